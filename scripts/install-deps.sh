@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package that Paperboy's build, tests and benchmarks need.
+# Idempotent: when everything is present it only checks and exits (well under a second).
+set -euo pipefail
+
+PACKAGES=(
+    # toolchain
+    build-essential g++ cmake ninja-build ccache pkg-config make git
+    clang-14 libclang-rt-14-dev clang-format clang-tidy
+    # libraries
+    libsqlite3-dev sqlite3 libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
+    libcli11-dev libspdlog-dev libfmt-dev
+    # tests and benchmarks
+    libgtest-dev libgmock-dev googletest libbenchmark-dev python3 procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

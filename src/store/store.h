@@ -1,0 +1,150 @@
+// store/store.h — the system of record.
+//
+// The Store interface is what every caller uses; store/sqlite/ implements it over one SQLite
+// file (the embedded default) and store/postgres/ will implement it over PostgreSQL. Only those
+// backend folders include a database driver header. Callers open a store with open_store().
+//
+// Writes are grouped in WriteBatch values applied atomically: after a crash a batch is either
+// wholly in the database or not at all. Every insert, update or deletion of a paper or daily
+// entry is given a sequence number from one monotonically increasing counter (the change feed);
+// readers follow it with changes_since() from where they stopped.
+//
+// Thread-safety: a Store may be called from several threads; implementations serialise what
+// their driver requires.
+// Depends on core/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/paper.h"
+#include "core/result.h"
+
+namespace paperboy::store {
+
+// The writes of one atomic batch, applied in the order they were added.
+class WriteBatch {
+public:
+    struct PutPaper {
+        Paper paper;
+    };
+    struct DeletePaper {
+        PaperId id;
+    };
+    struct PutDailyEntry {
+        DailyEntry entry;
+    };
+    struct SetCursor {
+        std::string key;
+        std::string value;
+    };
+    using Op = std::variant<PutPaper, DeletePaper, PutDailyEntry, SetCursor>;
+
+    // Inserts a paper or merges it into the stored one (see merge_paper() in store/merge.h).
+    void put_paper(Paper paper) { ops_.emplace_back(PutPaper{std::move(paper)}); }
+    // Hides a paper (an OAI-PMH deleted record). A later put_paper() shows it again.
+    void delete_paper(PaperId id) { ops_.emplace_back(DeletePaper{std::move(id)}); }
+    // Inserts or updates the entry keyed by (date, paper id). The paper must exist, in the
+    // store or earlier in this batch.
+    void put_daily_entry(DailyEntry entry) { ops_.emplace_back(PutDailyEntry{std::move(entry)}); }
+    // Records a named position (a harvest's last datestamp or resumption token) in the same
+    // transaction as the records it follows.
+    void set_cursor(std::string key, std::string value) {
+        ops_.emplace_back(SetCursor{std::move(key), std::move(value)});
+    }
+
+    const std::vector<Op>& ops() const { return ops_; }
+    size_t size() const { return ops_.size(); }
+    bool empty() const { return ops_.empty(); }
+    void clear() { ops_.clear(); }
+
+private:
+    std::vector<Op> ops_;
+};
+
+// What a write did, counted per kind. "unchanged" writes leave no trace in the change feed.
+struct WriteCounts {
+    int64_t papers_inserted = 0;
+    int64_t papers_updated = 0;
+    int64_t papers_unchanged = 0;
+    int64_t papers_deleted = 0;
+    int64_t entries_inserted = 0;
+    int64_t entries_updated = 0;
+    int64_t entries_unchanged = 0;
+
+    WriteCounts& operator+=(const WriteCounts& o);
+    friend bool operator==(const WriteCounts&, const WriteCounts&) = default;
+};
+
+// One entry of the change feed: the latest change of one paper or daily entry. A record
+// changed several times appears once, at its latest sequence number.
+struct Change {
+    enum class Entity { kPaper, kDailyEntry };
+
+    int64_t seq = 0;
+    Entity entity = Entity::kPaper;
+    PaperId paper_id = PaperId::local_from_title("");
+    std::string date;      // the daily list's day, for kDailyEntry
+    bool deleted = false;  // the paper is hidden now
+
+    friend bool operator==(const Change&, const Change&) = default;
+};
+
+struct StoreStats {
+    int64_t papers = 0;          // visible papers
+    int64_t deleted_papers = 0;  // hidden by deletion records
+    int64_t daily_entries = 0;
+    int64_t daily_dates = 0;  // distinct days with a daily list
+    int64_t papers_with_code = 0;
+    std::string first_daily_date;  // empty when there are none
+    std::string last_daily_date;
+    int64_t last_sequence = 0;
+    int schema_version = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Applies every op of `batch` in one transaction. On error nothing of the batch is applied.
+    // kInvalidArgument when a daily entry names a paper that does not exist.
+    virtual Result<WriteCounts> write(const WriteBatch& batch) = 0;
+
+    // The paper with this id; nullopt when there is none or it is hidden.
+    virtual Result<std::optional<Paper>> get_paper(const PaperId& id) = 0;
+
+    // Calls `fn` on every visible paper in id order until it returns false.
+    virtual Status for_each_paper(const std::function<bool(const Paper&)>& fn) = 0;
+
+    // The daily list of `date` ("YYYY-MM-DD"), most upvoted first (ties: earliest submitted).
+    virtual Result<std::vector<DailyEntry>> daily_entries(std::string_view date) = 0;
+
+    // Every daily list a paper is on, latest day first.
+    virtual Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) = 0;
+
+    // Up to `limit` changes with seq > after_seq, in increasing seq order.
+    virtual Result<std::vector<Change>> changes_since(int64_t after_seq, size_t limit) = 0;
+
+    // The named position set by WriteBatch::set_cursor, nullopt when never set.
+    virtual Result<std::optional<std::string>> cursor(std::string_view key) = 0;
+
+    virtual Result<StoreStats> stats() = 0;
+};
+
+struct OpenOptions {
+    bool create_if_missing = true;
+    bool read_only = false;
+};
+
+// Opens a store by URL: "sqlite:PATH", a plain PATH (SQLite), or "sqlite::memory:" (a private
+// in-memory database, for tests). A database written by a newer Paperboy is refused with
+// kVersionMismatch; an older one is upgraded in place.
+Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOptions& options = {});
+
+}  // namespace paperboy::store
