@@ -11,7 +11,10 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 bool is_url_char(char c) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return false;
     switch (c) {
+        // ']' ends a URL too: unencoded brackets are not valid in URLs, and Markdown links
+        // ("[url](url)") put one right after it.
         case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|': case '}':
+        case '[': case ']':
             return false;
         default:
             return true;

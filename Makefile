@@ -1,0 +1,71 @@
+# Paperboy — the two-command quick start lives here: `make demo` and `make test`.
+# Everything else is plain CMake + Ninja underneath; see docs/DEVELOPING.md.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+DEMO_DB    ?= $(BUILD)/demo.db
+
+CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_FLAGS  = -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPAPERBOY_SANITIZE=ON -DPAPERBOY_BUILD_BENCH=OFF \
+              -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
+
+.PHONY: all build deps demo test test-unit test-asan lint format bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	@cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) $(ASAN_FLAGS)
+
+# The demo corpus: real arXiv records (snapshot, OAI-PMH, API), a Hugging Face day, and the 66
+# papers of the seed page as the daily list of 2025-11-03.
+DEMO_FILES = data/demo/arxiv-snapshot-sample.jsonl \
+             data/demo/oai-arxivraw-2016-10-20.xml \
+             data/demo/oai-arxiv-hep-th.xml data/demo/oai-arxiv-hep-ex.xml \
+             data/demo/oai-dc-2014-12-24.xml \
+             data/demo/atom-testing.xml \
+             data/demo/hf-daily-2024-10-25.json \
+             data/demo/seed-page-2025-11-03.json
+
+demo: build
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BUILD)/paperboy ingest --db $(DEMO_DB) $(DEMO_FILES)
+	$(BUILD)/paperboy stats --db $(DEMO_DB)
+	@echo
+	$(BUILD)/paperboy daily --db $(DEMO_DB) --date 2025-11-03 --limit 10
+	@echo
+	$(BUILD)/paperboy show --db $(DEMO_DB) arXiv:2410.17243
+
+test: build test-asan lint
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE lint
+	@echo "make test: all suites passed"
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# The unit suites again under AddressSanitizer + UndefinedBehaviorSanitizer (clang-14).
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L unit
+
+lint: build
+	cd $(BUILD) && ctest --output-on-failure -L lint
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+bench: build
+	@bash bench/run-ingest-bench.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

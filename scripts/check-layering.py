@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Fails when an #include in src/ goes up or sideways in the module order.
+
+The order (lowest first) is the one target_link_libraries states in src/*/CMakeLists.txt:
+    core <- {store, ingest} <- app <- cli
+A module may include its own headers and those of the modules below it; siblings (store and
+ingest) may not include each other. Only src/store/sqlite/ may include <sqlite3.h>, only
+src/store/postgres/ <libpq-fe.h>, only src/ingest/harvest/ <curl/curl.h>, only src/cli/ CLI11.
+"""
+import pathlib
+import re
+import sys
+
+ALLOWED = {
+    "core": set(),
+    "store": {"core"},
+    "ingest": {"core"},
+    "app": {"core", "store", "ingest"},
+    "cli": {"core", "store", "ingest", "app"},
+}
+# (header pattern, folder that alone may include it)
+DRIVER_HEADERS = [
+    (re.compile(r"^sqlite3\.h$"), "store/sqlite/"),
+    (re.compile(r"^libpq-fe\.h$"), "store/postgres/"),
+    (re.compile(r"^curl/"), "ingest/harvest/"),
+    (re.compile(r"^CLI/"), "cli/"),
+]
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def main() -> int:
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    src = root / "src"
+    problems = []
+    for path in sorted(src.rglob("*")):
+        if path.suffix not in (".h", ".cpp"):
+            continue
+        rel = path.relative_to(src).as_posix()
+        module = rel.split("/")[0]
+        if module not in ALLOWED:
+            problems.append(f"src/{rel}: module '{module}' is not in the layering table")
+            continue
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            header = m.group(2)
+            for pattern, folder in DRIVER_HEADERS:
+                if pattern.search(header) and not rel.startswith(folder):
+                    problems.append(f"src/{rel}:{lineno}: <{header}> may only be included "
+                                    f"under src/{folder}")
+            target = header.split("/")[0]
+            if m.group(1) == '"' and target in ALLOWED and target != module \
+                    and target not in ALLOWED[module]:
+                problems.append(f"src/{rel}:{lineno}: '{module}' may not include '{header}' "
+                                f"({module} may use: {', '.join(sorted(ALLOWED[module])) or 'nothing'})")
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"layering check: {len(problems)} problem(s)")
+        return 1
+    print("layering check: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+// paperboy daily: the daily list of a date, most upvoted first.
+#include <cstdio>
+
+#include "cli/common.h"
+#include "core/json_writer.h"
+#include "core/timestamp.h"
+
+namespace paperboy::cli {
+
+void add_daily_command(CLI::App& app, Action& action) {
+    struct Options {
+        std::string db;
+        std::string date;
+        size_t limit = 0;
+        bool json = false;
+    };
+    auto opts = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("daily", "Print the daily list of a date");
+    cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    cmd->add_option("--date", opts->date, "The list's day, YYYY-MM-DD")->required();
+    cmd->add_option("--limit", opts->limit, "Print at most this many papers (0: all)");
+    cmd->add_flag("--json", opts->json, "Print JSON");
+    cmd->footer("Example:\n  paperboy daily --db papers.db --date 2024-10-25 --limit 10");
+    cmd->callback([opts, &action] {
+        action = [opts] {
+            auto date = normalize_date(opts->date);
+            if (!date || date->size() != opts->date.size()) {
+                return fail(Error(ErrorCode::kInvalidArgument,
+                                  "--date: expected YYYY-MM-DD, got \"" + opts->date + "\""));
+            }
+            auto store = open_db(opts->db, /*must_exist=*/true);
+            if (!store.ok()) return fail(store.error());
+            auto entries = (*store)->daily_entries(*date);
+            if (!entries.ok()) return fail(entries.error());
+            size_t n = entries->size();
+            if (opts->limit > 0 && opts->limit < n) n = opts->limit;
+            JsonWriter w(/*pretty=*/true);
+            if (opts->json) w.begin_array();
+            if (!opts->json) {
+                std::printf("Daily papers of %s: %zu paper%s\n", date->c_str(), entries->size(),
+                            entries->size() == 1 ? "" : "s");
+            }
+            for (size_t i = 0; i < n; ++i) {
+                const DailyEntry& e = (*entries)[i];
+                auto paper = (*store)->get_paper(e.paper_id);
+                if (!paper.ok()) return fail(paper.error());
+                std::string title = *paper ? (*paper)->title : "(hidden)";
+                if (opts->json) {
+                    w.begin_object()
+                        .field("id", e.paper_id.str())
+                        .field("title", title)
+                        .field("upvotes", e.upvotes)
+                        .field("submittedBy", e.submitted_by)
+                        .end_object();
+                    continue;
+                }
+                std::printf("%4d ▲  %s\n        %s\n", e.upvotes, title.c_str(),
+                            e.paper_id.str().c_str());
+            }
+            if (opts->json) {
+                w.end_array();
+                std::printf("%s\n", w.str().c_str());
+            }
+            return static_cast<int>(kExitOk);
+        };
+    });
+}
+
+}  // namespace paperboy::cli

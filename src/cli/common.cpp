@@ -1,0 +1,44 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace paperboy::cli {
+
+int exit_code_for(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::kInvalidArgument: return kExitUsage;
+        case ErrorCode::kNotFound: return kExitNotFound;
+        case ErrorCode::kCorruption:
+        case ErrorCode::kVersionMismatch: return kExitData;
+        case ErrorCode::kParse:
+        case ErrorCode::kAlreadyExists:
+        case ErrorCode::kIo:
+        case ErrorCode::kUnavailable:
+        case ErrorCode::kInternal: return kExitFailure;
+    }
+    return kExitFailure;
+}
+
+int fail(const Error& error) {
+    std::fprintf(stderr, "paperboy: %s\n", error.message().c_str());
+    return exit_code_for(error.code());
+}
+
+Result<std::unique_ptr<store::Store>> open_db(const std::string& db, bool must_exist) {
+    // A plain path must exist for read-only commands: creating an empty database there would
+    // hide a typo behind "0 papers".
+    bool is_path = db.find(':') == std::string::npos;
+    if (must_exist && is_path && !std::filesystem::exists(db)) {
+        return Error(ErrorCode::kNotFound, "database " + db + " does not exist");
+    }
+    store::OpenOptions options;
+    options.create_if_missing = !must_exist;
+    return store::open_store(db, options);
+}
+
+bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+}  // namespace paperboy::cli
