@@ -178,16 +178,24 @@ Result<PaperId> PaperId::local(std::string_view name) {
 PaperId PaperId::local_from_title(std::string_view title) {
     std::string slug;
     bool pending_dash = false;
+    bool truncated = false;
     for (char c : title) {
         if (is_alpha(c) || is_digit(c)) {
             if (pending_dash && !slug.empty()) slug += '-';
             pending_dash = false;
-            if (slug.size() >= kMaxSlug) break;
+            if (slug.size() >= kMaxSlug) {
+                truncated = true;
+                break;
+            }
             slug += to_lower(c);
         } else if (static_cast<unsigned char>(c) < 0x80) {
             pending_dash = true;
         }
         // Bytes of multi-byte UTF-8 sequences are dropped: the slug stays ASCII.
+    }
+    // A long title is cut at a word boundary, so the slug still reads as words.
+    if (truncated) {
+        if (size_t dash = slug.rfind('-'); dash != std::string::npos && dash > 0) slug.resize(dash);
     }
     while (!slug.empty() && slug.back() == '-') slug.pop_back();
     if (slug.empty()) slug = "untitled";

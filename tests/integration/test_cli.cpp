@@ -1,0 +1,169 @@
+// The real paperboy binary against real SQLite files: every command, its output and exit codes.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "support/subprocess.h"
+
+namespace paperboy {
+namespace {
+
+using testing::ProcessResult;
+using testing::run_process;
+using testing::TempDir;
+
+const std::string kBinary = PAPERBOY_BINARY;
+const std::string kDemo = std::string(PAPERBOY_SOURCE_DIR) + "/data/demo/";
+
+// The demo corpus holds 1,619 arXiv records of which 1,618 ids are distinct (1412.6776 is in
+// both OAI files), plus the 66 local papers of the seed page (counted independently with
+// Python's json and xml.etree over data/demo).
+constexpr int64_t kDemoDistinctPapers = 1618 + 66;
+
+ProcessResult paperboy(std::vector<std::string> args) {
+    args.insert(args.begin(), kBinary);
+    return run_process(args);
+}
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+class CliTest : public ::testing::Test {
+protected:
+    TempDir dir_;
+    std::string db_ = dir_.file("papers.db");
+};
+
+TEST_F(CliTest, IngestsEveryDemoFormatAndReingestsIdempotently) {
+    std::vector<std::string> files = {
+        "arxiv-snapshot-sample.jsonl", "oai-arxivraw-2016-10-20.xml", "oai-arxiv-hep-th.xml",
+        "oai-arxiv-hep-ex.xml",        "oai-dc-2014-12-24.xml",       "atom-testing.xml",
+        "hf-daily-2024-10-25.json",    "seed-page-2025-11-03.json"};
+    std::vector<std::string> args = {"ingest", "--db", db_};
+    for (const auto& f : files) args.push_back(kDemo + f);
+
+    ProcessResult first = paperboy(args);
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_NE(first.err.find("0 failed"), std::string::npos) << first.err;
+
+    ProcessResult stats1 = paperboy({"stats", "--db", db_, "--json"});
+    ASSERT_EQ(stats1.exit_code, 0) << stats1.err;
+
+    ProcessResult second = paperboy(args);
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_NE(second.err.find(": 0 new, 0 updated"), std::string::npos) << second.err;
+    ProcessResult stats2 = paperboy({"stats", "--db", db_, "--json"});
+    EXPECT_EQ(stats1.out, stats2.out) << "a re-ingest must change nothing, the change feed included";
+
+    auto store = store::open_store(db_);
+    ASSERT_TRUE(store.ok());
+    auto stats = (*store)->stats();
+    ASSERT_TRUE(stats.ok());
+    // Every record of the demo corpus, less the ids that occur in two files.
+    EXPECT_EQ(stats->papers, kDemoDistinctPapers);
+    EXPECT_EQ(stats->daily_entries, 29 + 66);
+    EXPECT_EQ(stats->daily_dates, 2);
+}
+
+TEST_F(CliTest, ShowPrintsHuggingFaceFieldNamesForAnyIdForm) {
+    ASSERT_EQ(paperboy({"ingest", "--db", db_, "-q", kDemo + "arxiv-snapshot-sample.jsonl"}).exit_code, 0);
+    for (const char* form : {"arXiv:0704.0001v2", "0704.0001", "https://arxiv.org/abs/0704.0001v1"}) {
+        SCOPED_TRACE(form);
+        ProcessResult r = paperboy({"show", "--db", db_, form, "--json"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_NE(r.out.find("\"id\": \"0704.0001\""), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("\"title\": \"Calculation of prompt diphoton production cross "
+                             "sections at Tevatron and LHC energies\""),
+                  std::string::npos);
+        EXPECT_NE(r.out.find("\"summary\": \"A fully differential calculation"), std::string::npos);
+        EXPECT_NE(r.out.find("\"name\": \"C. Balázs\""), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("\"publishedAt\": \"2007-04-02T19:18:42Z\""), std::string::npos);
+        EXPECT_NE(r.out.find("\"doi\": \"10.1103/PhysRevD.76.013009\""), std::string::npos);
+    }
+    ProcessResult text = paperboy({"show", "--db", db_, "0704.0001"});
+    ASSERT_EQ(text.exit_code, 0);
+    EXPECT_NE(text.out.find("https://arxiv.org/pdf/0704.0001"), std::string::npos);
+}
+
+TEST_F(CliTest, HuggingFaceDayBecomesARankedDailyList) {
+    ASSERT_EQ(paperboy({"ingest", "--db", db_, kDemo + "hf-daily-2024-10-25.json"}).exit_code, 0);
+    ProcessResult r = paperboy({"daily", "--db", db_, "--date", "2024-10-25", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    size_t first = r.out.find("\"upvotes\": ");
+    ASSERT_NE(first, std::string::npos);
+    EXPECT_EQ(r.out.substr(first, 13), "\"upvotes\": 64");
+    EXPECT_NE(r.out.find("\"id\": \"2410.17243\""), std::string::npos);
+    ProcessResult show = paperboy({"show", "--db", db_, "2410.17243", "--json"});
+    EXPECT_NE(show.out.find("\"upvotes\": 64"), std::string::npos) << show.out;
+}
+
+TEST_F(CliTest, SeedPageIsTheDailyListOfItsDay) {
+    ASSERT_EQ(paperboy({"ingest", "--db", db_, kDemo + "seed-page-2025-11-03.json"}).exit_code, 0);
+    ProcessResult r = paperboy({"daily", "--db", db_, "--date", "2025-11-03"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("66 papers"), std::string::npos) << r.out;
+    ProcessResult show = paperboy(
+        {"show", "--db", db_,
+         "local:do-not-always-look-right-investigating-the-capabilities-of-decoder-based-large",
+         "--json"});
+    // The slug is cut at 80 characters; the paper is found by it.
+    EXPECT_EQ(show.exit_code, 0) << show.err;
+}
+
+TEST_F(CliTest, MalformedRecordsAreReportedSkippedAndFailTheRun) {
+    std::string good = testing::read_file(kDemo + "arxiv-snapshot-sample.jsonl");
+    std::string first_line = good.substr(0, good.find('\n') + 1);
+    std::string second_line = good.substr(first_line.size(), good.find('\n', first_line.size()) + 1 - first_line.size());
+    std::string path = dir_.file("mixed.jsonl");
+    testing::write_file(path, first_line + "{\"id\": \"not an id\", \"title\": \"x\"}\n{broken json\n" + second_line);
+    ProcessResult r = paperboy({"ingest", "--db", db_, "--format", "arxiv-jsonl", path});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("mixed.jsonl line 2"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("mixed.jsonl line 3"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("2 new"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("2 failed"), std::string::npos) << r.err;
+    EXPECT_EQ(paperboy({"show", "--db", db_, "0704.0002"}).exit_code, 0);
+}
+
+TEST_F(CliTest, ErrorsAreOneClearLineWithDistinctExitCodes) {
+    ProcessResult missing_db = paperboy({"stats", "--db", dir_.file("nope.db")});
+    EXPECT_EQ(missing_db.exit_code, 3);
+    EXPECT_EQ(count_lines(missing_db.err), 1) << missing_db.err;
+    EXPECT_NE(missing_db.err.find("nope.db"), std::string::npos);
+
+    ASSERT_EQ(paperboy({"ingest", "--db", db_, "-q", kDemo + "hf-daily-2024-10-25.json"}).exit_code, 0);
+    ProcessResult unknown = paperboy({"show", "--db", db_, "2401.00001"});
+    EXPECT_EQ(unknown.exit_code, 3);
+    EXPECT_EQ(count_lines(unknown.err), 1) << unknown.err;
+
+    ProcessResult bad_id = paperboy({"show", "--db", db_, "garbage"});
+    EXPECT_EQ(bad_id.exit_code, 2);
+    EXPECT_NE(bad_id.err.find("invalid paper id \"garbage\""), std::string::npos) << bad_id.err;
+
+    ProcessResult bad_format =
+        paperboy({"ingest", "--db", db_, "--format", "csv", kDemo + "hf-daily-2024-10-25.json"});
+    EXPECT_EQ(bad_format.exit_code, 2);
+    EXPECT_NE(bad_format.err.find("known formats"), std::string::npos) << bad_format.err;
+
+    std::string garbage = dir_.file("garbage.bin");
+    testing::write_file(garbage, std::string("\x01\x02\x03 not a paper format", 24));
+    ProcessResult undetectable = paperboy({"ingest", "--db", db_, garbage});
+    EXPECT_NE(undetectable.exit_code, 0);
+    EXPECT_NE(undetectable.err.find("garbage.bin"), std::string::npos) << undetectable.err;
+
+    ProcessResult no_command = paperboy({});
+    EXPECT_EQ(no_command.exit_code, 2);
+}
+
+TEST_F(CliTest, EveryCommandHasHelp) {
+    for (const char* cmd : {"ingest", "harvest", "stats", "show", "daily"}) {
+        SCOPED_TRACE(cmd);
+        ProcessResult r = paperboy({cmd, "--help"});
+        EXPECT_EQ(r.exit_code, 0);
+        EXPECT_NE(r.out.find("--db"), std::string::npos) << r.out;
+    }
+}
+
+}  // namespace
+}  // namespace paperboy
