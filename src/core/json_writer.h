@@ -14,7 +14,7 @@
 namespace paperboy {
 
 class JsonWriter {
-public:
+  public:
     explicit JsonWriter(bool pretty = false) : pretty_(pretty) {}
 
     JsonWriter& begin_object();
@@ -42,7 +42,7 @@ public:
     const std::string& str() const { return out_; }
     std::string take() { return std::move(out_); }
 
-private:
+  private:
     void before_value();
     void newline();
 

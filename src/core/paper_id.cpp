@@ -23,7 +23,8 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) {
 }
 
 bool ends_with_icase(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && starts_with_icase(s.substr(s.size() - suffix.size()), suffix);
+    return s.size() >= suffix.size() &&
+           starts_with_icase(s.substr(s.size() - suffix.size()), suffix);
 }
 
 std::string_view trim(std::string_view s) {
@@ -159,7 +160,8 @@ Result<ParsedPaperId> parse_paper_id(std::string_view text) {
     if (std::string old = old_style_canonical(s); !old.empty()) {
         return ParsedPaperId{PaperId(PaperId::Kind::kArxivOld, std::move(old)), version};
     }
-    return invalid(text, "expected an arXiv id such as 2401.12345 or hep-th/9901001, or local:<name>");
+    return invalid(text,
+                   "expected an arXiv id such as 2401.12345 or hep-th/9901001, or local:<name>");
 }
 
 Result<PaperId> PaperId::parse(std::string_view text) {

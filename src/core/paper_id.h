@@ -16,7 +16,7 @@
 namespace paperboy {
 
 class PaperId {
-public:
+  public:
     enum class Kind { kArxivNew, kArxivOld, kLocal };
 
     // Parses any accepted form and drops the version; see parse_paper_id().
@@ -42,7 +42,7 @@ public:
     friend bool operator==(const PaperId&, const PaperId&) = default;
     friend auto operator<=>(const PaperId& a, const PaperId& b) { return a.text_ <=> b.text_; }
 
-private:
+  private:
     PaperId(Kind kind, std::string text) : kind_(kind), text_(std::move(text)) {}
     friend Result<struct ParsedPaperId> parse_paper_id(std::string_view text);
 

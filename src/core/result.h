@@ -32,7 +32,7 @@ enum class ErrorCode {
 std::string_view error_code_name(ErrorCode code);
 
 class [[nodiscard]] Error {
-public:
+  public:
     Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
     ErrorCode code() const { return code_; }
@@ -43,7 +43,7 @@ public:
         return Error(code_, std::string(context) + ": " + message_);
     }
 
-private:
+  private:
     ErrorCode code_;
     std::string message_;
 };
@@ -52,8 +52,8 @@ private:
 // error (asserted).
 template <typename T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
     Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return v_.index() == 0; }
@@ -81,13 +81,13 @@ public:
         return std::get<1>(v_);
     }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 // Status is the Result of an operation with no value.
 class [[nodiscard]] Status {
-public:
+  public:
     Status() = default;
     Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
 
@@ -100,22 +100,31 @@ public:
         return error_;
     }
 
-private:
+  private:
     Error error_{ErrorCode::kInternal, ""};
     bool ok_ = true;
 };
 
 inline std::string_view error_code_name(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return "invalid_argument";
-        case ErrorCode::kParse: return "parse_error";
-        case ErrorCode::kNotFound: return "not_found";
-        case ErrorCode::kAlreadyExists: return "already_exists";
-        case ErrorCode::kIo: return "io_error";
-        case ErrorCode::kUnavailable: return "unavailable";
-        case ErrorCode::kCorruption: return "corruption";
-        case ErrorCode::kVersionMismatch: return "version_mismatch";
-        case ErrorCode::kInternal: return "internal";
+        case ErrorCode::kInvalidArgument:
+            return "invalid_argument";
+        case ErrorCode::kParse:
+            return "parse_error";
+        case ErrorCode::kNotFound:
+            return "not_found";
+        case ErrorCode::kAlreadyExists:
+            return "already_exists";
+        case ErrorCode::kIo:
+            return "io_error";
+        case ErrorCode::kUnavailable:
+            return "unavailable";
+        case ErrorCode::kCorruption:
+            return "corruption";
+        case ErrorCode::kVersionMismatch:
+            return "version_mismatch";
+        case ErrorCode::kInternal:
+            return "internal";
     }
     return "internal";
 }
@@ -123,10 +132,10 @@ inline std::string_view error_code_name(ErrorCode code) {
 }  // namespace paperboy
 
 // Propagates an error from an expression yielding Status or Result<T>.
-#define PAPERBOY_RETURN_IF_ERROR(expr)                  \
-    do {                                                \
-        auto&& paperboy_status_ = (expr);               \
-        if (!paperboy_status_.ok()) {                   \
-            return paperboy_status_.error();            \
-        }                                               \
+#define PAPERBOY_RETURN_IF_ERROR(expr)       \
+    do {                                     \
+        auto&& paperboy_status_ = (expr);    \
+        if (!paperboy_status_.ok()) {        \
+            return paperboy_status_.error(); \
+        }                                    \
     } while (false)

@@ -16,7 +16,7 @@
 namespace paperboy::ingest {
 
 class ByteSource {
-public:
+  public:
     virtual ~ByteSource() = default;
 
     // Reads up to `n` bytes into `buf`. Returns the count read; 0 only at the end.

@@ -13,12 +13,12 @@
 namespace paperboy::ingest {
 
 enum class Format {
-    kArxivJsonl,     // Kaggle arxiv-metadata-oai-snapshot.json (JSON lines)
-    kArxivAtom,      // arXiv API (export.arxiv.org/api/query) Atom response
-    kOaiPmh,         // OAI-PMH ListRecords/GetRecord in arXiv, arXivRaw or oai_dc
-    kHfDaily,        // Hugging Face /api/daily_papers JSON array
-    kBeir,           // BEIR corpus.jsonl (_id, title, text)
-    kPapersPage,     // a Daily Papers page export: {"page": {...}, "papers": [...]} (the seed page)
+    kArxivJsonl,  // Kaggle arxiv-metadata-oai-snapshot.json (JSON lines)
+    kArxivAtom,   // arXiv API (export.arxiv.org/api/query) Atom response
+    kOaiPmh,      // OAI-PMH ListRecords/GetRecord in arXiv, arXivRaw or oai_dc
+    kHfDaily,     // Hugging Face /api/daily_papers JSON array
+    kBeir,        // BEIR corpus.jsonl (_id, title, text)
+    kPapersPage,  // a Daily Papers page export: {"page": {...}, "papers": [...]} (the seed page)
 };
 
 // The stable names used on the command line: "arxiv-jsonl", "arxiv-atom", "oai-pmh",

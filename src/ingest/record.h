@@ -38,15 +38,15 @@ struct RecordError {
 
 // Information about the whole response rather than one record (OAI-PMH and Atom envelopes).
 struct FeedInfo {
-    std::string resumption_token;      // OAI-PMH: empty when the list is complete
-    int64_t complete_list_size = -1;   // OAI-PMH completeListSize, -1 when absent
-    int64_t total_results = -1;        // Atom opensearch:totalResults, -1 when absent
-    int64_t start_index = -1;          // Atom opensearch:startIndex
-    std::string response_date;         // OAI-PMH responseDate ("YYYY-MM-DDTHH:MM:SSZ")
+    std::string resumption_token;     // OAI-PMH: empty when the list is complete
+    int64_t complete_list_size = -1;  // OAI-PMH completeListSize, -1 when absent
+    int64_t total_results = -1;       // Atom opensearch:totalResults, -1 when absent
+    int64_t start_index = -1;         // Atom opensearch:startIndex
+    std::string response_date;        // OAI-PMH responseDate ("YYYY-MM-DDTHH:MM:SSZ")
 };
 
 class RecordSink {
-public:
+  public:
     virtual ~RecordSink() = default;
     virtual void on_record(Record&& record) = 0;
     virtual void on_error(RecordError&& error) = 0;
