@@ -14,7 +14,7 @@ using Clock = std::chrono::steady_clock;
 // A bounded hand-off of batches from the parsing thread to the writing thread. Two batches in
 // flight keep both cores busy without letting a fast parser run far ahead of the store.
 class BatchQueue {
-public:
+  public:
     explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
 
     // Blocks while full. Returns false when the consumer has failed and stopped.
@@ -52,7 +52,7 @@ public:
         not_full_.notify_all();
     }
 
-private:
+  private:
     std::mutex mu_;
     std::condition_variable not_full_, not_empty_;
     std::deque<store::WriteBatch> queue_;
@@ -63,7 +63,7 @@ private:
 
 // Collects parsed records into batches and hands full ones to the queue.
 class BatchingSink : public ingest::RecordSink {
-public:
+  public:
     BatchingSink(BatchQueue& queue, const IngestOptions& options, IngestProgress& progress,
                  ingest::ByteSource& source)
         : queue_(queue), options_(options), progress_(progress), source_(source) {}
@@ -97,7 +97,7 @@ public:
         if (options_.on_progress) options_.on_progress(progress_);
     }
 
-private:
+  private:
     void maybe_report() {
         // Checking the clock on every record would cost more than the record; every 256th
         // suffices at tens of thousands of records a second.

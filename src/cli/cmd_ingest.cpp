@@ -62,9 +62,9 @@ int run_ingest(const Options& opts) {
             std::string percent;
             if (p.total_size > 0) {
                 char buf[32];
-                std::snprintf(buf, sizeof buf, " %5.1f%%",
-                              100.0 * static_cast<double>(p.position) /
-                                  static_cast<double>(p.total_size));
+                std::snprintf(
+                    buf, sizeof buf, " %5.1f%%",
+                    100.0 * static_cast<double>(p.position) / static_cast<double>(p.total_size));
                 percent = buf;
             }
             std::fprintf(stderr, "\r\033[K%s:%s %s records, %s/s", p.file.c_str(), percent.c_str(),
@@ -88,14 +88,15 @@ int run_ingest(const Options& opts) {
                      with_thousands(errors_shown - kMaxErrorLines).c_str());
     }
     double rate = r.seconds > 0 ? static_cast<double>(r.records) / r.seconds : 0;
-    std::fprintf(stderr,
-                 "ingested %s records from %lld file%s in %.2f s (%s records/s): %s new, %s "
-                 "updated, %s unchanged, %s deleted, %s failed",
-                 with_thousands(r.records).c_str(), static_cast<long long>(r.files),
-                 r.files == 1 ? "" : "s", r.seconds, with_thousands(static_cast<int64_t>(rate)).c_str(),
-                 with_thousands(c.papers_inserted).c_str(), with_thousands(c.papers_updated).c_str(),
-                 with_thousands(c.papers_unchanged).c_str(), with_thousands(c.papers_deleted).c_str(),
-                 with_thousands(r.failed).c_str());
+    std::fprintf(
+        stderr,
+        "ingested %s records from %lld file%s in %.2f s (%s records/s): %s new, %s "
+        "updated, %s unchanged, %s deleted, %s failed",
+        with_thousands(r.records).c_str(), static_cast<long long>(r.files), r.files == 1 ? "" : "s",
+        r.seconds, with_thousands(static_cast<int64_t>(rate)).c_str(),
+        with_thousands(c.papers_inserted).c_str(), with_thousands(c.papers_updated).c_str(),
+        with_thousands(c.papers_unchanged).c_str(), with_thousands(c.papers_deleted).c_str(),
+        with_thousands(r.failed).c_str());
     int64_t entries = c.entries_inserted + c.entries_updated + c.entries_unchanged;
     if (entries > 0) {
         std::fprintf(stderr, "; daily entries: %s new, %s updated, %s unchanged",

@@ -55,8 +55,9 @@ void add_show_command(CLI::App& app, Action& action) {
         ->required();
     cmd->add_flag("--json", opts->json,
                   "Print JSON with the field names of the Hugging Face papers API");
-    cmd->footer("Examples:\n  paperboy show --db papers.db arXiv:0704.0001v2\n"
-                "  paperboy show --db papers.db https://arxiv.org/abs/0704.0001 --json");
+    cmd->footer(
+        "Examples:\n  paperboy show --db papers.db arXiv:0704.0001v2\n"
+        "  paperboy show --db papers.db https://arxiv.org/abs/0704.0001 --json");
     cmd->callback([opts, &action] {
         action = [opts] {
             auto id = PaperId::parse(opts->id);
@@ -66,8 +67,8 @@ void add_show_command(CLI::App& app, Action& action) {
             auto paper = (*store)->get_paper(*id);
             if (!paper.ok()) return fail(paper.error());
             if (!*paper) {
-                return fail(Error(ErrorCode::kNotFound,
-                                  "no paper " + id->str() + " in " + opts->db));
+                return fail(
+                    Error(ErrorCode::kNotFound, "no paper " + id->str() + " in " + opts->db));
             }
             auto entries = (*store)->entries_for_paper(*id);
             if (!entries.ok()) return fail(entries.error());

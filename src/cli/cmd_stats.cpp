@@ -40,7 +40,8 @@ void add_stats_command(CLI::App& app, Action& action) {
                 return static_cast<int>(kExitOk);
             }
             std::printf("papers:            %lld\n", static_cast<long long>(s.papers));
-            std::printf("daily entries:     %lld on %lld days", static_cast<long long>(s.daily_entries),
+            std::printf("daily entries:     %lld on %lld days",
+                        static_cast<long long>(s.daily_entries),
                         static_cast<long long>(s.daily_dates));
             if (!s.first_daily_date.empty()) {
                 std::printf(" (%s to %s)", s.first_daily_date.c_str(), s.last_daily_date.c_str());

@@ -9,15 +9,19 @@ namespace paperboy::cli {
 
 int exit_code_for(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kInvalidArgument: return kExitUsage;
-        case ErrorCode::kNotFound: return kExitNotFound;
+        case ErrorCode::kInvalidArgument:
+            return kExitUsage;
+        case ErrorCode::kNotFound:
+            return kExitNotFound;
         case ErrorCode::kCorruption:
-        case ErrorCode::kVersionMismatch: return kExitData;
+        case ErrorCode::kVersionMismatch:
+            return kExitData;
         case ErrorCode::kParse:
         case ErrorCode::kAlreadyExists:
         case ErrorCode::kIo:
         case ErrorCode::kUnavailable:
-        case ErrorCode::kInternal: return kExitFailure;
+        case ErrorCode::kInternal:
+            return kExitFailure;
     }
     return kExitFailure;
 }

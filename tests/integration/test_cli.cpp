@@ -27,19 +27,21 @@ ProcessResult paperboy(std::vector<std::string> args) {
     return run_process(args);
 }
 
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int count_lines(const std::string& s) {
+    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 
 class CliTest : public ::testing::Test {
-protected:
+  protected:
     TempDir dir_;
     std::string db_ = dir_.file("papers.db");
 };
 
 TEST_F(CliTest, IngestsEveryDemoFormatAndReingestsIdempotently) {
-    std::vector<std::string> files = {
-        "arxiv-snapshot-sample.jsonl", "oai-arxivraw-2016-10-20.xml", "oai-arxiv-hep-th.xml",
-        "oai-arxiv-hep-ex.xml",        "oai-dc-2014-12-24.xml",       "atom-testing.xml",
-        "hf-daily-2024-10-25.json",    "seed-page-2025-11-03.json"};
+    std::vector<std::string> files = {"arxiv-snapshot-sample.jsonl", "oai-arxivraw-2016-10-20.xml",
+                                      "oai-arxiv-hep-th.xml",        "oai-arxiv-hep-ex.xml",
+                                      "oai-dc-2014-12-24.xml",       "atom-testing.xml",
+                                      "hf-daily-2024-10-25.json",    "seed-page-2025-11-03.json"};
     std::vector<std::string> args = {"ingest", "--db", db_};
     for (const auto& f : files) args.push_back(kDemo + f);
 
@@ -54,7 +56,8 @@ TEST_F(CliTest, IngestsEveryDemoFormatAndReingestsIdempotently) {
     ASSERT_EQ(second.exit_code, 0) << second.err;
     EXPECT_NE(second.err.find(": 0 new, 0 updated"), std::string::npos) << second.err;
     ProcessResult stats2 = paperboy({"stats", "--db", db_, "--json"});
-    EXPECT_EQ(stats1.out, stats2.out) << "a re-ingest must change nothing, the change feed included";
+    EXPECT_EQ(stats1.out, stats2.out)
+        << "a re-ingest must change nothing, the change feed included";
 
     auto store = store::open_store(db_);
     ASSERT_TRUE(store.ok());
@@ -67,8 +70,11 @@ TEST_F(CliTest, IngestsEveryDemoFormatAndReingestsIdempotently) {
 }
 
 TEST_F(CliTest, ShowPrintsHuggingFaceFieldNamesForAnyIdForm) {
-    ASSERT_EQ(paperboy({"ingest", "--db", db_, "-q", kDemo + "arxiv-snapshot-sample.jsonl"}).exit_code, 0);
-    for (const char* form : {"arXiv:0704.0001v2", "0704.0001", "https://arxiv.org/abs/0704.0001v1"}) {
+    ASSERT_EQ(
+        paperboy({"ingest", "--db", db_, "-q", kDemo + "arxiv-snapshot-sample.jsonl"}).exit_code,
+        0);
+    for (const char* form :
+         {"arXiv:0704.0001v2", "0704.0001", "https://arxiv.org/abs/0704.0001v1"}) {
         SCOPED_TRACE(form);
         ProcessResult r = paperboy({"show", "--db", db_, form, "--json"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -114,9 +120,12 @@ TEST_F(CliTest, SeedPageIsTheDailyListOfItsDay) {
 TEST_F(CliTest, MalformedRecordsAreReportedSkippedAndFailTheRun) {
     std::string good = testing::read_file(kDemo + "arxiv-snapshot-sample.jsonl");
     std::string first_line = good.substr(0, good.find('\n') + 1);
-    std::string second_line = good.substr(first_line.size(), good.find('\n', first_line.size()) + 1 - first_line.size());
+    std::string second_line =
+        good.substr(first_line.size(), good.find('\n', first_line.size()) + 1 - first_line.size());
     std::string path = dir_.file("mixed.jsonl");
-    testing::write_file(path, first_line + "{\"id\": \"not an id\", \"title\": \"x\"}\n{broken json\n" + second_line);
+    testing::write_file(
+        path,
+        first_line + "{\"id\": \"not an id\", \"title\": \"x\"}\n{broken json\n" + second_line);
     ProcessResult r = paperboy({"ingest", "--db", db_, "--format", "arxiv-jsonl", path});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("mixed.jsonl line 2"), std::string::npos) << r.err;
@@ -132,7 +141,8 @@ TEST_F(CliTest, ErrorsAreOneClearLineWithDistinctExitCodes) {
     EXPECT_EQ(count_lines(missing_db.err), 1) << missing_db.err;
     EXPECT_NE(missing_db.err.find("nope.db"), std::string::npos);
 
-    ASSERT_EQ(paperboy({"ingest", "--db", db_, "-q", kDemo + "hf-daily-2024-10-25.json"}).exit_code, 0);
+    ASSERT_EQ(paperboy({"ingest", "--db", db_, "-q", kDemo + "hf-daily-2024-10-25.json"}).exit_code,
+              0);
     ProcessResult unknown = paperboy({"show", "--db", db_, "2401.00001"});
     EXPECT_EQ(unknown.exit_code, 3);
     EXPECT_EQ(count_lines(unknown.err), 1) << unknown.err;

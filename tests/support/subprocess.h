@@ -22,7 +22,7 @@ pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log
 
 // A fresh temporary directory, removed with its contents when the object dies.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -30,7 +30,7 @@ public:
     const std::string& path() const { return path_; }
     std::string file(const std::string& name) const { return path_ + "/" + name; }
 
-private:
+  private:
     std::string path_;
 };
 
