@@ -26,7 +26,8 @@ TEST(FindLinks, FindsTheFormsAuthorsWrite) {
         const char* github;
         const char* project;
     } cases[] = {
-        {"Code is available at https://github.com/alibaba/inf-clip.", "https://github.com/alibaba/inf-clip", ""},
+        {"Code is available at https://github.com/alibaba/inf-clip.",
+         "https://github.com/alibaba/inf-clip", ""},
         {"Code: [https://github.com/a/b](https://github.com/a/b)", "https://github.com/a/b", ""},
         {"see <https://github.com/Owner/Repo.git>", "https://github.com/Owner/Repo", ""},
         {"at \\url{https://github.com/x/y/tree/main/src}", "https://github.com/x/y", ""},

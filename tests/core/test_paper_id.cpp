@@ -122,11 +122,12 @@ TEST(PaperId, LocalIdFromTitleIsStableSlug) {
     EXPECT_EQ(PaperId::local_from_title("???").str(), "local:untitled");
     std::string long_title(300, 'a');
     EXPECT_LE(PaperId::local_from_title(long_title).str().size(), 6u + 80u);
-    EXPECT_EQ(PaperId::local_from_title("Do Not (Always) Look Right: Investigating the "
-                                        "Capabilities of Decoder-Based Large Language Models for "
-                                        "Sequence Labeling")
-                  .str(),
-              "local:do-not-always-look-right-investigating-the-capabilities-of-decoder-based-large");
+    EXPECT_EQ(
+        PaperId::local_from_title("Do Not (Always) Look Right: Investigating the "
+                                  "Capabilities of Decoder-Based Large Language Models for "
+                                  "Sequence Labeling")
+            .str(),
+        "local:do-not-always-look-right-investigating-the-capabilities-of-decoder-based-large");
     // A slug is itself an accepted id.
     auto reparsed = PaperId::parse(PaperId::local_from_title("Do Not (Always) Look Right").str());
     ASSERT_TRUE(reparsed.ok());
