@@ -1,1 +1,63 @@
-// placeholder until written
+#include "store/store.h"
+
+#include <string>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace paperboy::store {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+WriteCounts& WriteCounts::operator+=(const WriteCounts& o) {
+    papers_inserted += o.papers_inserted;
+    papers_updated += o.papers_updated;
+    papers_unchanged += o.papers_unchanged;
+    papers_deleted += o.papers_deleted;
+    entries_inserted += o.entries_inserted;
+    entries_updated += o.entries_updated;
+    entries_unchanged += o.entries_unchanged;
+    return *this;
+}
+
+Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOptions& options) {
+    if (url.empty()) {
+        return Error(ErrorCode::kInvalidArgument, "empty store URL; expected sqlite:PATH or PATH");
+    }
+    if (url == "sqlite::memory:" || url == ":memory:") {
+        auto store = sqlite::SqliteStore::open(":memory:", options);
+        if (!store.ok()) return store.error();
+        return std::unique_ptr<Store>(std::move(store).value());
+    }
+    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://") ||
+        starts_with(url, "postgres:") || starts_with(url, "postgresql:")) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "store URL " + std::string(url) +
+                         ": PostgreSQL support is not built yet; use sqlite:PATH");
+    }
+    std::string_view path = url;
+    // "sqlite://" before "sqlite:" so that "sqlite:///abs/file.db" keeps its leading slash.
+    if (starts_with(path, "sqlite://")) {
+        path.remove_prefix(std::string_view("sqlite://").size());
+    } else if (starts_with(path, "sqlite:")) {
+        path.remove_prefix(std::string_view("sqlite:").size());
+    } else if (size_t scheme_end = path.find("://"); scheme_end != std::string_view::npos) {
+        return Error(ErrorCode::kInvalidArgument, "store URL " + std::string(url) +
+                                                      ": unknown scheme \"" +
+                                                      std::string(path.substr(0, scheme_end)) +
+                                                      "\"; expected sqlite:PATH or PATH");
+    }
+    if (path.empty()) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "store URL " + std::string(url) + ": no database path");
+    }
+    auto store = sqlite::SqliteStore::open(std::string(path), options);
+    if (!store.ok()) return store.error();
+    return std::unique_ptr<Store>(std::move(store).value());
+}
+
+}  // namespace paperboy::store

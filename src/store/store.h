@@ -30,7 +30,7 @@ namespace paperboy::store {
 
 // The writes of one atomic batch, applied in the order they were added.
 class WriteBatch {
-public:
+  public:
     struct PutPaper {
         Paper paper;
     };
@@ -64,7 +64,7 @@ public:
     bool empty() const { return ops_.empty(); }
     void clear() { ops_.clear(); }
 
-private:
+  private:
     std::vector<Op> ops_;
 };
 
@@ -109,7 +109,7 @@ struct StoreStats {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // Applies every op of `batch` in one transaction. On error nothing of the batch is applied.

@@ -47,7 +47,7 @@ TEST(FileSource, ReadsPlainFile) {
 TEST(FileSource, DecompressesGzipTransparently) {
     TempDir dir;
     std::string text = sample_text();
-    std::string path = dir.write_gzip("sample.txt.gz", text);
+    std::string path = write_gzip(dir, "sample.txt.gz", text);
     auto source = open_file_source(path);
     ASSERT_TRUE(source.ok()) << source.error().message();
     uint64_t compressed = *(*source)->total_size();
@@ -75,7 +75,7 @@ TEST(FileSource, DirectoryIsAnIoError) {
 TEST(FileSource, TruncatedGzipIsReportedNotSilentlyShort) {
     TempDir dir;
     std::string text = sample_text();
-    std::string gz = paperboy::testing::read_whole_file(dir.write_gzip("full.gz", text));
+    std::string gz = paperboy::testing::read_file(write_gzip(dir, "full.gz", text));
     std::string path = dir.write("cut.gz", gz.substr(0, gz.size() / 2));
     auto source = open_file_source(path);
     ASSERT_TRUE(source.ok());
@@ -117,7 +117,7 @@ TEST(MemorySource, ReadsInChunksAndTracksPosition) {
 TEST(ReadFileHead, ReadsDecompressedPrefix) {
     TempDir dir;
     std::string text = sample_text();
-    auto head = read_file_head(dir.write_gzip("s.gz", text), 100);
+    auto head = read_file_head(write_gzip(dir, "s.gz", text), 100);
     ASSERT_TRUE(head.ok());
     EXPECT_EQ(*head, text.substr(0, 100));
     auto whole = read_file_head(dir.write("small", "abc"), 100);

@@ -14,7 +14,7 @@
 namespace paperboy::ingest {
 namespace {
 
-using paperboy::testing::read_whole_file;
+using paperboy::testing::read_file;
 using paperboy::testing::TempDir;
 
 const std::string kDir = std::string(PAPERBOY_TESTDATA_DIR) + "/json/";
@@ -143,7 +143,7 @@ TEST(ArxivJsonl, ResolvesNumberedAffiliationsFromTheAuthorString) {
 
 TEST(ArxivJsonl, GzipAndPlainGiveTheSameRecords) {
     TempDir dir;
-    std::string gz = dir.write_gzip("sample.jsonl.gz", read_whole_file(kArxivSample));
+    std::string gz = write_gzip(dir, "sample.jsonl.gz", read_file(kArxivSample));
     CollectingSink plain = parse_file(Format::kArxivJsonl, kArxivSample);
     CollectingSink packed = parse_file(Format::kArxivJsonl, gz);
     ASSERT_EQ(plain.records.size(), packed.records.size());
@@ -179,7 +179,7 @@ TEST(ArxivJsonl, ConvertsTitleAccentsAndKeepsMath) {
 }
 
 TEST(ArxivJsonl, ReportsBadLinesAndKeepsTheGoodOnes) {
-    std::vector<std::string> sample = lines_of(read_whole_file(kArxivSample));
+    std::vector<std::string> sample = lines_of(read_file(kArxivSample));
     std::string text;
     text += sample[0] + "\n";                                                // 1 good
     text += "{\"id\": \"0704.9999\", \"title\": \n";                         // 2 truncated JSON
@@ -222,7 +222,7 @@ TEST(ArxivJsonl, ReportsBadLinesAndKeepsTheGoodOnes) {
 }
 
 TEST(ArxivJsonl, TruncatedFileLosesOnlyTheCutRecord) {
-    std::string text = read_whole_file(kArxivSample);
+    std::string text = read_file(kArxivSample);
     std::vector<std::string> lines = lines_of(text);
     size_t cut = 0;
     for (size_t i = 0; i < 150; ++i) cut += lines[i].size() + 1;
@@ -235,7 +235,7 @@ TEST(ArxivJsonl, TruncatedFileLosesOnlyTheCutRecord) {
 
 TEST(ArxivJsonl, TruncatedGzipReportsAnError) {
     TempDir dir;
-    std::string gz = read_whole_file(dir.write_gzip("a.gz", read_whole_file(kArxivSample)));
+    std::string gz = read_file(write_gzip(dir, "a.gz", read_file(kArxivSample)));
     std::string path = dir.write("cut.jsonl.gz", gz.substr(0, gz.size() * 2 / 3));
     auto source = open_file_source(path);
     ASSERT_TRUE(source.ok());
@@ -259,7 +259,7 @@ TEST(ArxivJsonl, SurvivesBinaryGarbage) {
 }
 
 TEST(ArxivJsonl, SkipsAnOversizeLine) {
-    std::vector<std::string> sample = lines_of(read_whole_file(kArxivSample));
+    std::vector<std::string> sample = lines_of(read_file(kArxivSample));
     std::string huge =
         "{\"id\": \"0704.0009\", \"title\": \"" + std::string(65u << 20, 'x') + "\"}";
     CollectingSink sink =
@@ -360,7 +360,7 @@ TEST(HfDaily, ReportsBadItemsWithTheirLines) {
 }
 
 TEST(HfDaily, TruncatedArrayKeepsTheCompleteItems) {
-    std::string text = read_whole_file(kHfDaily);
+    std::string text = read_file(kHfDaily);
     size_t cut = text.find("\"2410.18");  // inside some later item
     ASSERT_NE(cut, std::string::npos);
     CollectingSink sink = parse_text(Format::kHfDaily, text.substr(0, cut));
@@ -599,9 +599,9 @@ TEST(DetectFormat, RecognisesEveryFormat) {
         Format format;
     };
     const Case cases[] = {
-        {read_whole_file(kArxivSample).substr(0, 4000), Format::kArxivJsonl},
-        {read_whole_file(kHfDaily).substr(0, 4000), Format::kHfDaily},
-        {read_whole_file(kSeedPage).substr(0, 4000), Format::kPapersPage},
+        {read_file(kArxivSample).substr(0, 4000), Format::kArxivJsonl},
+        {read_file(kHfDaily).substr(0, 4000), Format::kHfDaily},
+        {read_file(kSeedPage).substr(0, 4000), Format::kPapersPage},
         {"{\"_id\": \"4983\", \"title\": \"x\", \"text\": \"y\"}\n", Format::kBeir},
         {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed "
          "xmlns=\"http://www.w3.org/2005/Atom\">\n<title>arXiv Query</title>",

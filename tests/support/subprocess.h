@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace paperboy::testing {
 
 struct ProcessResult {
@@ -19,23 +21,5 @@ ProcessResult run_process(const std::vector<std::string>& argv);
 
 // Starts `argv` in the background with stdout and stderr sent to `log_path`; returns its pid.
 pid_t spawn_process(const std::vector<std::string>& argv, const std::string& log_path);
-
-// A fresh temporary directory, removed with its contents when the object dies.
-class TempDir {
-  public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-  private:
-    std::string path_;
-};
-
-// Reads a whole file; empty when it cannot be read.
-std::string read_file(const std::string& path);
-void write_file(const std::string& path, const std::string& content);
 
 }  // namespace paperboy::testing

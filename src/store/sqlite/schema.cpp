@@ -1,1 +1,194 @@
-// placeholder until written
+#include "store/sqlite/schema.h"
+
+#include <array>
+#include <string>
+
+#include "core/timestamp.h"
+#include "store/sqlite/statement.h"
+
+namespace paperboy::store::sqlite {
+namespace {
+
+// Step 1: the tables. Kept byte for byte as first released, since databases exist that were
+// built by it; later changes are new steps.
+constexpr const char* kV1Tables = R"sql(
+CREATE TABLE schema_version (
+    version INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+CREATE TABLE papers (
+    id TEXT PRIMARY KEY NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
+    title TEXT NOT NULL DEFAULT '',
+    abstract_raw TEXT NOT NULL DEFAULT '',
+    abstract TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '[]',
+    author_count INTEGER NOT NULL DEFAULT 0,
+    categories TEXT NOT NULL DEFAULT '',
+    published TEXT NOT NULL DEFAULT '',
+    updated TEXT NOT NULL DEFAULT '',
+    submitter TEXT NOT NULL DEFAULT '',
+    comments TEXT NOT NULL DEFAULT '',
+    journal_ref TEXT NOT NULL DEFAULT '',
+    doi TEXT NOT NULL DEFAULT '',
+    report_no TEXT NOT NULL DEFAULT '',
+    license TEXT NOT NULL DEFAULT '',
+    github_url TEXT NOT NULL DEFAULT '',
+    project_url TEXT NOT NULL DEFAULT '',
+    organization TEXT NOT NULL DEFAULT '',
+    deleted INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE daily_entries (
+    date TEXT NOT NULL,
+    paper_id TEXT NOT NULL REFERENCES papers (id),
+    submitted_by TEXT NOT NULL DEFAULT '',
+    submitted_at TEXT NOT NULL DEFAULT '',
+    upvotes INTEGER NOT NULL DEFAULT 0,
+    num_comments INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (date, paper_id)
+);
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity TEXT NOT NULL CHECK (entity IN ('paper', 'daily_entry')),
+    paper_id TEXT NOT NULL,
+    date TEXT NOT NULL DEFAULT '',
+    deleted INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (entity, paper_id, date)
+);
+CREATE TABLE cursors (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+)sql";
+
+// Step 2: a content hash so that a write recognises an unchanged paper without decoding the
+// stored row (rows from step 1 get 0, "unknown", and are hashed when next written or compared);
+// an index for entries_for_paper(); and a small covering index that lets stats() count visible
+// papers and papers with code without reading every row.
+constexpr const char* kV2HashAndIndexes = R"sql(
+ALTER TABLE papers ADD COLUMN content_hash INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX daily_entries_by_paper ON daily_entries (paper_id, date);
+CREATE INDEX papers_by_visibility ON papers (deleted, github_url <> '');
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "papers, daily_entries, changes, cursors", kV1Tables},
+    Migration{2, "papers.content_hash; daily_entries_by_paper; papers_by_visibility",
+              kV2HashAndIndexes},
+};
+
+std::string database_name(std::string_view path) {
+    return path == ":memory:" ? std::string("in-memory database") : "database " + std::string(path);
+}
+
+Result<bool> table_exists(sqlite3* db, std::string_view table) {
+    auto stmt = Statement::prepare(
+        db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", false);
+    if (!stmt.ok()) return stmt.error();
+    stmt->bind(1, table);
+    return stmt->step();
+}
+
+// Rolls back an open transaction unless dismissed, so that every early return leaves the
+// database as it was.
+class RollbackGuard {
+  public:
+    explicit RollbackGuard(sqlite3* db) : db_(db) {}
+    ~RollbackGuard() {
+        if (db_ != nullptr) (void)exec(db_, "ROLLBACK", "rolling back a migration");
+    }
+    RollbackGuard(const RollbackGuard&) = delete;
+    RollbackGuard& operator=(const RollbackGuard&) = delete;
+    void dismiss() { db_ = nullptr; }
+
+  private:
+    sqlite3* db_;
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int latest_schema_version() { return kMigrations.back().version; }
+
+Result<int> read_schema_version(sqlite3* db, std::string_view path) {
+    auto has_version_table = table_exists(db, "schema_version");
+    if (!has_version_table.ok()) {
+        if (has_version_table.error().code() == ErrorCode::kCorruption) {
+            return Error(ErrorCode::kCorruption, database_name(path) +
+                                                     " is not a SQLite database or is damaged (" +
+                                                     has_version_table.error().message() + ")");
+        }
+        return has_version_table.error().with_context(database_name(path));
+    }
+    if (!*has_version_table) {
+        auto any = Statement::prepare(db, "SELECT 1 FROM sqlite_master LIMIT 1", false);
+        if (!any.ok()) return any.error().with_context(database_name(path));
+        auto has_objects = any->step();
+        if (!has_objects.ok()) return has_objects.error().with_context(database_name(path));
+        if (*has_objects) {
+            return Error(ErrorCode::kCorruption,
+                         database_name(path) +
+                             " is a SQLite database but not a Paperboy one (no schema_version "
+                             "table); refusing to modify it");
+        }
+        return 0;
+    }
+    auto stmt =
+        Statement::prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", false);
+    if (!stmt.ok()) return stmt.error().with_context(database_name(path));
+    auto row = stmt->step();
+    if (!row.ok()) return row.error().with_context(database_name(path));
+    return stmt->column_int(0);
+}
+
+Result<int> migrate(sqlite3* db, std::string_view path) {
+    // IMMEDIATE takes the write lock before reading the version, so two processes opening the
+    // same old database cannot both apply the same step.
+    PAPERBOY_RETURN_IF_ERROR(
+        exec(db, "BEGIN IMMEDIATE", "starting a migration of " + database_name(path)));
+    RollbackGuard rollback(db);
+
+    auto current = read_schema_version(db, path);
+    if (!current.ok()) return current.error();
+    const int latest = latest_schema_version();
+    if (*current > latest) {
+        return Error(ErrorCode::kVersionMismatch,
+                     database_name(path) + " has schema version " + std::to_string(*current) +
+                         " but this paperboy supports up to " + std::to_string(latest) +
+                         "; upgrade paperboy");
+    }
+    if (*current == latest) {
+        rollback.dismiss();
+        PAPERBOY_RETURN_IF_ERROR(exec(db, "COMMIT", "finishing a migration"));
+        return latest;
+    }
+
+    const std::string applied_at = now_timestamp();
+    for (const Migration& m : kMigrations) {
+        if (m.version <= *current) continue;
+        const std::string context =
+            "upgrading " + database_name(path) + " to schema version " + std::to_string(m.version);
+        PAPERBOY_RETURN_IF_ERROR(exec(db, m.sql, context));
+        auto record = Statement::prepare(
+            db, "INSERT INTO schema_version (version, description, applied_at) VALUES (?1, ?2, ?3)",
+            false);
+        if (!record.ok()) return record.error().with_context(context);
+        record->bind(1, m.version);
+        record->bind(2, m.description);
+        record->bind(3, applied_at);
+        PAPERBOY_RETURN_IF_ERROR(record->run());
+    }
+    rollback.dismiss();
+    if (Status s = exec(db, "COMMIT", "committing a migration of " + database_name(path));
+        !s.ok()) {
+        (void)exec(db, "ROLLBACK", "rolling back a migration");
+        return s.error();
+    }
+    return latest;
+}
+
+}  // namespace paperboy::store::sqlite

@@ -1,0 +1,289 @@
+#include "store/paper_codec.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "core/json_writer.h"
+
+namespace paperboy::store {
+namespace {
+
+// MurmurHash64A (Austin Appleby, public domain): eight bytes per step, fast on the ~2 KB of an
+// arXiv record, and fixed — the stored hashes must not change when the compiler does.
+uint64_t murmur64a(const void* data, size_t len, uint64_t seed) {
+    constexpr uint64_t m = 0xc6a4a7935bd1e995ULL;
+    constexpr int r = 47;
+    uint64_t h = seed ^ (len * m);
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    const unsigned char* end = bytes + (len / 8) * 8;
+    for (const unsigned char* p = bytes; p != end; p += 8) {
+        uint64_t k;
+        std::memcpy(&k, p, sizeof k);
+        // Read as little-endian on every platform: the hashes are stored.
+        if constexpr (std::endian::native == std::endian::big) k = __builtin_bswap64(k);
+        k *= m;
+        k ^= k >> r;
+        k *= m;
+        h ^= k;
+        h *= m;
+    }
+    const size_t tail = len & 7;
+    if (tail != 0) {
+        for (size_t i = tail; i-- > 0;) h ^= static_cast<uint64_t>(end[i]) << (8 * i);
+        h *= m;
+    }
+    h ^= h >> r;
+    h *= m;
+    h ^= h >> r;
+    return h;
+}
+
+// Builds the canonical serialisation: each string as a 4-byte length then its bytes, each
+// number as 8 bytes, each list as its count then its items. Length prefixes make it
+// unambiguous ("ab","c" differs from "a","bc").
+class Canonical {
+  public:
+    void add(uint64_t n) {
+        for (int i = 0; i < 8; ++i) buf_ += static_cast<char>((n >> (8 * i)) & 0xff);
+    }
+    void add(std::string_view s) {
+        const auto n = static_cast<uint32_t>(s.size());
+        for (int i = 0; i < 4; ++i) buf_ += static_cast<char>((n >> (8 * i)) & 0xff);
+        buf_.append(s);
+    }
+    const std::string& bytes() const { return buf_; }
+    void reserve(size_t n) { buf_.reserve(n); }
+
+  private:
+    std::string buf_;
+};
+
+// Length of the valid UTF-8 sequence at s[i], 0 when invalid; the same rules as the JSON
+// writer, which is what decides what comes back from the authors column.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = byte(i);
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return 0;
+    }
+    return n;
+}
+
+bool is_valid_utf8(std::string_view s) {
+    // Most author strings are ASCII; an OR over the bytes (which vectorises) settles those.
+    unsigned char high = 0;
+    for (char ch : s) high |= static_cast<unsigned char>(ch);
+    if (high < 0x80) return true;
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_sequence_length(s, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+void fix_utf8(std::string& s) {
+    if (is_valid_utf8(s)) return;
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_sequence_length(s, i);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";  // U+FFFD
+            ++i;
+        } else {
+            out.append(s, i, n);
+            i += n;
+        }
+    }
+    s = std::move(out);
+}
+
+bool is_category_token(std::string_view c) {
+    return !c.empty() && c.find_first_of(" \t\n\r\f\v") == std::string_view::npos;
+}
+
+}  // namespace
+
+bool is_storage_canonical(const Paper& paper) {
+    for (const std::string& c : paper.categories) {
+        if (!is_category_token(c)) return false;
+    }
+    for (const Author& a : paper.authors) {
+        if (!is_valid_utf8(a.name) || !is_valid_utf8(a.keyname) || !is_valid_utf8(a.forenames) ||
+            !is_valid_utf8(a.suffix)) {
+            return false;
+        }
+        for (const std::string& aff : a.affiliations) {
+            if (!is_valid_utf8(aff)) return false;
+        }
+    }
+    return true;
+}
+
+void make_storage_canonical(Paper& paper) {
+    std::vector<std::string> categories;
+    for (const std::string& c : paper.categories) {
+        size_t i = 0;
+        while (i < c.size()) {
+            const size_t j = std::min(c.find_first_of(" \t\n\r\f\v", i), c.size());
+            if (j > i) categories.push_back(c.substr(i, j - i));
+            i = j + 1;
+        }
+    }
+    paper.categories = std::move(categories);
+    for (Author& a : paper.authors) {
+        fix_utf8(a.name);
+        fix_utf8(a.keyname);
+        fix_utf8(a.forenames);
+        fix_utf8(a.suffix);
+        for (std::string& aff : a.affiliations) fix_utf8(aff);
+    }
+}
+
+std::string authors_to_json(const std::vector<Author>& authors) {
+    JsonWriter w;
+    w.begin_array();
+    for (const Author& a : authors) {
+        w.begin_object();
+        w.field("name", a.name);
+        w.field("keyname", a.keyname);
+        w.field("forenames", a.forenames);
+        w.field("suffix", a.suffix);
+        w.key("affiliations").begin_array();
+        for (const std::string& aff : a.affiliations) w.value(aff);
+        w.end_array();
+        w.end_object();
+    }
+    w.end_array();
+    return w.take();
+}
+
+struct AuthorsJsonReader::Impl {
+    simdjson::dom::parser parser;
+};
+
+AuthorsJsonReader::AuthorsJsonReader() : impl_(std::make_unique<Impl>()) {}
+AuthorsJsonReader::~AuthorsJsonReader() = default;
+
+Result<std::vector<Author>> AuthorsJsonReader::read(std::string_view json) {
+    auto corrupt = [](std::string_view what) {
+        return Error(ErrorCode::kCorruption, "stored authors JSON: " + std::string(what));
+    };
+    std::vector<Author> authors;
+    if (json.empty() || json == "[]") return authors;  // the common cases, without a parse
+
+    simdjson::dom::element root;
+    if (auto err = impl_->parser.parse(json.data(), json.size()).get(root); err) {
+        return corrupt(simdjson::error_message(err));
+    }
+    simdjson::dom::array list;
+    if (root.get_array().get(list)) return corrupt("not an array");
+    authors.reserve(list.size());
+    for (simdjson::dom::element item : list) {
+        simdjson::dom::object obj;
+        if (item.get_object().get(obj)) return corrupt("an author is not an object");
+        Author& a = authors.emplace_back();
+        for (auto field : obj) {
+            if (field.key == "affiliations") {
+                simdjson::dom::array affs;
+                if (field.value.get_array().get(affs)) return corrupt("affiliations not an array");
+                for (simdjson::dom::element aff : affs) {
+                    std::string_view s;
+                    if (aff.get_string().get(s)) return corrupt("affiliation not a string");
+                    a.affiliations.emplace_back(s);
+                }
+                continue;
+            }
+            std::string_view s;
+            if (field.value.get_string().get(s)) return corrupt("author field not a string");
+            if (field.key == "name") {
+                a.name = s;
+            } else if (field.key == "keyname") {
+                a.keyname = s;
+            } else if (field.key == "forenames") {
+                a.forenames = s;
+            } else if (field.key == "suffix") {
+                a.suffix = s;
+            }
+            // Unknown keys are ignored so that a newer writer can add one.
+        }
+    }
+    return authors;
+}
+
+std::string join_categories(const std::vector<std::string>& categories) {
+    std::string out;
+    for (const std::string& c : categories) {
+        if (c.empty()) continue;
+        if (!out.empty()) out += ' ';
+        out += c;
+    }
+    return out;
+}
+
+std::vector<std::string> split_categories(std::string_view text) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < text.size()) {
+        size_t j = text.find(' ', i);
+        if (j == std::string_view::npos) j = text.size();
+        if (j > i) out.emplace_back(text.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+uint64_t content_hash(const Paper& p) {
+    Canonical c;
+    c.reserve(256 + p.title.size() + p.abstract_raw.size() + p.abstract.size() + p.comments.size());
+    c.add(static_cast<uint64_t>(p.version));
+    c.add(p.title);
+    c.add(p.abstract_raw);
+    c.add(p.abstract);
+    c.add(static_cast<uint64_t>(p.authors.size()));
+    for (const Author& a : p.authors) {
+        c.add(a.name);
+        c.add(a.keyname);
+        c.add(a.forenames);
+        c.add(a.suffix);
+        c.add(static_cast<uint64_t>(a.affiliations.size()));
+        for (const std::string& aff : a.affiliations) c.add(aff);
+    }
+    c.add(static_cast<uint64_t>(p.author_count));
+    c.add(static_cast<uint64_t>(p.categories.size()));
+    for (const std::string& cat : p.categories) c.add(cat);
+    for (const std::string* s :
+         {&p.published, &p.updated, &p.submitter, &p.comments, &p.journal_ref, &p.doi, &p.report_no,
+          &p.license, &p.github_url, &p.project_url, &p.organization}) {
+        c.add(*s);
+    }
+    uint64_t h = murmur64a(c.bytes().data(), c.bytes().size(), 0x7061706572626f79ULL);
+    return h == 0 ? 1 : h;
+}
+
+}  // namespace paperboy::store

@@ -1,0 +1,122 @@
+// store/sqlite/sqlite_store.h — the Store over one SQLite file (or a private in-memory
+// database).
+//
+// One connection, guarded by a mutex: every call takes it, so a SqliteStore may be shared by
+// threads, and reads wait for a running write(). The file is opened in WAL mode with
+// synchronous=NORMAL (a crash loses at most the last committed batches, never consistency),
+// foreign keys on and a 5 s busy timeout for other processes; WAL checkpoints run on a
+// background thread (checkpointer.h). Every statement is prepared once and cached. See
+// docs/schema.md for the tables and the change-feed contract. Depends on core/, store/merge.h,
+// store/paper_codec.h and SQLite.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/paper_codec.h"
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace paperboy::store::sqlite {
+
+class Checkpointer;
+class Statement;
+
+class SqliteStore final : public Store {
+  public:
+    // Opens (and, unless options.create_if_missing is false, creates) the database at `path`;
+    // ":memory:" gives a private in-memory database. Brings its schema up to date unless
+    // options.read_only. Errors: kNotFound (missing file, create_if_missing off), kIo (cannot
+    // open), kCorruption (not a SQLite or not a Paperboy database), kVersionMismatch (written by
+    // a newer Paperboy; or, read-only, by an older one that needs upgrading first).
+    static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                     const OpenOptions& options);
+
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    // Store. Semantics beyond store.h, all documented in docs/schema.md:
+    // - deleting an unknown or already hidden paper is a no-op (no count, no change);
+    // - daily entries of a hidden paper stay stored but are left out of daily_entries(),
+    //   entries_for_paper() and stats() until the paper is shown again;
+    // - for_each_paper() reads in pages without holding the lock while `fn` runs, so `fn` may
+    //   call this store; papers written meanwhile may or may not be seen.
+    Result<WriteCounts> write(const WriteBatch& batch) override;
+    Result<std::optional<Paper>> get_paper(const PaperId& id) override;
+    Status for_each_paper(const std::function<bool(const Paper&)>& fn) override;
+    Result<std::vector<DailyEntry>> daily_entries(std::string_view date) override;
+    Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) override;
+    Result<std::vector<Change>> changes_since(int64_t after_seq, size_t limit) override;
+    Result<std::optional<std::string>> cursor(std::string_view key) override;
+    Result<StoreStats> stats() override;
+
+    // The connection's settings as SQLite reports them, for diagnostics and tests.
+    struct ConnectionSettings {
+        std::string journal_mode;  // "wal" for a file, "memory" for ":memory:"
+        int synchronous = 0;       // 1 = NORMAL
+        bool foreign_keys = false;
+        int busy_timeout_ms = 0;
+    };
+    Result<ConnectionSettings> connection_settings();
+
+  private:
+    // The cached statements; kSql in the .cpp holds their text in the same order.
+    enum Query : int {
+        kBegin,
+        kCommit,
+        kRollback,
+        kSelectPaperForWrite,
+        kInsertPaper,
+        kUpdatePaper,
+        kUpdatePaperHash,
+        kSelectPaperDeleted,
+        kHidePaper,
+        kRecordChange,
+        kSelectEntry,
+        kInsertEntry,
+        kUpdateEntry,
+        kUpsertCursor,
+        kSelectPaper,
+        kSelectPaperPage,
+        kSelectDailyEntries,
+        kSelectEntriesForPaper,
+        kSelectChanges,
+        kSelectCursor,
+        kStatsPapers,
+        kStatsEntries,
+        kStatsSequence,
+        kQueryCount,
+    };
+
+    static std::string sql_text(Query q);
+
+    SqliteStore(sqlite3* db, std::string path, int schema_version, bool read_only);
+
+    // The cached statement, prepared on first use. Caller holds mu_.
+    Result<Statement*> statement(Query q);
+
+    // The steps of write(), inside its transaction. Caller holds mu_.
+    Status apply_put_paper(const Paper& incoming, WriteCounts& counts);
+    Status apply_delete_paper(const PaperId& id, WriteCounts& counts);
+    Status apply_put_daily_entry(const DailyEntry& incoming, WriteCounts& counts);
+    Status apply_set_cursor(const std::string& key, const std::string& value);
+    // Appends (or moves to the end) the change-feed entry of a record; returns its new seq.
+    Result<int64_t> record_change(std::string_view entity, std::string_view paper_id,
+                                  std::string_view date, bool deleted);
+    Result<std::vector<DailyEntry>> read_entries(Statement& stmt);
+
+    std::mutex mu_;
+    sqlite3* db_;
+    const std::string path_;
+    const int schema_version_;
+    const bool read_only_;
+    std::array<std::unique_ptr<Statement>, kQueryCount> statements_;
+    AuthorsJsonReader authors_reader_;            // guarded by mu_
+    std::unique_ptr<Checkpointer> checkpointer_;  // files opened for writing only
+};
+
+}  // namespace paperboy::store::sqlite
