@@ -14,7 +14,6 @@
 #include "ingest/authors.h"
 #include "ingest/formats.h"
 #include "ingest/json_fields.h"
-#include "ingest/line_reader.h"
 
 namespace paperboy::ingest {
 namespace {
@@ -23,15 +22,6 @@ using simdjson::SUCCESS;
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-static_assert(LineReader::kPadding >= simdjson::SIMDJSON_PADDING);
-
-bool is_blank(std::string_view s) {
-    for (char c : s) {
-        if (c != ' ' && c != '\t' && c != '\r') return false;
-    }
-    return true;
-}
 
 // "v12" -> 12; 0 when malformed.
 int version_number(std::string_view v) {
@@ -327,46 +317,7 @@ bool read_paper(object obj, Paper& paper, std::string& reason) {
 }  // namespace
 
 Status parse_arxiv_jsonl(ByteSource& input, RecordSink& sink) {
-    LineReader reader(input);
-    simdjson::dom::parser parser;
-    uint64_t record_number = 0;
-    std::string reason;
-    for (;;) {
-        auto next = reader.next();
-        if (!next.ok()) return next.error();
-        if (!next->has_value()) break;
-        const LineReader::Line& line = **next;
-        if (!line.too_long && is_blank(line.text)) continue;
-        ++record_number;
-        if (line.too_long) {
-            json::report(sink, input.name(), line.number, record_number,
-                         "line longer than " + std::to_string(LineReader::kDefaultMaxLine >> 20) +
-                             " MiB, skipped");
-            continue;
-        }
-        element doc;
-        // The line sits in the reader's buffer with padding after it: parse it in place.
-        auto error = parser.parse(line.text.data(), line.text.size(), false).get(doc);
-        if (error != SUCCESS) {
-            json::report(sink, input.name(), line.number, record_number, json::invalid_json(error));
-            continue;
-        }
-        object obj;
-        if (doc.get_object().get(obj) != SUCCESS) {
-            json::report(
-                sink, input.name(), line.number, record_number,
-                std::string("expected a JSON object, found ") + json::type_name(doc.type()));
-            continue;
-        }
-        Record record;
-        reason.clear();
-        if (!read_paper(obj, record.paper, reason)) {
-            json::report(sink, input.name(), line.number, record_number, std::move(reason));
-            continue;
-        }
-        sink.on_record(std::move(record));
-    }
-    return Status::ok_status();
+    return json::parse_object_lines(input, sink, read_paper);
 }
 
 }  // namespace paperboy::ingest

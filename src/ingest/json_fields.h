@@ -8,9 +8,12 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+#include "ingest/byte_source.h"
 #include "ingest/record.h"
 
 namespace paperboy::ingest::json {
@@ -109,5 +112,13 @@ inline void report(RecordSink& sink, const std::string& source, uint64_t line, u
     error.reason = std::move(reason);
     sink.on_error(std::move(error));
 }
+
+// Reads one JSON object per line (JSON lines: the arXiv snapshot, BEIR corpora) and calls
+// `read_paper` on each; a true return hands the record to `sink`, a false one reports `reason`
+// with the line's number. Blank lines are skipped; an invalid or oversized line, or one that is
+// not an object, is one RecordError. Returns an error only when `input` cannot be read.
+using ReadPaper =
+    std::function<bool(simdjson::dom::object object, Paper& paper, std::string& reason)>;
+Status parse_object_lines(ByteSource& input, RecordSink& sink, const ReadPaper& read_paper);
 
 }  // namespace paperboy::ingest::json

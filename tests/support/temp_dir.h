@@ -30,7 +30,7 @@ inline bool write_file(const std::string& path, std::string_view data) {
 }
 
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string pattern =
             (std::filesystem::temp_directory_path() / "paperboy-test-XXXXXX").string();
@@ -56,7 +56,7 @@ public:
         return p;
     }
 
-private:
+  private:
     std::string path_;
 };
 
