@@ -8,6 +8,7 @@
 
 #include "app/harvest_job.h"
 #include "cli/common.h"
+#include "cli/console.h"
 #include "ingest/harvest/curl_fetcher.h"
 
 namespace paperboy::cli {
@@ -17,7 +18,6 @@ constexpr std::string_view kProduct = "Paperboy/0.1.0";
 constexpr std::string_view kProjectUrl = "https://github.com/paperboy/paperboy";
 constexpr double kArxivMinInterval = 3.0;  // seconds; arXiv's published limit
 constexpr double kHfMinInterval = 1.0;
-constexpr int64_t kMaxErrorLines = 50;
 
 struct Options {
     std::string db;
@@ -113,33 +113,17 @@ int run_harvest(const Options& opts) {
         std::chrono::milliseconds(static_cast<int64_t>(std::llround(interval * 1000)));
     options.politeness.max_retries = opts.max_retries;
 
-    const bool terminal = stderr_is_terminal() && !opts.quiet;
-    bool progress_drawn = false;
-    auto clear_progress = [&] {
-        if (progress_drawn) std::fprintf(stderr, "\r\033[K");
-        progress_drawn = false;
-    };
-    int64_t errors_shown = 0;
-    options.on_error = [&](const ingest::RecordError& error) {
-        if (errors_shown++ >= kMaxErrorLines) return;
-        clear_progress();
-        std::fprintf(stderr, "paperboy: skipped %s\n", error.message().c_str());
-    };
-    if (terminal) {
+    Console console(stderr_is_terminal() && !opts.quiet);
+    options.on_error = [&](const ingest::RecordError& error) { console.skipped(error); };
+    if (console.draws_progress()) {
         options.on_progress = [&](const ingest::HarvestProgress& p) {
-            clear_progress();
-            if (!p.message.empty()) {
-                std::fprintf(stderr, "paperboy: %s\n", p.message.c_str());
-            }
-            std::fprintf(stderr, "%lld pages, %lld records", static_cast<long long>(p.pages),
-                         static_cast<long long>(p.records));
-            if (p.failed > 0)
-                std::fprintf(stderr, ", %lld failed", static_cast<long long>(p.failed));
+            if (!p.message.empty()) console.note(p.message);
+            std::string line = plural(p.pages, "page") + ", " + plural(p.records, "record");
+            if (p.failed > 0) line += ", " + with_thousands(p.failed) + " failed";
             if (!p.url.empty()) {
-                std::fprintf(stderr, "; next request at %s: %s", clock_time(p.next_request).c_str(),
-                             p.url.c_str());
+                line += "; next request at " + clock_time(p.next_request) + ": " + p.url;
             }
-            progress_drawn = true;
+            console.progress(line);
         };
     }
 
@@ -148,29 +132,24 @@ int run_harvest(const Options& opts) {
     ingest::CurlFetcher fetcher;
     ingest::RealClock clock;
     auto report = app::run_harvest(**store, fetcher, clock, options);
-    clear_progress();
+    console.finish();
     if (!report.ok()) return fail(report.error());
 
     const app::HarvestReport& r = *report;
-    if (errors_shown > kMaxErrorLines) {
-        std::fprintf(stderr, "paperboy: ... and %lld more skipped records\n",
-                     static_cast<long long>(errors_shown - kMaxErrorLines));
-    }
     if (r.restarted) {
-        std::fprintf(stderr, "paperboy: the saved resumption token had expired; started over\n");
+        console.note("the saved resumption token had expired; started over");
     }
-    std::fprintf(stderr,
-                 "harvested %lld records in %lld pages: %lld new, %lld updated, %lld failed",
-                 static_cast<long long>(r.records), static_cast<long long>(r.pages),
-                 static_cast<long long>(r.counts.papers_inserted),
-                 static_cast<long long>(r.counts.papers_updated), static_cast<long long>(r.failed));
+    std::fprintf(stderr, "harvested %s in %s: %s new, %s updated, %s failed",
+                 plural(r.records, "record").c_str(), plural(r.pages, "page").c_str(),
+                 with_thousands(r.counts.papers_inserted).c_str(),
+                 with_thousands(r.counts.papers_updated).c_str(), with_thousands(r.failed).c_str());
     if (r.counts.papers_deleted > 0) {
-        std::fprintf(stderr, ", %lld deleted", static_cast<long long>(r.counts.papers_deleted));
+        std::fprintf(stderr, ", %s deleted", with_thousands(r.counts.papers_deleted).c_str());
     }
     if (r.counts.entries_inserted + r.counts.entries_updated > 0) {
-        std::fprintf(stderr, "; daily entries: %lld new, %lld updated",
-                     static_cast<long long>(r.counts.entries_inserted),
-                     static_cast<long long>(r.counts.entries_updated));
+        std::fprintf(stderr, "; daily entries: %s new, %s updated",
+                     with_thousands(r.counts.entries_inserted).c_str(),
+                     with_thousands(r.counts.entries_updated).c_str());
     }
     if (r.resumed) std::fprintf(stderr, " (resumed an interrupted run)");
     std::fprintf(stderr, "\n");

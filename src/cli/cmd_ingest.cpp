@@ -4,23 +4,10 @@
 
 #include "app/ingest_pipeline.h"
 #include "cli/common.h"
+#include "cli/console.h"
 
 namespace paperboy::cli {
 namespace {
-
-// Messages for the first malformed records; after that only a count, so that a file of a
-// million bad lines does not bury the summary.
-constexpr int64_t kMaxErrorLines = 50;
-
-std::string with_thousands(int64_t n) {
-    std::string digits = std::to_string(n < 0 ? -n : n);
-    std::string out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return n < 0 ? "-" + out : out;
-}
 
 struct Options {
     std::string db;
@@ -44,49 +31,34 @@ int run_ingest(const Options& opts) {
                               "unknown format \"" + opts.format + "\"; known formats: " + known));
         }
     }
-    bool terminal = stderr_is_terminal() && !opts.quiet;
-    bool progress_drawn = false;
-    auto clear_progress = [&] {
-        if (progress_drawn) std::fprintf(stderr, "\r\033[K");
-        progress_drawn = false;
-    };
-    int64_t errors_shown = 0;
-    options.on_error = [&](const ingest::RecordError& error) {
-        if (errors_shown++ >= kMaxErrorLines) return;
-        clear_progress();
-        std::fprintf(stderr, "paperboy: skipped %s\n", error.message().c_str());
-    };
-    if (terminal) {
+    Console console(stderr_is_terminal() && !opts.quiet);
+    options.on_error = [&](const ingest::RecordError& error) { console.skipped(error); };
+    if (console.draws_progress()) {
         options.on_progress = [&](const app::IngestProgress& p) {
             double rate = p.seconds > 0 ? static_cast<double>(p.records) / p.seconds : 0;
-            std::string percent;
+            std::string line = p.file + ":";
             if (p.total_size > 0) {
-                char buf[32];
+                char percent[32];
                 std::snprintf(
-                    buf, sizeof buf, " %5.1f%%",
+                    percent, sizeof percent, " %5.1f%%",
                     100.0 * static_cast<double>(p.position) / static_cast<double>(p.total_size));
-                percent = buf;
+                line += percent;
             }
-            std::fprintf(stderr, "\r\033[K%s:%s %s records, %s/s", p.file.c_str(), percent.c_str(),
-                         with_thousands(p.records).c_str(),
-                         with_thousands(static_cast<int64_t>(rate)).c_str());
-            if (p.failed > 0) std::fprintf(stderr, ", %s failed", with_thousands(p.failed).c_str());
-            progress_drawn = true;
+            line += " " + with_thousands(p.records) + " records, " +
+                    with_thousands(static_cast<int64_t>(rate)) + "/s";
+            if (p.failed > 0) line += ", " + with_thousands(p.failed) + " failed";
+            console.progress(line);
         };
     }
 
     auto store = open_db(opts.db, /*must_exist=*/false);
     if (!store.ok()) return fail(store.error());
     auto report = app::ingest_files(**store, opts.paths, options);
-    clear_progress();
+    console.finish();
     if (!report.ok()) return fail(report.error());
 
     const app::IngestReport& r = *report;
     const store::WriteCounts& c = r.counts;
-    if (errors_shown > kMaxErrorLines) {
-        std::fprintf(stderr, "paperboy: ... and %s more skipped records\n",
-                     with_thousands(errors_shown - kMaxErrorLines).c_str());
-    }
     double rate = r.seconds > 0 ? static_cast<double>(r.records) / r.seconds : 0;
     std::fprintf(
         stderr,

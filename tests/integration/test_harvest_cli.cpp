@@ -162,7 +162,7 @@ TEST_F(HarvestCliTest, HfDailyStoresTheDaysListWithItsEntries) {
     ProcessResult result = harvest({"--source", "hf-daily", "--base-url", url("/api/daily_papers"),
                                     "--from", "2024-10-25", "--until", "2024-10-25"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_NE(result.err.find("harvested 29 records in 1 pages: 29 new, 0 updated, 0 failed"),
+    EXPECT_NE(result.err.find("harvested 29 records in 1 page: 29 new, 0 updated, 0 failed"),
               std::string::npos)
         << result.err;
     auto requests = read_log(log_path());
