@@ -50,13 +50,14 @@ test: build test-asan lint
 	@echo "make test: all suites passed"
 
 test-unit: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
 
-# The unit suites again under AddressSanitizer + UndefinedBehaviorSanitizer (clang-14).
+# The unit and integration suites again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (clang-14): the integration tests then run the sanitized binary.
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L unit
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
 
 lint: build
 	cd $(BUILD) && ctest --output-on-failure -L lint

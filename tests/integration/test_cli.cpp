@@ -157,7 +157,7 @@ TEST_F(CliTest, ErrorsAreOneClearLineWithDistinctExitCodes) {
     EXPECT_NE(bad_format.err.find("known formats"), std::string::npos) << bad_format.err;
 
     std::string garbage = dir_.file("garbage.bin");
-    testing::write_file(garbage, std::string("\x01\x02\x03 not a paper format", 24));
+    testing::write_file(garbage, "\x01\x02\x03 not a paper format");
     ProcessResult undetectable = paperboy({"ingest", "--db", db_, garbage});
     EXPECT_NE(undetectable.exit_code, 0);
     EXPECT_NE(undetectable.err.find("garbage.bin"), std::string::npos) << undetectable.err;
