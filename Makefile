@@ -50,7 +50,7 @@ test: build test-asan lint
 	@echo "make test: all suites passed"
 
 test-unit: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
 # The unit and integration suites again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (clang-14): the integration tests then run the sanitized binary.
