@@ -8,10 +8,12 @@ PACKAGES=(
     build-essential g++ cmake ninja-build ccache pkg-config make git
     clang-14 libclang-rt-14-dev clang-format clang-tidy
     # libraries
-    libsqlite3-dev sqlite3 libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
-    libcli11-dev libspdlog-dev libfmt-dev
+    libsqlite3-dev libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
+    libcli11-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev python3 procps
+    # benchmarks: GNU time for peak RSS, the sqlite3 shell as the ingest peer
+    time sqlite3
 )
 
 missing=()
