@@ -83,49 +83,23 @@ Status read_entry(pugi::xml_node entry, Paper& paper) {
 Status parse_arxiv_atom(ByteSource& input, RecordSink& sink) {
     XmlRecordSplitter splitter(input, XmlRecordSpec{"entry", {"feed"}, "feed"});
     std::string api_error;
-    XmlRecordText text;
-    for (;;) {
-        Result<bool> more = splitter.next(text);
-        if (!more.ok()) return more.error();
-        if (!*more) break;
-        if (!text.error.empty()) {
-            sink.on_error(xml::record_error(input, text, std::move(text.error)));
-            continue;
-        }
-        pugi::xml_document doc;
-        Result<pugi::xml_node> entry = xml::parse_record(doc, text);
-        if (!entry.ok()) {
-            sink.on_error(xml::record_error(input, text, entry.error().message()));
-            continue;
-        }
-        std::string id(xml::trim(xml::child_text(*entry, "id")));
-        if (is_api_error_id(id)) {
-            std::string summary = clean_display_text(xml::child_text(*entry, "summary"));
-            if (summary.empty()) summary = xml::printable(id, 200);
-            sink.on_error(xml::record_error(input, text, "arXiv API error: " + summary));
-            if (api_error.empty()) api_error = std::move(summary);
-            continue;
-        }
-        Record record;
-        Status status = read_entry(*entry, record.paper);
-        if (!status.ok()) {
-            sink.on_error(xml::record_error(input, text, status.error().message()));
-            continue;
-        }
-        sink.on_record(std::move(record));
-    }
-    if (splitter.root_name().empty()) {
-        return Error(ErrorCode::kParse, input.name() + ": not XML (no element found)");
-    }
-
-    if (splitter.ended_inside_element()) {
-        sink.on_error(RecordError{input.name(), splitter.end_line(), 0,
-                                  "the input ends inside the feed (truncated file?)"});
-    }
-    if (splitter.envelope_overflowed()) {
-        sink.on_error(RecordError{input.name(), 0, 0,
-                                  "text outside the entries passes 1 MiB; the rest was ignored"});
-    }
+    Status status = xml::for_each_record(
+        splitter, input, sink, "feed",
+        [&](pugi::xml_node entry, const XmlRecordText& text) -> Status {
+            std::string id(xml::trim(xml::child_text(entry, "id")));
+            if (is_api_error_id(id)) {
+                std::string summary = clean_display_text(xml::child_text(entry, "summary"));
+                if (summary.empty()) summary = xml::printable(id, 200);
+                sink.on_error(xml::record_error(input, text, "arXiv API error: " + summary));
+                if (api_error.empty()) api_error = std::move(summary);
+                return Status::ok_status();
+            }
+            Record record;
+            PAPERBOY_RETURN_IF_ERROR(read_entry(entry, record.paper));
+            sink.on_record(std::move(record));
+            return Status::ok_status();
+        });
+    if (!status.ok()) return status;
     if (!api_error.empty()) {
         return Error(ErrorCode::kInvalidArgument, input.name() + ": arXiv API error: " + api_error);
     }

@@ -242,31 +242,15 @@ Result<Record> read_record(pugi::xml_node node) {
 Status parse_oai_pmh(ByteSource& input, RecordSink& sink) {
     XmlRecordSplitter splitter(input,
                                XmlRecordSpec{"record", {"ListRecords", "GetRecord"}, "OAI-PMH"});
-    XmlRecordText text;
-    for (;;) {
-        Result<bool> more = splitter.next(text);
-        if (!more.ok()) return more.error();
-        if (!*more) break;
-        if (!text.error.empty()) {
-            sink.on_error(xml::record_error(input, text, std::move(text.error)));
-            continue;
-        }
-        pugi::xml_document doc;
-        Result<pugi::xml_node> node = xml::parse_record(doc, text);
-        if (!node.ok()) {
-            sink.on_error(xml::record_error(input, text, node.error().message()));
-            continue;
-        }
-        Result<Record> record = read_record(*node);
-        if (!record.ok()) {
-            sink.on_error(xml::record_error(input, text, record.error().message()));
-            continue;
-        }
-        sink.on_record(std::move(record).value());
-    }
-    if (splitter.root_name().empty()) {
-        return Error(ErrorCode::kParse, input.name() + ": not XML (no element found)");
-    }
+    Status status =
+        xml::for_each_record(splitter, input, sink, "response",
+                             [&](pugi::xml_node node, const XmlRecordText& /*text*/) -> Status {
+                                 Result<Record> record = read_record(node);
+                                 if (!record.ok()) return record.error();
+                                 sink.on_record(std::move(record).value());
+                                 return Status::ok_status();
+                             });
+    if (!status.ok()) return status;
 
     pugi::xml_document doc;
     pugi::xml_node root = xml::parse_envelope(doc, splitter);
@@ -277,15 +261,6 @@ Status parse_oai_pmh(ByteSource& input, RecordSink& sink) {
         return Error(ErrorCode::kInvalidArgument,
                      input.name() + ": OAI-PMH error " + xml::printable(code) + ": " +
                          xml::printable(clean_display_text(xml::text(error)), 300));
-    }
-
-    if (splitter.ended_inside_element()) {
-        sink.on_error(RecordError{input.name(), splitter.end_line(), 0,
-                                  "the input ends inside the response (truncated file?)"});
-    }
-    if (splitter.envelope_overflowed()) {
-        sink.on_error(RecordError{input.name(), 0, 0,
-                                  "text outside the records passes 1 MiB; the rest was ignored"});
     }
 
     FeedInfo info;

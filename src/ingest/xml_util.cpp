@@ -160,4 +160,39 @@ RecordError record_error(const ByteSource& input, const XmlRecordText& record, s
     return error;
 }
 
+Status for_each_record(XmlRecordSplitter& splitter, ByteSource& input, RecordSink& sink,
+                       std::string_view container, const ReadRecord& read) {
+    XmlRecordText text;
+    for (;;) {
+        Result<bool> more = splitter.next(text);
+        if (!more.ok()) return more.error();
+        if (!*more) break;
+        if (!text.error.empty()) {
+            sink.on_error(record_error(input, text, std::move(text.error)));
+            continue;
+        }
+        pugi::xml_document doc;
+        Result<pugi::xml_node> node = parse_record(doc, text);
+        if (!node.ok()) {
+            sink.on_error(record_error(input, text, node.error().message()));
+            continue;
+        }
+        Status status = read(*node, text);
+        if (!status.ok()) sink.on_error(record_error(input, text, status.error().message()));
+    }
+    if (splitter.root_name().empty()) {
+        return Error(ErrorCode::kParse, input.name() + ": not XML (no element found)");
+    }
+    if (splitter.ended_inside_element()) {
+        sink.on_error(RecordError{
+            input.name(), splitter.end_line(), 0,
+            "the input ends inside the " + std::string(container) + " (truncated file?)"});
+    }
+    if (splitter.envelope_overflowed()) {
+        sink.on_error(RecordError{input.name(), 0, 0,
+                                  "text outside the records passes 1 MiB; the rest was ignored"});
+    }
+    return Status::ok_status();
+}
+
 }  // namespace paperboy::ingest::xml

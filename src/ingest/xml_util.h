@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <pugixml.hpp>
 #include <string>
@@ -63,5 +64,15 @@ pugi::xml_node parse_envelope(pugi::xml_document& doc, const XmlRecordSplitter& 
 
 // A RecordError for `record` with `reason`.
 RecordError record_error(const ByteSource& input, const XmlRecordText& record, std::string reason);
+
+// The record loop every XML format shares. Each record the splitter cuts is parsed on its own
+// and handed to `read`; a splitter or XML error, or an error Status from `read`, becomes a
+// RecordError with the record's line, and the loop goes on. After the last record it reports
+// input that ends inside the root element (`container` names it in the message: "feed",
+// "response") and an envelope over its size limit. Returns kParse when the input holds no XML
+// element at all, and the error of a source that cannot be read.
+using ReadRecord = std::function<Status(pugi::xml_node record, const XmlRecordText& text)>;
+Status for_each_record(XmlRecordSplitter& splitter, ByteSource& input, RecordSink& sink,
+                       std::string_view container, const ReadRecord& read);
 
 }  // namespace paperboy::ingest::xml
