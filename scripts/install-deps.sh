@@ -9,7 +9,9 @@ PACKAGES=(
     clang-14 libclang-rt-14-dev clang-format clang-tidy
     # libraries
     libsqlite3-dev libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
-    libcli11-dev
+    libcli11-dev libutf8proc-dev libstemmer-dev libroaring-dev
+    # the search benchmark's peer (SQLite FTS5 comes with libsqlite3)
+    libxapian-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev python3 procps
     # benchmarks: GNU time for peak RSS, the sqlite3 shell as the ingest peer

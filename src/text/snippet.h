@@ -1,0 +1,29 @@
+// text/snippet.h — the passage of an abstract shown on a result card.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/analyzer.h"
+
+namespace paperboy::text {
+
+struct SnippetOptions {
+    size_t max_bytes = 300;             // of source text in the passage (before markup)
+    std::string_view open = "<mark>";   // markup around each highlighted span
+    std::string_view close = "</mark>";
+};
+
+// The best passage of `text` for a query whose analysed terms are `query_terms`: the window
+// with the most distinct query terms (then the most occurrences), cut at word boundaries, with
+// "…" where it was cut. Returned HTML-safe: the source text is escaped (&, <, >, ", ') and only
+// the highlight markup is raw. Without matches, the start of the text. Thread-safe.
+std::string make_snippet(const Analyzer& analyzer, std::string_view text,
+                         const std::vector<std::string>& query_terms,
+                         const SnippetOptions& options = {});
+
+// Escapes text for HTML element content and attribute values.
+std::string html_escape(std::string_view text);
+
+}  // namespace paperboy::text
