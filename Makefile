@@ -3,6 +3,8 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 DEMO_DB    ?= $(BUILD)/demo.db
 
@@ -10,7 +12,7 @@ CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_FLAGS  = -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPAPERBOY_SANITIZE=ON -DPAPERBOY_BUILD_BENCH=OFF \
               -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14
 
-.PHONY: all build deps demo test test-unit test-asan lint format bench clean
+.PHONY: all build deps demo test test-unit test-asan test-tsan test-fuzz lint format bench clean
 
 all: build
 
@@ -45,7 +47,7 @@ demo: build
 	@echo
 	$(BUILD)/paperboy show --db $(DEMO_DB) arXiv:2410.17243
 
-test: build test-asan lint
+test: build test-asan test-tsan test-fuzz lint
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE lint
 	@echo "make test: all suites passed"
 
@@ -59,6 +61,27 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
 
+# The index's concurrency test (readers searching while a writer updates) under
+# ThreadSanitizer (clang-14); only that target is built there.
+$(TSAN_BUILD)/build.ninja:
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DPAPERBOY_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS=-fsanitize=thread \
+	    -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
+
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target index_concurrency_test
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^index_concurrency_test$$'
+
+# The libFuzzer targets (clang-14, ASan + UBSan) for a bounded time each, in their own build dir;
+# only the fuzz targets are built there.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DPAPERBOY_FUZZ=ON -DPAPERBOY_BUILD_BENCH=OFF
+
+test-fuzz: deps $(FUZZ_BUILD)/build.ninja
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target query_parser_fuzz
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
+
 lint: build
 	cd $(BUILD) && ctest --output-on-failure -L lint
 
@@ -69,4 +92,4 @@ bench: build
 	@bash bench/run-ingest-bench.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

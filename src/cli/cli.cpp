@@ -23,6 +23,8 @@ int run(int argc, char** argv) {
     add_stats_command(app, action);
     add_show_command(app, action);
     add_daily_command(app, action);
+    add_search_command(app, action);
+    add_eval_command(app, action);
 
     try {
         app.parse(argc, argv);

@@ -42,5 +42,7 @@ void add_harvest_command(CLI::App& app, Action& action);
 void add_stats_command(CLI::App& app, Action& action);
 void add_show_command(CLI::App& app, Action& action);
 void add_daily_command(CLI::App& app, Action& action);
+void add_search_command(CLI::App& app, Action& action);
+void add_eval_command(CLI::App& app, Action& action);
 
 }  // namespace paperboy::cli

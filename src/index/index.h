@@ -40,6 +40,9 @@ struct IndexDoc {
 struct SearchOptions {
     size_t limit = 10;
     size_t offset = 0;
+    // Scores every matching document instead of pruning with MaxScore: the reference the
+    // pruned search is tested against (same hits), and an exact `matched`. Slower.
+    bool exhaustive = false;
 };
 
 struct Hit {
@@ -48,26 +51,26 @@ struct Hit {
 };
 
 struct SearchResult {
-    std::vector<Hit> hits;          // best first; ties by id
-    uint64_t matched = 0;           // documents that matched (exact when the query was
-    bool matched_is_exact = true;   //   evaluated exhaustively, else a lower bound)
+    std::vector<Hit> hits;         // best first; ties by id
+    uint64_t matched = 0;          // documents that matched (exact when the query was
+    bool matched_is_exact = true;  //   evaluated exhaustively, else a lower bound)
 };
 
 struct Suggestion {
-    std::string word;      // the typed word
+    std::string word;         // the typed word
     std::string replacement;  // the suggested word (a real word of the vocabulary, unstemmed)
 };
 
 struct IndexStats {
     uint64_t documents = 0;
-    uint64_t deleted = 0;     // removed but not yet merged away
+    uint64_t deleted = 0;  // removed but not yet merged away
     uint64_t terms = 0;
     uint64_t segments = 0;
     uint64_t memory_bytes = 0;  // postings, dictionaries, per-doc data; not the stored text
 };
 
 class Index {
-public:
+  public:
     explicit Index(const text::Analyzer& analyzer);
     ~Index();
     Index(const Index&) = delete;
@@ -90,7 +93,7 @@ public:
 
     IndexStats stats() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

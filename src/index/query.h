@@ -43,8 +43,8 @@ struct Clause {
 };
 
 struct Filters {
-    std::optional<int32_t> from_day;  // days since 1970-01-01, inclusive
-    std::optional<int32_t> to_day;    // inclusive
+    std::optional<int32_t> from_day;         // days since 1970-01-01, inclusive
+    std::optional<int32_t> to_day;           // inclusive
     std::vector<std::string> categories;     // any of these (lower-case, "cs.cl")
     std::vector<std::string> organizations;  // any of these (folded)
     bool has_code = false;

@@ -125,6 +125,11 @@ class Store {
     // The daily list of `date` ("YYYY-MM-DD"), most upvoted first (ties: earliest submitted).
     virtual Result<std::vector<DailyEntry>> daily_entries(std::string_view date) = 0;
 
+    // The entries of every daily list from `first_date` to `last_date` (inclusive,
+    // "YYYY-MM-DD"), by day, then as daily_entries() orders them.
+    virtual Result<std::vector<DailyEntry>> daily_entries_between(std::string_view first_date,
+                                                                  std::string_view last_date) = 0;
+
     // Every daily list a paper is on, latest day first.
     virtual Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) = 0;
 

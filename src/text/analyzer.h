@@ -25,20 +25,20 @@
 namespace paperboy::text {
 
 struct Token {
-    std::string term;     // the index term: normalised, folded, stemmed ("transform", "gpt4")
-    uint32_t position;    // word position in the analysed text (0-based)
-    uint32_t begin;       // byte offsets of the source text the term came from, for highlighting
+    std::string term;   // the index term: normalised, folded, stemmed ("transform", "gpt4")
+    uint32_t position;  // word position in the analysed text (0-based)
+    uint32_t begin;     // byte offsets of the source text the term came from, for highlighting
     uint32_t end;
     bool is_compound_whole = false;  // "gpt4" of "GPT-4" (its parts follow with their own terms)
 };
 
 struct AnalyzerOptions {
-    bool stem = true;             // false for author names
-    bool remove_stopwords = true; // false for author names
+    bool stem = true;              // false for author names
+    bool remove_stopwords = true;  // false for author names
 };
 
 class Analyzer {
-public:
+  public:
     explicit Analyzer(AnalyzerOptions options = {});
     ~Analyzer();
     Analyzer(const Analyzer&) = delete;
@@ -56,12 +56,15 @@ public:
     // ("transfo*" must match the stems of "transformer") and for exact keyword fields.
     std::string fold(std::string_view text) const;
 
-    // The stem of one already folded word (for prefix and suggestion logic).
+    // The stem of one already folded word (for prefix and suggestion logic). As in analyze(),
+    // only words of ASCII letters are stemmed, and none when options.stem is false.
     std::string stem(std::string_view folded_word) const;
 
+    // Whether the folded, unstemmed word is on the English stopword list (text/stopwords.h),
+    // whatever options.remove_stopwords says.
     bool is_stopword(std::string_view folded_word) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

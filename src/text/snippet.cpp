@@ -1,1 +1,286 @@
-// placeholder until written
+#include "text/snippet.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
+
+#include "core/utf8.h"
+
+namespace paperboy::text {
+namespace {
+
+// Only the start of a text is analysed: abstracts are a few KB, and a pathological 1 MB field
+// must not cost a result page more than a fraction of a millisecond.
+constexpr size_t kMaxAnalyzedBytes = 64 * 1024;
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026
+
+struct Span {
+    uint32_t begin;
+    uint32_t end;
+};
+
+// A word of the text: the union of the overlapping token spans of one compound ("GPT-4" is one
+// word, though it has three tokens). Windows start and end at words.
+struct Word {
+    uint32_t begin;
+    uint32_t end;
+    uint32_t first_token;
+    uint32_t end_token;  // exclusive
+};
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The largest cut <= limit that does not split a UTF-8 sequence. A cut never backs up more than
+// three bytes: a longer run of continuation bytes is invalid anyway and gets replaced.
+size_t utf8_floor(std::string_view s, size_t limit) {
+    if (limit >= s.size()) return s.size();
+    for (int k = 0; k < 3 && limit > 0 && is_continuation(s[limit]); ++k) --limit;
+    return limit;
+}
+
+void append_escaped(std::string& out, std::string_view s) {
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
+        }
+    }
+}
+
+// Escapes source text for the snippet; invalid UTF-8 becomes U+FFFD so the page stays valid.
+void append_source(std::string& out, std::string_view s) {
+    if (is_valid_utf8(s)) {
+        append_escaped(out, s);
+        return;
+    }
+    std::string fixed(s);
+    fix_utf8(fixed);
+    append_escaped(out, fixed);
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    append_escaped(out, text);
+    return out;
+}
+
+std::string make_snippet(const Analyzer& analyzer, std::string_view text,
+                         const std::vector<std::string>& query_terms,
+                         const SnippetOptions& options) {
+    if (text.empty()) return {};
+    const size_t max_bytes = std::max<size_t>(options.max_bytes, 1);
+    const std::string_view analyzed = text.substr(0, utf8_floor(text, kMaxAnalyzedBytes));
+    std::vector<Token> tokens;
+    analyzer.analyze(analyzed, tokens);
+
+    // Which query term (by index into the distinct terms) each token is, or -1.
+    std::unordered_map<std::string_view, int> term_ids;
+    for (const std::string& term : query_terms) {
+        term_ids.emplace(term, static_cast<int>(term_ids.size()));
+    }
+    std::vector<int> term_of(tokens.size(), -1);
+    std::vector<Word> words;
+    for (size_t t = 0; t < tokens.size(); ++t) {
+        const Token& token = tokens[t];
+        if (!term_ids.empty()) {
+            auto it = term_ids.find(token.term);
+            if (it != term_ids.end()) term_of[t] = it->second;
+        }
+        if (words.empty() || token.begin >= words.back().end) {
+            words.push_back(Word{token.begin, token.end, static_cast<uint32_t>(t),
+                                 static_cast<uint32_t>(t + 1)});
+        } else {
+            words.back().end = std::max(words.back().end, token.end);
+            words.back().end_token = static_cast<uint32_t>(t + 1);
+        }
+    }
+
+    // The best window of whole words within max_bytes: most distinct query terms, then most
+    // occurrences, then earliest. Two pointers over the words, counts per term.
+    const size_t n_words = words.size();
+    std::vector<int> counts(term_ids.size(), 0);
+    int distinct = 0;
+    int occurrences = 0;
+    auto update = [&](size_t w, int delta) {
+        for (uint32_t t = words[w].first_token; t < words[w].end_token; ++t) {
+            if (term_of[t] < 0) continue;
+            int& count = counts[static_cast<size_t>(term_of[t])];
+            if (delta > 0 && count == 0) ++distinct;
+            count += delta;
+            if (delta < 0 && count == 0) --distinct;
+            occurrences += delta;
+        }
+    };
+    size_t best_begin = 0;
+    size_t best_end = 0;  // exclusive; best_end == best_begin: no word fits
+    int best_distinct = -1;
+    int best_occurrences = -1;
+    for (size_t i = 0, j = 0; i < n_words; ++i) {
+        if (j < i) j = i;
+        while (j < n_words && words[j].end - words[i].begin <= max_bytes) update(j++, +1);
+        if (j > i) {
+            if (distinct > best_distinct ||
+                (distinct == best_distinct && occurrences > best_occurrences)) {
+                best_distinct = distinct;
+                best_occurrences = occurrences;
+                best_begin = i;
+                best_end = j;
+            }
+            update(i, -1);
+        }
+    }
+
+    size_t begin = 0;
+    size_t end = 0;
+    bool cut_before = false;
+    if (best_end > best_begin) {
+        size_t first = best_begin;
+        size_t last = best_end;
+        if (best_distinct > 0) {
+            // The earliest best window can have its matches at its very end; re-centre it so
+            // the reader sees some context before the first match and more after.
+            auto has_match = [&](size_t w) {
+                for (uint32_t t = words[w].first_token; t < words[w].end_token; ++t) {
+                    if (term_of[t] >= 0) return true;
+                }
+                return false;
+            };
+            size_t first_match = best_begin;
+            while (!has_match(first_match)) ++first_match;
+            size_t last_match = best_end - 1;
+            while (!has_match(last_match)) --last_match;
+            const size_t span = words[last_match].end - words[first_match].begin;
+            const size_t lead = (max_bytes - std::min(span, max_bytes)) / 4;
+            first = best_begin;
+            while (first < first_match && words[first_match].begin - words[first].begin > lead) {
+                ++first;
+            }
+            last = first;
+            while (last < n_words && words[last].end - words[first].begin <= max_bytes) ++last;
+            // At the end of the text, fill the budget with words before the window instead.
+            while (last == n_words && first > 0 &&
+                   words[last - 1].end - words[first - 1].begin <= max_bytes) {
+                --first;
+            }
+        }
+        begin = words[first].begin;
+        end = words[last - 1].end;
+        // Keep what precedes the first word ("(", a quote) when the window opens the text.
+        if (first == 0 && end <= max_bytes) begin = 0;
+        cut_before = first > 0;
+        // Keep the punctuation that closes the last word ("x>", "results."), up to the next
+        // word or space, within the budget and at a UTF-8 boundary.
+        const size_t limit =
+            std::min<size_t>(last < n_words ? words[last].begin : text.size(), begin + max_bytes);
+        size_t stop = end;
+        while (stop < limit && !is_space(text[stop])) ++stop;
+        end = utf8_floor(text, stop);
+    } else {
+        // No word fits (no words, or one longer than max_bytes): the raw start of the text (or
+        // of its first match), cut at the last space, or else at a UTF-8 boundary.
+        for (size_t t = 0; t < tokens.size(); ++t) {
+            if (term_of[t] >= 0) {
+                begin = tokens[t].begin;
+                break;
+            }
+        }
+        cut_before = begin > 0;
+        end = utf8_floor(text, begin + max_bytes);
+        if (end < text.size()) {
+            size_t space = end;
+            while (space > begin && !is_space(text[space])) --space;
+            if (space > begin) end = space;
+        }
+        if (end <= begin) end = std::min(text.size(), begin + max_bytes);
+    }
+    while (begin < end && is_space(text[begin])) ++begin;
+    while (end > begin && is_space(text[end - 1])) --end;
+    bool cut_after = false;
+    for (size_t k = end; k < text.size() && !cut_after; ++k) cut_after = !is_space(text[k]);
+
+    // Highlights: the spans of matching tokens inside the window. Spans of one word merge when
+    // nothing unmatched lies between them ("GPT-4" for the query "gpt 4" is one mark; so is
+    // "state-of-the-art" for "state of the art", whose stopwords have no tokens).
+    std::vector<Span> marks;
+    std::vector<uint32_t> mark_word;
+    std::vector<uint32_t> unmatched_begins;  // sorted: tokens come in source order
+    for (size_t w = 0; w < n_words; ++w) {
+        if (words[w].end <= begin || words[w].begin >= end) continue;
+        for (uint32_t t = words[w].first_token; t < words[w].end_token; ++t) {
+            const Token& token = tokens[t];
+            if (token.begin < begin || token.end > end) continue;
+            if (term_of[t] >= 0) {
+                marks.push_back(Span{token.begin, token.end});
+                mark_word.push_back(static_cast<uint32_t>(w));
+            } else if (!token.is_compound_whole) {
+                unmatched_begins.push_back(token.begin);
+            }
+        }
+    }
+    std::vector<size_t> order(marks.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return marks[a].begin < marks[b].begin ||
+               (marks[a].begin == marks[b].begin && marks[a].end > marks[b].end);
+    });
+    std::sort(unmatched_begins.begin(), unmatched_begins.end());
+    std::vector<Span> merged;
+    uint32_t merged_word = 0;
+    for (size_t k : order) {
+        const Span span = marks[k];
+        if (!merged.empty()) {
+            Span& last = merged.back();
+            const bool joinable =
+                span.begin <= last.end ||
+                (mark_word[k] == merged_word &&
+                 std::lower_bound(unmatched_begins.begin(), unmatched_begins.end(), last.end) ==
+                     std::lower_bound(unmatched_begins.begin(), unmatched_begins.end(),
+                                      span.begin));
+            if (joinable) {
+                last.end = std::max(last.end, span.end);
+                continue;
+            }
+        }
+        merged.push_back(span);
+        merged_word = mark_word[k];
+    }
+
+    std::string out;
+    out.reserve(end - begin + 64);
+    if (cut_before) out += kEllipsis;
+    size_t at = begin;
+    for (const Span& span : merged) {
+        append_source(out, text.substr(at, span.begin - at));
+        out += options.open;
+        append_source(out, text.substr(span.begin, span.end - span.begin));
+        out += options.close;
+        at = span.end;
+    }
+    append_source(out, text.substr(at, end - at));
+    if (cut_after) out += kEllipsis;
+    return out;
+}
+
+}  // namespace paperboy::text

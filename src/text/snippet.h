@@ -10,8 +10,8 @@
 namespace paperboy::text {
 
 struct SnippetOptions {
-    size_t max_bytes = 300;             // of source text in the passage (before markup)
-    std::string_view open = "<mark>";   // markup around each highlighted span
+    size_t max_bytes = 300;            // of source text in the passage (before markup)
+    std::string_view open = "<mark>";  // markup around each highlighted span
     std::string_view close = "</mark>";
 };
 

@@ -378,6 +378,18 @@ TEST_P(StoreContract, DailyEntriesAreOrderedByUpvotesThenSubmissionThenId) {
     EXPECT_EQ((*for_paper)[0].date, "2024-01-03");
     EXPECT_EQ((*for_paper)[1].date, "2024-01-02");
     EXPECT_EQ((*for_paper)[0].upvotes, 100);
+
+    auto range = store_->daily_entries_between("2024-01-02", "2024-01-03");
+    ASSERT_TRUE(range.ok());
+    std::vector<std::string> days_and_ids;
+    for (const DailyEntry& e : *range) days_and_ids.push_back(e.date + " " + e.paper_id.str());
+    EXPECT_EQ(days_and_ids,
+              (std::vector<std::string>{"2024-01-02 2401.00002", "2024-01-02 2401.00003",
+                                        "2024-01-02 2401.00005", "2024-01-02 2401.00001",
+                                        "2024-01-02 2401.00004", "2024-01-03 2401.00001"}));
+    auto only_third = store_->daily_entries_between("2024-01-03", "2024-01-31");
+    ASSERT_TRUE(only_third.ok());
+    EXPECT_EQ(only_third->size(), 1u);
 }
 
 TEST_P(StoreContract, ChangeFeedIsMonotonicAndHoldsEachRecordOnceAtItsLatestSeq) {

@@ -1,1 +1,202 @@
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/utf8.h"
+#include "text/snippet.h"
+
+namespace paperboy::text {
+namespace {
+
+const std::string kEllipsis = "\u2026";
+
+std::string snippet(std::string_view text, std::string_view query, size_t max_bytes = 300) {
+    static const Analyzer analyzer;
+    SnippetOptions options;
+    options.max_bytes = max_bytes;
+    return make_snippet(analyzer, text, analyzer.terms(query), options);
+}
+
+TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {
+    EXPECT_EQ(html_escape("a & b < c > d \"e\" 'f'"),
+              "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;");
+    EXPECT_EQ(html_escape(""), "");
+    EXPECT_EQ(html_escape("caf\u00e9"), "caf\u00e9");
+}
+
+TEST(Snippet, HighlightsMatchingWordsOfAShortText) {
+    EXPECT_EQ(snippet("We train transformers on text.", "transformer"),
+              "We train <mark>transformers</mark> on text.");
+}
+
+TEST(Snippet, HighlightsEveryOccurrenceAndStemVariant) {
+    EXPECT_EQ(snippet("Running runs; the runner ran.", "run"),
+              "<mark>Running</mark> <mark>runs</mark>; the runner ran.");
+}
+
+TEST(Snippet, MergesTheMatchedPartsOfACompound) {
+    EXPECT_EQ(snippet("We test GPT-4 today.", "gpt 4"), "We test <mark>GPT-4</mark> today.");
+    EXPECT_EQ(snippet("We test GPT-4 today.", "gpt4"), "We test <mark>GPT-4</mark> today.");
+    EXPECT_EQ(snippet("It is state-of-the-art.", "state of the art"),
+              "It is <mark>state-of-the-art</mark>.");
+}
+
+TEST(Snippet, DoesNotMergeAcrossAnUnmatchedPart) {
+    EXPECT_EQ(snippet("Llama-2-7B", "llama 7b"), "<mark>Llama</mark>-2-<mark>7B</mark>");
+}
+
+TEST(Snippet, HighlightsOnlyAPartWhenOnlyThePartMatches) {
+    EXPECT_EQ(snippet("The F1-score rose.", "score"), "The F1-<mark>score</mark> rose.");
+}
+
+TEST(Snippet, EscapesHostileText) {
+    const std::string out =
+        snippet("<script>alert('x')</script> attention & \"quotes\" <img src=x>", "attention");
+    EXPECT_EQ(out,
+              "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; <mark>attention</mark> &amp; "
+              "&quot;quotes&quot; &lt;img src=x&gt;");
+    EXPECT_EQ(out.find("<script"), std::string::npos);
+}
+
+TEST(Snippet, HighlightsInsideMarkupLikeTextAreEscaped) {
+    const std::string out = snippet("<b>bold</b> claims", "bold b");
+    EXPECT_EQ(out, "&lt;<mark>b</mark>&gt;<mark>bold</mark>&lt;/<mark>b</mark>&gt; claims");
+}
+
+TEST(Snippet, WithoutMatchesShowsTheStartOfTheText) {
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += "word" + std::to_string(i) + " ";
+    const std::string out = snippet(text, "absent", 40);
+    EXPECT_EQ(out, "word0 word1 word2 word3 word4 word5" + kEllipsis);  // 35 of 40 bytes
+    EXPECT_EQ(snippet(text, "", 40), out);
+}
+
+TEST(Snippet, ChoosesTheWindowWithMostDistinctTermsAndMarksCuts) {
+    std::string filler;
+    for (int i = 0; i < 40; ++i) filler += "filler ";
+    const std::string text = filler + "graph alone here. " + filler +
+                             "graph neural networks together. " + filler + "graph graph graph.";
+    const std::string out = snippet(text, "graph neural", 60);
+    EXPECT_NE(out.find("<mark>graph</mark> <mark>neural</mark> networks together"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(out.rfind(kEllipsis, 0), 0u) << out;                           // cut before
+    EXPECT_EQ(out.substr(out.size() - kEllipsis.size()), kEllipsis) << out;  // cut after
+}
+
+TEST(Snippet, PrefersMoreOccurrencesWhenDistinctTermsTie) {
+    std::string filler;
+    for (int i = 0; i < 40; ++i) filler += "filler ";
+    const std::string text =
+        filler + "one graph here. " + filler + "graph and graph again. " + filler;
+    const std::string out = snippet(text, "graph", 50);
+    EXPECT_NE(out.find("<mark>graph</mark> and <mark>graph</mark> again"), std::string::npos)
+        << out;
+}
+
+TEST(Snippet, StaysWithinTheByteBudgetAndCutsAtWords) {
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += "alpha beta gamma delta ";
+    const std::string out = snippet(text, "gamma", 100);
+    std::string plain = out;
+    for (const std::string& markup : {std::string("<mark>"), std::string("</mark>"), kEllipsis}) {
+        for (size_t at; (at = plain.find(markup)) != std::string::npos;)
+            plain.erase(at, markup.size());
+    }
+    EXPECT_LE(plain.size(), 100u);
+    EXPECT_GE(plain.size(), 80u);
+    EXPECT_NE(plain.front(), ' ');
+    EXPECT_NE(plain.back(), ' ');
+    EXPECT_NE(text.find(plain), std::string::npos);  // whole words of the source
+}
+
+TEST(Snippet, MatchNearTheEndFillsTheBudgetBackwards) {
+    std::string text;
+    for (int i = 0; i < 50; ++i) text += "lorem ";
+    text += "target";
+    const std::string out = snippet(text, "target", 60);
+    EXPECT_EQ(out, kEllipsis +
+                       "lorem lorem lorem lorem lorem lorem lorem lorem lorem <mark>target</mark>");
+}
+
+TEST(Snippet, EmptyTextGivesEmptySnippet) { EXPECT_EQ(snippet("", "anything"), ""); }
+
+TEST(Snippet, TextWithoutWordsIsCutSafely) {
+    const std::string text(1000, '!');
+    const std::string out = snippet(text, "x", 50);
+    EXPECT_EQ(out, std::string(50, '!') + kEllipsis);
+}
+
+TEST(Snippet, NeverCutsInsideAUtf8Sequence) {
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += "\u00e9\u00e8\u4e2d";  // 2 + 2 + 3 bytes, no spaces
+    for (size_t max_bytes = 1; max_bytes < 40; ++max_bytes) {
+        const std::string out = snippet(text, "x", max_bytes);
+        EXPECT_TRUE(is_valid_utf8(out)) << max_bytes;
+    }
+}
+
+TEST(Snippet, InvalidUtf8IsReplacedNotCopied) {
+    const std::string out = snippet("bad \xff\xfe bytes \xc3 and attention", "attention");
+    EXPECT_TRUE(is_valid_utf8(out));
+    EXPECT_NE(out.find("<mark>attention</mark>"), std::string::npos);
+    EXPECT_NE(out.find("\uFFFD"), std::string::npos);
+}
+
+TEST(Snippet, HugeTextIsHandled) {
+    std::string text;
+    while (text.size() < (1u << 20)) text += "a long abstract about nothing in particular. ";
+    text += "needle";
+    const std::string out = snippet(text, "about", 200);
+    EXPECT_NE(out.find("<mark>about</mark>"), std::string::npos);
+    EXPECT_LE(out.size(), 400u);
+    const std::string single_word(1u << 20, 'z');
+    EXPECT_TRUE(is_valid_utf8(snippet(single_word, "z", 100)));
+}
+
+// Random texts from hostile pieces: the snippet is valid UTF-8, its only raw '<' open a mark,
+// and its source text stays within the budget.
+TEST(Snippet, RandomHostileTextsGiveSafeSnippets) {
+    const Analyzer analyzer;
+    const char* kPieces[] = {"graph", "GPT-4", "<script>", "&amp;",         "\"",
+                             "'",     " ",     "  ",       "\u00e9t\u00e9", "\u4e2d\u6587",
+                             "\xff",  "\xc3",  "\xe2\x80", "neural",        "state-of-the-art",
+                             ".",     "\n",    "x<y",      "\u2026"};
+    const std::vector<std::string> query = analyzer.terms("graph neural gpt-4 script amp");
+    uint32_t state = 7;
+    auto next = [&] {
+        state = state * 1103515245u + 12345u;
+        return state >> 16;
+    };
+    for (int round = 0; round < 300; ++round) {
+        std::string text;
+        const uint32_t pieces = next() % 200;
+        for (uint32_t k = 0; k < pieces; ++k) text += kPieces[next() % std::size(kPieces)];
+        SnippetOptions options;
+        options.max_bytes = 1 + next() % 120;
+        const std::string out = make_snippet(analyzer, text, query, options);
+        EXPECT_TRUE(is_valid_utf8(out)) << text;
+        std::string plain = out;
+        for (const std::string markup : {"<mark>", "</mark>"}) {
+            for (size_t at; (at = plain.find(markup)) != std::string::npos;) {
+                plain.erase(at, markup.size());
+            }
+        }
+        EXPECT_EQ(plain.find('<'), std::string::npos) << out;
+        EXPECT_EQ(plain.find('>'), std::string::npos) << out;
+        EXPECT_EQ(plain.find('"'), std::string::npos) << out;
+    }
+}
+
+TEST(Snippet, UsesTheGivenMarkup) {
+    const Analyzer analyzer;
+    SnippetOptions options;
+    options.open = "[";
+    options.close = "]";
+    EXPECT_EQ(make_snippet(analyzer, "find the needle", analyzer.terms("needle"), options),
+              "find the [needle]");
+}
+
+}  // namespace
+}  // namespace paperboy::text

@@ -234,6 +234,11 @@ std::string SqliteStore::sql_text(Query query) {
                    " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
                    "WHERE e.date = ?1 AND p.deleted = 0 "
                    "ORDER BY e.upvotes DESC, e.submitted_at = '', e.submitted_at, e.paper_id";
+        case kSelectDailyEntriesBetween:
+            return "SELECT " + entry_cols +
+                   " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
+                   "WHERE e.date BETWEEN ?1 AND ?2 AND p.deleted = 0 ORDER BY e.date, "
+                   "e.upvotes DESC, e.submitted_at = '', e.submitted_at, e.paper_id";
         case kSelectEntriesForPaper:
             return "SELECT " + entry_cols +
                    " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
@@ -682,6 +687,17 @@ Result<std::vector<DailyEntry>> SqliteStore::daily_entries(std::string_view date
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, date);
+    return read_entries(**select);
+}
+
+Result<std::vector<DailyEntry>> SqliteStore::daily_entries_between(std::string_view first_date,
+                                                                   std::string_view last_date) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectDailyEntriesBetween);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, first_date);
+    (*select)->bind(2, last_date);
     return read_entries(**select);
 }
 

@@ -49,6 +49,8 @@ class SqliteStore final : public Store {
     Result<std::optional<Paper>> get_paper(const PaperId& id) override;
     Status for_each_paper(const std::function<bool(const Paper&)>& fn) override;
     Result<std::vector<DailyEntry>> daily_entries(std::string_view date) override;
+    Result<std::vector<DailyEntry>> daily_entries_between(std::string_view first_date,
+                                                          std::string_view last_date) override;
     Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) override;
     Result<std::vector<Change>> changes_since(int64_t after_seq, size_t limit) override;
     Result<std::optional<std::string>> cursor(std::string_view key) override;
@@ -83,6 +85,7 @@ class SqliteStore final : public Store {
         kSelectPaper,
         kSelectPaperPage,
         kSelectDailyEntries,
+        kSelectDailyEntriesBetween,
         kSelectEntriesForPaper,
         kSelectChanges,
         kSelectCursor,

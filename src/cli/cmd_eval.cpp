@@ -1,0 +1,77 @@
+// paperboy eval: search quality on a BEIR test collection.
+#include <cstdio>
+#include <filesystem>
+
+#include "app/evaluation.h"
+#include "app/search_service.h"
+#include "cli/common.h"
+#include "core/json_writer.h"
+
+namespace paperboy::cli {
+namespace {
+
+struct Options {
+    std::string db;
+    std::string beir;
+    std::string split = "test";
+    bool json = false;
+};
+
+int run_eval(const Options& opts) {
+    std::filesystem::path dir(opts.beir);
+    auto queries = ingest::read_queries((dir / "queries.jsonl").string());
+    if (!queries.ok()) return fail(queries.error());
+    auto qrels = ingest::read_qrels((dir / "qrels" / (opts.split + ".tsv")).string());
+    if (!qrels.ok()) return fail(qrels.error());
+    auto store = open_db(opts.db, /*must_exist=*/true);
+    if (!store.ok()) return fail(store.error());
+    auto service = app::SearchService::open(**store);
+    if (!service.ok()) return fail(service.error());
+
+    index::SearchOptions options;
+    options.limit = 100;
+    std::map<std::string, std::vector<std::string>> runs;
+    for (const ingest::TestQuery& q : *queries) {
+        if (qrels->count(q.id) == 0) continue;
+        std::vector<std::string>& ranked = runs[q.id];
+        for (const index::Hit& hit : (*service)->search_ids(q.text, options).hits) {
+            const std::string& id = hit.id.str();
+            ranked.push_back(hit.id.kind() == PaperId::Kind::kLocal ? id.substr(6) : id);
+        }
+    }
+    app::EvalSummary s = app::summarize(runs, *qrels);
+    if (opts.json) {
+        JsonWriter w;
+        w.begin_object()
+            .field("queries", static_cast<int64_t>(s.queries))
+            .field("ndcg@10", s.ndcg_at_10)
+            .field("recall@100", s.recall_at_100)
+            .end_object();
+        std::printf("%s\n", w.str().c_str());
+    } else {
+        std::printf("queries:     %zu\nnDCG@10:     %.4f\nRecall@100:  %.4f\n", s.queries,
+                    s.ndcg_at_10, s.recall_at_100);
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, Action& action) {
+    auto opts = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("eval", "Measure search quality on a BEIR test collection");
+    cmd->add_option("--db", opts->db, "Database holding the collection's corpus")->required();
+    cmd->add_option("--beir", opts->beir, "BEIR directory with queries.jsonl and qrels/")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--split", opts->split, "Which qrels/<split>.tsv to use (default test)");
+    cmd->add_flag("--json", opts->json, "Print JSON");
+    cmd->footer(
+        "Prints nDCG@10 and Recall@100 over the judged queries.\n\n"
+        "Example (SciFact):\n"
+        "  paperboy ingest --db scifact.db --format beir scifact/corpus.jsonl.gz\n"
+        "  paperboy eval --db scifact.db --beir scifact");
+    cmd->callback([opts, &action] { action = [opts] { return run_eval(*opts); }; });
+}
+
+}  // namespace paperboy::cli

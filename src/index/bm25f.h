@@ -1,0 +1,87 @@
+// index/bm25f.h — BM25F, the ranking function, and its parameters: the one place to tune them.
+//
+// For a query term t and a document d with per-field term frequencies tf_f and lengths len_f:
+//
+//   pseudo_tf = sum_f  w_f * tf_f / ((1 - b_f) + b_f * len_f / avg_len_f)
+//   score     = idf(t) * pseudo_tf * (k1 + 1) / (k1 + pseudo_tf)
+//   idf(t)    = ln(1 + (N - df + 0.5) / (df + 0.5))
+//
+// N is the number of live documents, df the number of documents containing t (any field), and
+// avg_len_f the mean length of field f, all over the whole index (every segment), so a
+// document scores the same whichever segment holds it. A document's score is the sum over the
+// query's terms. This is Robertson and Zaragoza's BM25F with one saturation over the weighted
+// fields; with one field and w = 1 it is plain BM25 (the Lucene idf, always positive).
+// A field-restricted clause (title:x) sums over that field only.
+//
+// Pure functions; no state. Used by index/maxscore.cpp.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "index/query.h"
+
+namespace paperboy::index {
+
+struct Bm25fParams {
+    float k1 = 1.2F;
+    // Field order: title, abstract, authors, categories (index::Field).
+    std::array<float, kNumFields> weight = {2.5F, 1.0F, 1.0F, 0.5F};
+    std::array<float, kNumFields> b = {0.75F, 0.75F, 0.75F, 0.75F};
+
+    friend bool operator==(const Bm25fParams&, const Bm25fParams&) = default;
+};
+
+// The parameters the index uses (tuned with `paperboy eval`).
+inline constexpr Bm25fParams kDefaultBm25fParams{};
+
+inline float bm25f_idf(double live_docs, double df) {
+    // df counts replaced and removed versions until their segment is merged; capping it at N
+    // keeps the idf positive (score bounds and pruning rely on non-negative scores).
+    df = df < live_docs ? df : live_docs;
+    return static_cast<float>(std::log(1.0 + (live_docs - df + 0.5) / (df + 0.5)));
+}
+
+// The per-query constants of the length normalisation: w_f / ((1 - b_f) + b_f * len / avg_f)
+// is computed as weight[f] / (c0[f] + c1[f] * len).
+struct FieldNorms {
+    std::array<float, kNumFields> weight{};
+    std::array<float, kNumFields> c0{};
+    std::array<float, kNumFields> c1{};
+    float k1 = 1.2F;
+};
+
+inline FieldNorms make_field_norms(const Bm25fParams& params,
+                                   const std::array<double, kNumFields>& avg_len) {
+    FieldNorms norms;
+    norms.k1 = params.k1;
+    for (int f = 0; f < kNumFields; ++f) {
+        norms.weight[f] = params.weight[f];
+        norms.c0[f] = 1.0F - params.b[f];
+        norms.c1[f] = avg_len[f] > 0 ? static_cast<float>(params.b[f] / avg_len[f]) : 0.0F;
+    }
+    return norms;
+}
+
+// The weighted, length-normalised frequency of a term in one document, over the fields in
+// `field_mask` (bit f for Field f).
+inline float bm25f_pseudo_tf(const FieldNorms& norms, const uint32_t* tf, const uint16_t* len,
+                             unsigned field_mask) {
+    float sum = 0;
+    for (int f = 0; f < kNumFields; ++f) {
+        if ((field_mask >> f & 1U) != 0 && tf[f] != 0) {
+            sum += norms.weight[f] * static_cast<float>(tf[f]) /
+                   (norms.c0[f] + norms.c1[f] * static_cast<float>(len[f]));
+        }
+    }
+    return sum;
+}
+
+// The saturated score of one term: monotonic in pseudo_tf, bounded by idf * (k1 + 1).
+inline float bm25f_term_score(float idf, float k1, float pseudo_tf) {
+    if (pseudo_tf <= 0) return 0;
+    return idf * pseudo_tf * (k1 + 1.0F) / (k1 + pseudo_tf);
+}
+
+}  // namespace paperboy::index
