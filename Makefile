@@ -43,7 +43,9 @@ demo: build
 	$(BUILD)/paperboy ingest --db $(DEMO_DB) $(DEMO_FILES)
 	$(BUILD)/paperboy stats --db $(DEMO_DB)
 	@echo
-	$(BUILD)/paperboy daily --db $(DEMO_DB) --date 2025-11-03 --limit 10
+	$(BUILD)/paperboy daily --db $(DEMO_DB) --date 2025-11-03 --limit 5
+	@echo
+	$(BUILD)/paperboy search --db $(DEMO_DB) "fine-tuning LLMs for sequence labeling" --limit 5
 	@echo
 	$(BUILD)/paperboy show --db $(DEMO_DB) arXiv:2410.17243
 
