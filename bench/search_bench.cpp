@@ -53,6 +53,7 @@ struct Options {
     std::string queries_dir = PAPERBOY_BENCH_DATA_DIR;
     std::string workdir;
     std::string json;
+    std::string answers;  // TSV of every engine's answers, for fairness checks
     size_t k = 10;
     size_t batch = 10000;
     int rounds = 1;
@@ -477,6 +478,25 @@ void write_json(const std::string& path, const std::vector<EngineResult>& result
     if (!out) throw std::runtime_error(path + ": cannot write");
 }
 
+// One line per hit: set, qid, engine, rank (1-based), arXiv id; for comparing the engines'
+// answers query by query.
+void write_answers(const std::string& path, const std::vector<EngineResult>& results,
+                   const std::vector<QuerySet>& sets, const std::vector<BenchDoc>& docs) {
+    std::ofstream out(path);
+    for (size_t s = 0; s < sets.size(); ++s) {
+        for (size_t i = 0; i < sets[s].queries.size(); ++i) {
+            for (const auto& r : results) {
+                const auto& answer = r.sets[s].answers[i];
+                for (size_t rank = 0; rank < answer.size(); ++rank) {
+                    out << sets[s].name << '\t' << sets[s].queries[i].qid << '\t' << r.name << '\t'
+                        << rank + 1 << '\t' << docs[answer[rank]].paper.id.str() << '\n';
+                }
+            }
+        }
+    }
+    if (!out) throw std::runtime_error(path + ": cannot write");
+}
+
 std::vector<std::string> split_list(const std::string& list) {
     std::vector<std::string> out;
     std::istringstream in(list);
@@ -528,6 +548,7 @@ int run(const Options& options) {
     if (own_workdir) std::filesystem::remove_all(workdir);
 
     print_report(results, sets, docs.size(), options);
+    if (!options.answers.empty()) write_answers(options.answers, results, sets, docs);
     if (!options.json.empty()) {
         write_json(options.json, results, sets, docs.size(), options, load_before);
         std::fprintf(stderr, "wrote %s\n", options.json.c_str());
@@ -550,6 +571,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--workdir", options.workdir, "directory for the peers' on-disk indexes");
     app.add_option("--json", options.json, "write the results as JSON to this file");
+    app.add_option("--answers", options.answers,
+                   "write every answer (set, qid, engine, rank, arXiv id) as TSV to this file");
     app.add_option("-k", options.k, "hits per query")->capture_default_str();
     app.add_option("--batch", options.batch, "Paperboy upsert batch size")->capture_default_str();
     app.add_option("--rounds", options.rounds, "timed rounds per query set")->capture_default_str();
