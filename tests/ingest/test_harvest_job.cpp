@@ -21,22 +21,10 @@ using ingest::HttpResponse;
 using paperboy::testing::FakeFetcher;
 using paperboy::testing::http_response;
 using paperboy::testing::read_testdata;
+using paperboy::testing::recorded_oai_server;
 
 const Clock::TimePoint kStart = std::chrono::sys_days{std::chrono::year{2024} / 10 / 25} + 12h;
 constexpr const char* kBase = "http://127.0.0.1:9/oai2";
-
-Result<HttpResponse> oai_server(const HttpRequest& request) {
-    if (request.url.find("resumptionToken=6960524%7C1001") != std::string::npos) {
-        return http_response(200, read_testdata("harvest/oai_list_records_page2.xml"));
-    }
-    if (request.url.find("resumptionToken=") != std::string::npos) {
-        return http_response(
-            200,
-            "<?xml version=\"1.0\"?><OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\">"
-            "<error code=\"badResumptionToken\">expired</error></OAI-PMH>");
-    }
-    return http_response(200, read_testdata("harvest/oai_list_records_page1.xml"));
-}
 
 class HarvestJobTest : public ::testing::Test {
   protected:
@@ -78,7 +66,7 @@ TEST_F(HarvestJobTest, CursorKeysNameTheSourceEndpointAndScope) {
 }
 
 TEST_F(HarvestJobTest, StoresBothPagesAndRemembersTheLatestDatestamp) {
-    FakeFetcher fetcher(clock_, oai_server);
+    FakeFetcher fetcher(clock_, recorded_oai_server);
     options_.request.from = "2017-12-01";
     auto report = run_harvest(*store_, fetcher, clock_, options_);
     ASSERT_TRUE(report.ok()) << report.error().message();
@@ -95,7 +83,7 @@ TEST_F(HarvestJobTest, StoresBothPagesAndRemembersTheLatestDatestamp) {
 }
 
 TEST_F(HarvestJobTest, SecondRunStartsFromTheRememberedDatestampAndAddsNothing) {
-    FakeFetcher fetcher(clock_, oai_server);
+    FakeFetcher fetcher(clock_, recorded_oai_server);
     ASSERT_TRUE(run_harvest(*store_, fetcher, clock_, options_).ok());
     ASSERT_EQ(fetcher.calls.size(), 2u);
     EXPECT_EQ(fetcher.calls[0].url, std::string(kBase) + "?verb=ListRecords&metadataPrefix=arXiv");
@@ -113,7 +101,7 @@ TEST_F(HarvestJobTest, SecondRunStartsFromTheRememberedDatestampAndAddsNothing) 
 }
 
 TEST_F(HarvestJobTest, FullIgnoresTheRememberedDatestamp) {
-    FakeFetcher fetcher(clock_, oai_server);
+    FakeFetcher fetcher(clock_, recorded_oai_server);
     ASSERT_TRUE(run_harvest(*store_, fetcher, clock_, options_).ok());
     fetcher.calls.clear();
     options_.full = true;
@@ -128,7 +116,7 @@ TEST_F(HarvestJobTest, ResumesAfterAnInterruptionFromTheSavedToken) {
         if (request.url.find("resumptionToken") != std::string::npos) {
             return Error(ErrorCode::kUnavailable, "Connection refused");
         }
-        return oai_server(request);
+        return recorded_oai_server(request);
     });
     options_.request.from = "2017-12-01";
     auto first = run_harvest(*store_, fetcher, clock_, options_);
@@ -144,7 +132,7 @@ TEST_F(HarvestJobTest, ResumesAfterAnInterruptionFromTheSavedToken) {
     EXPECT_EQ(cursor(harvest_last_key(options_.request)), "<unset>");
 
     fetcher.calls.clear();
-    fetcher.set_handler(oai_server);
+    fetcher.set_handler(recorded_oai_server);
     auto second = run_harvest(*store_, fetcher, clock_, options_);
     ASSERT_TRUE(second.ok()) << second.error().message();
     EXPECT_TRUE(second->resumed);
@@ -163,7 +151,7 @@ TEST_F(HarvestJobTest, AnExpiredSavedTokenRestartsFromTheSavedFromDate) {
     batch.set_cursor(harvest_resume_key(options_.request),
                      "from=2017-12-01&until=&cursor=999%7C1&seen=2017-12-13");
     ASSERT_TRUE(store_->write(batch).ok());
-    FakeFetcher fetcher(clock_, oai_server);
+    FakeFetcher fetcher(clock_, recorded_oai_server);
     auto report = run_harvest(*store_, fetcher, clock_, options_);
     ASSERT_TRUE(report.ok()) << report.error().message();
     EXPECT_TRUE(report->resumed);
@@ -179,7 +167,7 @@ TEST_F(HarvestJobTest, AResumedRunKeepsTheDatestampsSeenBeforeTheInterruption) {
     batch.set_cursor(harvest_resume_key(options_.request),
                      "from=&until=&cursor=6960524%7C1001&seen=2018-01-02");
     ASSERT_TRUE(store_->write(batch).ok());
-    FakeFetcher fetcher(clock_, oai_server);
+    FakeFetcher fetcher(clock_, recorded_oai_server);
     auto report = run_harvest(*store_, fetcher, clock_, options_);
     ASSERT_TRUE(report.ok()) << report.error().message();
     EXPECT_TRUE(report->resumed);
@@ -193,7 +181,7 @@ TEST_F(HarvestJobTest, ASavedRunWithOtherDatesIsNotResumed) {
     batch.set_cursor(harvest_resume_key(options_.request),
                      "from=2010-01-01&until=&cursor=6960524%7C1001&seen=");
     ASSERT_TRUE(store_->write(batch).ok());
-    FakeFetcher fetcher(clock_, oai_server);
+    FakeFetcher fetcher(clock_, recorded_oai_server);
     options_.request.from = "2017-12-01";
     auto report = run_harvest(*store_, fetcher, clock_, options_);
     ASSERT_TRUE(report.ok()) << report.error().message();

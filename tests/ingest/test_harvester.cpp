@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 using paperboy::testing::FakeFetcher;
 using paperboy::testing::http_response;
 using paperboy::testing::read_testdata;
+using paperboy::testing::recorded_oai_server;
 
 const Clock::TimePoint kStart = std::chrono::sys_days{std::chrono::year{2024} / 10 / 25} + 12h;
 constexpr const char* kBase = "http://127.0.0.1:9/oai2";
@@ -247,20 +248,6 @@ TEST(HttpHelpers, HeaderLookupIgnoresCase) {
 
 // --- harvest() over OAI-PMH ------------------------------------------------------------------
 
-// Serves the recorded two-page chain: page 1 for a ListRecords request, page 2 for the token.
-HttpResponse oai_server(const HttpRequest& request) {
-    if (request.url.find("resumptionToken=6960524%7C1001") != std::string::npos) {
-        return http_response(200, read_testdata("harvest/oai_list_records_page2.xml"));
-    }
-    if (request.url.find("resumptionToken=") != std::string::npos) {
-        return http_response(
-            200,
-            "<?xml version=\"1.0\"?><OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\">"
-            "<error code=\"badResumptionToken\">expired</error></OAI-PMH>");
-    }
-    return http_response(200, read_testdata("harvest/oai_list_records_page1.xml"));
-}
-
 HarvestRequest oai_request() {
     HarvestRequest request;
     request.source = HarvestSource::kArxivOai;
@@ -271,7 +258,7 @@ HarvestRequest oai_request() {
 
 TEST(Harvester, FollowsTheResumptionChainWithTheTokenUrlEncoded) {
     FakeClock clock(kStart);
-    FakeFetcher fetcher(clock, oai_server);
+    FakeFetcher fetcher(clock, recorded_oai_server);
     std::vector<HarvestPage> pages;
     auto stats = harvest(fetcher, clock, oai_request(), arxiv_politeness(), [&](HarvestPage& page) {
         pages.push_back(page);
@@ -305,7 +292,7 @@ TEST(Harvester, ReportsProgressAndRetries) {
     int n = 0;
     FakeFetcher fetcher(clock, [&](const HttpRequest& request) {
         if (++n == 1) return http_response(503, "", {{"Retry-After", "5"}});
-        return oai_server(request);
+        return recorded_oai_server(request);
     });
     std::vector<HarvestProgress> progress;
     auto stats = harvest(
@@ -331,7 +318,7 @@ TEST(Harvester, ReportsProgressAndRetries) {
 
 TEST(Harvester, ResumesFromACursor) {
     FakeClock clock(kStart);
-    FakeFetcher fetcher(clock, oai_server);
+    FakeFetcher fetcher(clock, recorded_oai_server);
     auto request = oai_request();
     request.resume_cursor = kToken;
     int64_t records = 0;
@@ -347,7 +334,7 @@ TEST(Harvester, ResumesFromACursor) {
 
 TEST(Harvester, StartsOverWhenTheSavedTokenHasExpired) {
     FakeClock clock(kStart);
-    FakeFetcher fetcher(clock, oai_server);
+    FakeFetcher fetcher(clock, recorded_oai_server);
     auto request = oai_request();
     request.resume_cursor = "4711|2001";
     auto stats = harvest(fetcher, clock, request, arxiv_politeness(),
@@ -407,7 +394,7 @@ TEST(Harvester, AClientErrorStopsTheHarvestAtOnce) {
 
 TEST(Harvester, ASinkErrorStopsTheHarvest) {
     FakeClock clock(kStart);
-    FakeFetcher fetcher(clock, oai_server);
+    FakeFetcher fetcher(clock, recorded_oai_server);
     auto stats = harvest(fetcher, clock, oai_request(), arxiv_politeness(),
                          [](HarvestPage&) { return Status(Error(ErrorCode::kIo, "disk full")); });
     ASSERT_FALSE(stats.ok());
@@ -428,7 +415,7 @@ TEST(Harvester, BuildsTheFirstRequestFromTheOptions) {
 
 TEST(Harvester, RejectsMalformedRequestsBeforeAnyTraffic) {
     FakeClock clock(kStart);
-    FakeFetcher fetcher(clock, oai_server);
+    FakeFetcher fetcher(clock, recorded_oai_server);
     auto request = oai_request();
     request.from = "14.12.2017";
     auto stats =

@@ -60,4 +60,19 @@ inline std::string read_testdata(const std::string& relative) {
     return out.str();
 }
 
+// Serves the recorded two-page OAI-PMH chain of tests/testdata/harvest: page 1 for a
+// ListRecords request, page 2 for its resumption token, badResumptionToken for any other token.
+inline ingest::HttpResponse recorded_oai_server(const ingest::HttpRequest& request) {
+    if (request.url.find("resumptionToken=6960524%7C1001") != std::string::npos) {
+        return http_response(200, read_testdata("harvest/oai_list_records_page2.xml"));
+    }
+    if (request.url.find("resumptionToken=") != std::string::npos) {
+        return http_response(
+            200,
+            "<?xml version=\"1.0\"?><OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\">"
+            "<error code=\"badResumptionToken\">expired</error></OAI-PMH>");
+    }
+    return http_response(200, read_testdata("harvest/oai_list_records_page1.xml"));
+}
+
 }  // namespace paperboy::testing
