@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -92,6 +93,7 @@ struct EngineResult {
     double build_seconds = 0;
     double build_cpu_seconds = 0;
     double optimize_seconds = 0;
+    std::optional<double> restart_seconds;  // see Engine::persist()
     BuildInfo info;
     int64_t rss_delta_bytes = 0;  // resident memory after the build minus before
     std::vector<SetResult> sets;  // parallel to the query sets
@@ -283,8 +285,14 @@ EngineResult run_engine(Engine& engine, const std::vector<BenchDoc>& docs,
     engine.optimize();
     result.optimize_seconds = seconds_since(start);
     result.info = engine.info();
-    std::fprintf(stderr, "%s: optimized in %.2f s; querying\n", result.name.c_str(),
-                 result.optimize_seconds);
+    std::fprintf(stderr, "%s: optimized in %.2f s\n", result.name.c_str(), result.optimize_seconds);
+    if (engine.persist()) {
+        start = Clock::now();
+        engine.restart();
+        result.restart_seconds = seconds_since(start);
+        std::fprintf(stderr, "%s: restarted from its snapshot in %.2f s; querying it\n",
+                     result.name.c_str(), *result.restart_seconds);
+    }
     for (const QuerySet& set : sets) result.sets.push_back(run_set(engine, set, options));
     return result;
 }
@@ -342,11 +350,13 @@ void print_report(const std::vector<EngineResult>& results, const std::vector<Qu
         "search benchmark: %zu papers, top-%zu, ranked OR, one thread, warm, %d timed "
         "round(s)\n",
         num_docs, options.k, options.rounds);
-    std::printf("%-9s %9s %9s %11s %11s %11s\n", "engine", "build s", "CPU s", "optimize s",
-                "index MB", "RSS+ MB");
+    std::printf("%-9s %9s %9s %11s %10s %11s %11s\n", "engine", "build s", "CPU s", "optimize s",
+                "restart s", "index MB", "RSS+ MB");
     for (const auto& r : results) {
-        std::printf("%-9s %9.2f %9.2f %11.2f %11.1f %11.1f\n", r.name.c_str(), r.build_seconds,
-                    r.build_cpu_seconds, r.optimize_seconds,
+        char restart[32] = "-";
+        if (r.restart_seconds) std::snprintf(restart, sizeof restart, "%.2f", *r.restart_seconds);
+        std::printf("%-9s %9.2f %9.2f %11.2f %10s %11.1f %11.1f\n", r.name.c_str(), r.build_seconds,
+                    r.build_cpu_seconds, r.optimize_seconds, restart,
                     static_cast<double>(r.info.index_bytes) / 1e6,
                     static_cast<double>(r.rss_delta_bytes) / 1e6);
     }
@@ -424,6 +434,7 @@ void write_json(const std::string& path, const std::vector<EngineResult>& result
         w.field("name", r.name).field("config", r.config);
         w.field("build_seconds", r.build_seconds).field("build_cpu_seconds", r.build_cpu_seconds);
         w.field("optimize_seconds", r.optimize_seconds);
+        if (r.restart_seconds) w.field("restart_seconds", *r.restart_seconds);
         w.field("index_bytes", static_cast<int64_t>(r.info.index_bytes));
         w.field("index_bytes_measured_as", r.info.index_bytes_what);
         w.field("rss_delta_bytes", r.rss_delta_bytes);
@@ -535,7 +546,7 @@ int run(const Options& options) {
     for (const auto& name : names) {
         std::unique_ptr<Engine> engine;
         if (name == "paperboy") {
-            engine = make_paperboy_engine(options.batch);
+            engine = make_paperboy_engine(options.batch, workdir);
         } else if (name == "xapian") {
             engine = make_xapian_engine(workdir);
         } else if (name == "fts5") {

@@ -67,13 +67,20 @@ class Engine {
     // The index size, after optimize().
     virtual BuildInfo info() const = 0;
 
+    // A restart: the index is persisted (untimed) and opened again, and the harness times
+    // restart() — how long a server restarted on a built index takes to answer again. Engines
+    // whose index is a database on disk reopen it in milliseconds and do not report one;
+    // Paperboy's lives in memory and comes back from its snapshot file. False: not reported.
+    virtual bool persist() { return false; }
+    virtual void restart() {}
+
     // The ordinals of the best `k` documents for `query`, best first, into `out` (cleared).
     virtual void search(const BenchQuery& query, size_t k, std::vector<uint32_t>& out) = 0;
 };
 
 // The engines. `workdir` is an existing directory for on-disk indexes; engines remove their
 // files when destroyed.
-std::unique_ptr<Engine> make_paperboy_engine(size_t batch_size);
+std::unique_ptr<Engine> make_paperboy_engine(size_t batch_size, const std::string& workdir);
 std::unique_ptr<Engine> make_xapian_engine(const std::string& workdir);
 std::unique_ptr<Engine> make_fts5_engine(const std::string& workdir);
 

@@ -1,5 +1,9 @@
 #include "app/search_service.h"
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
 #include <unordered_set>
 
 #include "core/timestamp.h"
@@ -13,6 +17,50 @@ namespace {
 constexpr size_t kBuildBatch = 20000;
 // Change-feed entries fetched per round trip during sync().
 constexpr size_t kSyncBatch = 10000;
+// Bump when to_index_doc() changes what the index is given: older snapshots are then rebuilt.
+constexpr int kIndexDocVersion = 1;
+
+// What a snapshot's label records: whose it is and how far in the change feed it reflects.
+struct Label {
+    std::string store_id;
+    int64_t sequence = 0;
+    int doc_version = 0;
+};
+
+std::string format_label(const Label& label) {
+    return "store=" + label.store_id + "\nsequence=" + std::to_string(label.sequence) +
+           "\ndocs=" + std::to_string(label.doc_version);
+}
+
+std::optional<Label> parse_label(std::string_view text) {
+    Label label;
+    int found = 0;
+    while (!text.empty()) {
+        const size_t end = std::min(text.find('\n'), text.size());
+        const std::string_view line = text.substr(0, end);
+        text.remove_prefix(std::min(end + 1, text.size()));
+        const size_t eq = line.find('=');
+        if (eq == std::string_view::npos) return std::nullopt;
+        const std::string_view key = line.substr(0, eq);
+        const std::string value(line.substr(eq + 1));
+        try {
+            if (key == "store") {
+                label.store_id = value;
+            } else if (key == "sequence") {
+                label.sequence = std::stoll(value);
+            } else if (key == "docs") {
+                label.doc_version = std::stoi(value);
+            } else {
+                continue;
+            }
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        ++found;
+    }
+    if (found != 3) return std::nullopt;
+    return label;
+}
 
 int32_t day_of(const std::string& timestamp) {
     if (timestamp.size() < 10) return INT32_MIN;
@@ -41,38 +89,110 @@ index::IndexDoc to_index_doc(const Paper& paper, bool on_daily_list) {
     return doc;
 }
 
-SearchService::SearchService(store::Store& store)
+SearchService::SearchService(store::Store& store, SearchServiceOptions options)
     : store_(store),
+      options_(std::move(options)),
       analyzer_(std::make_unique<text::Analyzer>()),
       index_(std::make_unique<index::Index>(*analyzer_)) {}
 
-Result<std::unique_ptr<SearchService>> SearchService::open(store::Store& store) {
-    std::unique_ptr<SearchService> service(new SearchService(store));
+Result<std::unique_ptr<SearchService>> SearchService::open(store::Store& store,
+                                                           SearchServiceOptions options) {
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<SearchService> service(new SearchService(store, std::move(options)));
+    auto store_id = store.cursor(store::kStoreIdCursor);
+    if (!store_id.ok()) return store_id.error();
+    service->store_id_ = store_id->value_or("");
+
+    OpenReport& report = service->open_report_;
+    if (!service->options_.snapshot_path.empty()) {
+        if (auto problem = service->load_snapshot(service->store_id_)) {
+            report.snapshot_problem = std::move(*problem);
+            // Whatever was loaded is dropped: the build starts from an empty index.
+            service->index_ = std::make_unique<index::Index>(*service->analyzer_);
+            service->snapshot_sequence_ = -1;
+        } else {
+            report.from_snapshot = true;
+        }
+    }
+    if (!report.from_snapshot) {
+        PAPERBOY_RETURN_IF_ERROR(service->build_from_store());
+    }
+    auto synced = service->sync();
+    if (!synced.ok()) return synced.error();
+    if (report.from_snapshot) report.applied = synced->applied;
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return service;
+}
+
+std::optional<std::string> SearchService::load_snapshot(const std::string& store_id) {
+    const std::string& path = options_.snapshot_path;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return "";  // the first start: nothing to report
+    auto label = index_->load(path);
+    if (!label.ok()) return label.error().message();
+    const std::optional<Label> parsed = parse_label(*label);
+    if (!parsed) return "index snapshot " + path + " has an unreadable label";
+    if (parsed->doc_version != kIndexDocVersion) {
+        return "index snapshot " + path + " was written by another version of paperboy";
+    }
+    if (store_id.empty() || parsed->store_id != store_id) {
+        return "index snapshot " + path + " belongs to another database";
+    }
+    auto stats = store_.stats();
+    if (!stats.ok()) return stats.error().message();
+    if (parsed->sequence > stats->last_sequence) {
+        return "index snapshot " + path + " is newer than the database (change " +
+               std::to_string(parsed->sequence) + " > " + std::to_string(stats->last_sequence) +
+               "); was the database restored from a backup?";
+    }
+    last_sequence_ = parsed->sequence;
+    snapshot_sequence_ = parsed->sequence;
+    return std::nullopt;
+}
+
+Status SearchService::build_from_store() {
     // The feed position is read before the scan: a change that lands during the scan is then
     // applied again by the first sync(), which is harmless (upserts are idempotent), whereas
     // reading it after could skip one.
-    auto stats = store.stats();
+    auto stats = store_.stats();
     if (!stats.ok()) return stats.error();
-    service->last_sequence_ = stats->last_sequence;
+    last_sequence_ = stats->last_sequence;
 
-    auto entries = store.daily_entries_between("0000-01-01", "9999-12-31");
+    auto entries = store_.daily_entries_between("0000-01-01", "9999-12-31");
     if (!entries.ok()) return entries.error();
     std::unordered_set<std::string> on_daily;
     for (const DailyEntry& e : *entries) on_daily.insert(e.paper_id.str());
 
     std::vector<index::IndexDoc> batch;
     batch.reserve(kBuildBatch);
-    Status scanned = store.for_each_paper([&](const Paper& paper) {
+    uint64_t papers = 0;
+    Status scanned = store_.for_each_paper([&](const Paper& paper) {
         batch.push_back(to_index_doc(paper, on_daily.count(paper.id.str()) > 0));
         if (batch.size() >= kBuildBatch) {
-            service->index_->upsert(batch);
+            index_->upsert(batch);
+            papers += batch.size();
             batch.clear();
+            if (options_.progress) options_.progress(papers);
         }
         return true;
     });
     if (!scanned.ok()) return scanned.error();
-    if (!batch.empty()) service->index_->upsert(batch);
-    return service;
+    if (!batch.empty()) index_->upsert(batch);
+    return Status::ok_status();
+}
+
+Result<bool> SearchService::save_snapshot(int64_t min_changes) {
+    if (options_.snapshot_path.empty() || store_id_.empty()) return false;
+    if (snapshot_sequence_ >= 0 &&
+        last_sequence_ - snapshot_sequence_ < std::max<int64_t>(min_changes, 1)) {
+        return false;
+    }
+    const int64_t sequence = last_sequence_;
+    PAPERBOY_RETURN_IF_ERROR(index_->save(options_.snapshot_path,
+                                          format_label({store_id_, sequence, kIndexDocVersion})));
+    snapshot_sequence_ = sequence;
+    return true;
 }
 
 Result<SyncReport> SearchService::sync() {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,22 @@ struct SearchResponse {
     bool query_truncated = false;
 };
 
+struct SearchServiceOptions {
+    // Where the index snapshot lives; empty for none (the index is always built from the
+    // store). See SearchService::open().
+    std::string snapshot_path;
+    // Called now and then while the index is built from the store: papers so far.
+    std::function<void(uint64_t papers)> progress;
+};
+
+// How open() got its index.
+struct OpenReport {
+    bool from_snapshot = false;
+    std::string snapshot_problem;  // why an existing snapshot could not be used
+    int64_t applied = 0;           // changes applied after loading the snapshot
+    double seconds = 0;
+};
+
 struct SyncReport {
     int64_t applied = 0;        // changes applied to the index
     int64_t last_sequence = 0;  // the store sequence the index now reflects
@@ -46,12 +63,24 @@ struct SyncReport {
 
 class SearchService {
   public:
-    // Builds the index from every visible paper of `store`. The service keeps a reference to
-    // `store`, which must outlive it.
-    static Result<std::unique_ptr<SearchService>> open(store::Store& store);
+    // Loads the index snapshot at options.snapshot_path if there is one and it belongs to this
+    // store (same store identity, a change-feed position the store has reached, the same
+    // analyzer and formats) and applies the store's changes since; otherwise builds the index
+    // from every visible paper of `store`. A snapshot that cannot be used is not an error: the
+    // index is rebuilt and OpenReport says why. The service keeps a reference to `store`,
+    // which must outlive it.
+    static Result<std::unique_ptr<SearchService>> open(store::Store& store,
+                                                       SearchServiceOptions options = {});
 
     // Applies the store's changes since the last sync (or open).
     Result<SyncReport> sync();
+
+    // Writes the index snapshot if the index has moved on from the one on disk by at least
+    // `min_changes` changes (0: whenever it differs at all). Call it from the thread that calls
+    // sync(). Returns whether a snapshot was written.
+    Result<bool> save_snapshot(int64_t min_changes = 0);
+
+    const OpenReport& open_report() const { return open_report_; }
 
     // Parses `query` and returns the page of hits with their papers and snippets.
     Result<SearchResponse> search(const std::string& query, const index::SearchOptions& options);
@@ -64,9 +93,17 @@ class SearchService {
     int64_t last_sequence() const { return last_sequence_; }
 
   private:
-    explicit SearchService(store::Store& store);
+    SearchService(store::Store& store, SearchServiceOptions options);
+    Status build_from_store();
+    // Loads the snapshot and checks it against the store; when it cannot be used, the reason
+    // (empty when there is no snapshot file).
+    std::optional<std::string> load_snapshot(const std::string& store_id);
 
     store::Store& store_;
+    SearchServiceOptions options_;
+    std::string store_id_;
+    OpenReport open_report_;
+    int64_t snapshot_sequence_ = -1;  // what the snapshot on disk reflects; -1: none
     std::unique_ptr<text::Analyzer> analyzer_;
     std::unique_ptr<index::Index> index_;
     int64_t last_sequence_ = 0;

@@ -5,6 +5,7 @@
 #include "app/evaluation.h"
 #include "app/search_service.h"
 #include "cli/common.h"
+#include "cli/search_setup.h"
 #include "core/json_writer.h"
 
 namespace paperboy::cli {
@@ -12,6 +13,7 @@ namespace {
 
 struct Options {
     std::string db;
+    std::string index;
     std::string beir;
     std::string split = "test";
     bool json = false;
@@ -25,7 +27,7 @@ int run_eval(const Options& opts) {
     if (!qrels.ok()) return fail(qrels.error());
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
-    auto service = app::SearchService::open(**store);
+    auto service = open_search(**store, opts.db, opts.index);
     if (!service.ok()) return fail(service.error());
 
     index::SearchOptions options;
@@ -39,6 +41,7 @@ int run_eval(const Options& opts) {
             ranked.push_back(hit.id.kind() == PaperId::Kind::kLocal ? id.substr(6) : id);
         }
     }
+    save_search_snapshot(**service);
     app::EvalSummary s = app::summarize(runs, *qrels);
     if (opts.json) {
         JsonWriter w;
@@ -61,6 +64,7 @@ void add_eval_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("eval", "Measure search quality on a BEIR test collection");
     cmd->add_option("--db", opts->db, "Database holding the collection's corpus")->required();
+    add_index_option(cmd, opts->index);
     cmd->add_option("--beir", opts->beir, "BEIR directory with queries.jsonl and qrels/")
         ->required()
         ->check(CLI::ExistingDirectory);

@@ -7,6 +7,7 @@
 #include "app/paper_json.h"
 #include "app/search_service.h"
 #include "cli/common.h"
+#include "cli/search_setup.h"
 #include "core/json_writer.h"
 #include "ingest/beir_queries.h"
 
@@ -15,6 +16,7 @@ namespace {
 
 struct Options {
     std::string db;
+    std::string index;
     std::string query;
     size_t limit = 0;  // 0: 10 for one query, 100 for a batch
     bool json = false;
@@ -161,9 +163,12 @@ int run_search(const Options& opts) {
     }
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
-    auto service = app::SearchService::open(**store);
+    auto service = open_search(**store, opts.db, opts.index);
     if (!service.ok()) return fail(service.error());
-    return batch ? search_batch(**service, opts) : search_one(**service, **store, opts);
+    const int status = batch ? search_batch(**service, opts) : search_one(**service, **store, opts);
+    // After the answer: the next search then starts from the snapshot.
+    save_search_snapshot(**service);
+    return status;
 }
 
 }  // namespace
@@ -172,6 +177,7 @@ void add_search_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("search", "Search papers by keyword");
     cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_index_option(cmd, opts->index);
     cmd->add_option("query", opts->query, "The query (see below)");
     cmd->add_option("--limit", opts->limit, "Results (default 10; 100 with --queries)")
         ->check(CLI::Range(1, 10000));

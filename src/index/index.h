@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/paper.h"
@@ -92,6 +93,15 @@ class Index {
     std::vector<Suggestion> suggest(const Query& query) const;
 
     IndexStats stats() const;
+
+    // Snapshot files (index_file.cpp). save() writes the whole index to `path` atomically (a
+    // temporary file renamed over it) with `label`, what the caller needs to check later that
+    // the file still describes its data (app/ puts the store's identity and change-feed
+    // position there). load() fills an empty index from such a file and returns the label; a
+    // file of another format version or analyzer, or a torn or corrupted one, is refused with
+    // an error that says so, and the index is left empty.
+    Status save(const std::string& path, std::string_view label) const;
+    Result<std::string> load(const std::string& path);
 
   private:
     struct Impl;

@@ -5,6 +5,8 @@
 #include <bit>
 #include <mutex>
 
+#include "index/binary_io.h"
+
 namespace paperboy::index {
 namespace {
 
@@ -126,6 +128,62 @@ size_t Vocabulary::memory_bytes() const {
         bytes += b.signatures.capacity() * sizeof(uint64_t) + b.ids.capacity() * sizeof(uint32_t);
     }
     return bytes;
+}
+
+void Vocabulary::save(BinaryWriter& out) const {
+    std::shared_lock lock(mutex_);
+    std::string chars;
+    std::vector<uint32_t> lengths(words_.size());
+    for (uint32_t i = 0; i < words_.size(); ++i) {
+        chars.append(words_.get(i));
+        lengths[i] = static_cast<uint32_t>(words_.get(i).size());
+    }
+    out.str(chars);
+    out.vec(lengths);
+    out.vec(df_);
+    // The candidates bucket by bucket, in the order nearest() meets them.
+    out.pod(uint64_t{by_length_.size()});
+    for (const Bucket& b : by_length_) out.vec(b.ids);
+}
+
+void Vocabulary::clear() {
+    std::unique_lock lock(mutex_);
+    words_ = StringTable();
+    df_.clear();
+    is_candidate_.clear();
+    by_length_.clear();
+}
+
+bool Vocabulary::load(BinaryReader& in) {
+    std::unique_lock lock(mutex_);
+    std::string chars;
+    std::vector<uint32_t> lengths;
+    if (!in.str(chars) || !in.vec(lengths) || !in.vec(df_) || df_.size() != lengths.size()) {
+        return false;
+    }
+    size_t at = 0;
+    for (uint32_t length : lengths) {
+        if (length > chars.size() - at) return false;
+        bool added = false;
+        words_.intern(std::string_view(chars).substr(at, length), added);
+        if (!added) return false;  // a word twice: not a file we wrote
+        at += length;
+    }
+    is_candidate_.assign(df_.size(), false);
+    uint64_t buckets = 0;
+    if (!in.pod(buckets) || buckets > kMaxWordLength + 1) return false;
+    by_length_.assign(buckets, {});
+    std::vector<uint32_t> ids;
+    for (uint64_t length = 0; length < buckets; ++length) {
+        if (!in.vec(ids)) return false;
+        for (uint32_t id : ids) {
+            if (id >= df_.size() || words_.get(id).size() != length || is_candidate_[id]) {
+                return false;
+            }
+            add_candidate(id);
+        }
+    }
+    return true;
 }
 
 }  // namespace paperboy::index

@@ -24,6 +24,9 @@
 
 namespace paperboy::index {
 
+class BinaryWriter;
+class BinaryReader;
+
 // Restricted Damerau-Levenshtein (optimal string alignment) distance of `a` and `b` over bytes,
 // or max_distance + 1 when it exceeds max_distance.
 int bounded_edit_distance(std::string_view a, std::string_view b, int max_distance);
@@ -46,6 +49,12 @@ class Vocabulary {
     std::optional<Neighbour> nearest(std::string_view word, uint32_t min_df) const;
 
     size_t memory_bytes() const;
+
+    // Snapshot files (index_file.cpp): every word with its df and whether it is a candidate,
+    // so that a loaded vocabulary suggests exactly what the saved one did.
+    void save(BinaryWriter& out) const;
+    bool load(BinaryReader& in);
+    void clear();
 
   private:
     void add_candidate(uint32_t id);

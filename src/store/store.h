@@ -108,6 +108,8 @@ struct StoreStats {
     int schema_version = 0;
 };
 
+inline constexpr std::string_view kStoreIdCursor = "store.id";
+
 class Store {
   public:
     virtual ~Store() = default;
@@ -136,7 +138,8 @@ class Store {
     // Up to `limit` changes with seq > after_seq, in increasing seq order.
     virtual Result<std::vector<Change>> changes_since(int64_t after_seq, size_t limit) = 0;
 
-    // The named position set by WriteBatch::set_cursor, nullopt when never set.
+    // The named position set by WriteBatch::set_cursor, nullopt when never set. Every store
+    // has kStoreIdCursor, a random identity set when it was created.
     virtual Result<std::optional<std::string>> cursor(std::string_view key) = 0;
 
     virtual Result<StoreStats> stats() = 0;

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "app/search_service.h"
+#include "support/temp_dir.h"
 
 namespace paperboy::app {
 namespace {
@@ -104,6 +105,111 @@ TEST_F(SearchServiceTest, ResultsCarryPapersSnippetsAndSuggestions) {
     ASSERT_TRUE(typo.ok());
     ASSERT_FALSE(typo->suggestions.empty());
     EXPECT_EQ(typo->suggestions[0].replacement, "transformer");
+}
+
+// The index snapshot beside the database: reused when it belongs to the store, caught up with the
+// change feed, and rebuilt (saying why) when it does not fit.
+class SearchSnapshotTest : public SearchServiceTest {
+  protected:
+    std::unique_ptr<SearchService> open_with_snapshot(store::Store& store) {
+        SearchServiceOptions options;
+        options.snapshot_path = snapshot_;
+        auto service = SearchService::open(store, options);
+        EXPECT_TRUE(service.ok()) << service.error().message();
+        return std::move(service).value();
+    }
+    std::unique_ptr<store::Store> other_store() {
+        auto s = store::open_store("sqlite::memory:");
+        EXPECT_TRUE(s.ok());
+        return std::move(s).value();
+    }
+
+    paperboy::testing::TempDir dir_;
+    std::string snapshot_ = dir_.file("papers.db.index");
+};
+
+TEST_F(SearchSnapshotTest, ASavedSnapshotIsLoadedAndCaughtUpWithTheFeed) {
+    {
+        auto first = open_with_snapshot(*store_);
+        EXPECT_FALSE(first->open_report().from_snapshot);
+        EXPECT_EQ(first->open_report().snapshot_problem, "") << "no file yet is not a problem";
+        EXPECT_EQ(first->save_snapshot().value(), true);
+        EXPECT_EQ(first->save_snapshot().value(), false) << "nothing new to save";
+    }
+    // While no server runs: a new paper, an update, a deletion and a daily entry.
+    put(paper("2401.00003", "Diffusion models", "Denoising score matching."));
+    Paper changed = paper("2401.00001", "State space models", "Selective scans.");
+    changed.version = 2;
+    put(changed);
+    store::WriteBatch more;
+    more.delete_paper(*PaperId::parse("2401.00002"));
+    more.put_daily_entry(DailyEntry{"2024-03-02", *PaperId::parse("2401.00003"), "ak", "", 5, 0});
+    ASSERT_TRUE(store_->write(more).ok());
+
+    auto service = open_with_snapshot(*store_);
+    EXPECT_TRUE(service->open_report().from_snapshot);
+    EXPECT_EQ(service->open_report().snapshot_problem, "");
+    EXPECT_EQ(service->open_report().applied, 4);
+    EXPECT_EQ(ids(service->search_ids("diffusion on:daily", {})),
+              std::vector<std::string>{"2401.00003"});
+    EXPECT_EQ(ids(service->search_ids("selective scans", {})),
+              std::vector<std::string>{"2401.00001"});
+    EXPECT_TRUE(service->search_ids("transformer", {}).hits.empty()) << "the old version is gone";
+    EXPECT_TRUE(service->search_ids("graphs", {}).hits.empty()) << "deleted";
+    EXPECT_EQ(service->index().stats().documents, 2U);
+
+    EXPECT_EQ(service->save_snapshot(10).value(), false) << "4 changes behind: not yet";
+    EXPECT_EQ(service->save_snapshot(4).value(), true);
+    auto again = open_with_snapshot(*store_);
+    EXPECT_TRUE(again->open_report().from_snapshot);
+    EXPECT_EQ(again->open_report().applied, 0);
+}
+
+TEST_F(SearchSnapshotTest, ASnapshotOfAnotherDatabaseIsRebuilt) {
+    open_with_snapshot(*store_)->save_snapshot().value();
+    auto other = other_store();
+    Paper p = paper("2402.00001", "Protein folding", "Structure prediction.");
+    store::WriteBatch b;
+    b.put_paper(p);
+    ASSERT_TRUE(other->write(b).ok());
+
+    auto service = open_with_snapshot(*other);
+    EXPECT_FALSE(service->open_report().from_snapshot);
+    EXPECT_NE(service->open_report().snapshot_problem.find("another database"), std::string::npos)
+        << service->open_report().snapshot_problem;
+    EXPECT_TRUE(service->search_ids("transformer", {}).hits.empty());
+    EXPECT_EQ(ids(service->search_ids("protein", {})), std::vector<std::string>{"2402.00001"});
+}
+
+TEST_F(SearchSnapshotTest, ASnapshotAheadOfTheDatabaseIsRebuilt) {
+    // As after restoring an older backup of the same database.
+    open_with_snapshot(*store_)->save_snapshot().value();
+    auto restored = other_store();
+    store::WriteBatch b;
+    b.set_cursor(std::string(store::kStoreIdCursor),
+                 store_->cursor(store::kStoreIdCursor)->value());
+    ASSERT_TRUE(restored->write(b).ok());
+
+    auto service = open_with_snapshot(*restored);
+    EXPECT_FALSE(service->open_report().from_snapshot);
+    EXPECT_NE(service->open_report().snapshot_problem.find("newer than the database"),
+              std::string::npos)
+        << service->open_report().snapshot_problem;
+    EXPECT_EQ(service->index().stats().documents, 0U);
+}
+
+TEST_F(SearchSnapshotTest, ACorruptedSnapshotIsRebuiltAndRewritten) {
+    open_with_snapshot(*store_)->save_snapshot().value();
+    std::string bytes = paperboy::testing::read_file(snapshot_);
+    bytes[bytes.size() / 2] ^= 0x01;
+    ASSERT_TRUE(paperboy::testing::write_file(snapshot_, bytes));
+
+    auto service = open_with_snapshot(*store_);
+    EXPECT_FALSE(service->open_report().from_snapshot);
+    EXPECT_NE(service->open_report().snapshot_problem.find("corrupted"), std::string::npos);
+    EXPECT_EQ(ids(service->search_ids("transformer", {})), std::vector<std::string>{"2401.00001"});
+    EXPECT_EQ(service->save_snapshot().value(), true) << "a rebuilt index is saved";
+    EXPECT_TRUE(open_with_snapshot(*store_)->open_report().from_snapshot);
 }
 
 }  // namespace

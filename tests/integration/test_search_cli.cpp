@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "store/store.h"
 #include "support/subprocess.h"
+#include "support/temp_dir.h"
 
 namespace paperboy {
 namespace {
@@ -135,6 +137,52 @@ TEST_F(SearchCliTest, JsonResultsCarryPapersSnippetsAndSuggestions) {
     ProcessResult typo = paperboy({"search", "--db", demo_, "contrastve los", "--json"});
     ASSERT_EQ(typo.exit_code, 0) << typo.err;
     EXPECT_NE(typo.out.find("\"suggestion\": \"contrastive\""), std::string::npos) << typo.out;
+}
+
+TEST_F(SearchCliTest, TheIndexSnapshotIsWrittenReusedAndRebuiltWhenDamaged) {
+    const std::string db = dir_->file("snapshot.db");
+    ProcessResult r = paperboy({"ingest", "--db", db, "-q", kDemo + "arxiv-snapshot-sample.jsonl"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string snapshot = db + ".index";
+    const std::vector<std::string> search = {"search", "--db", db, "quantum", "--json"};
+
+    ProcessResult first = paperboy(search);
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_EQ(first.err, "");
+    ASSERT_TRUE(std::filesystem::exists(snapshot));
+    const auto written = std::filesystem::last_write_time(snapshot);
+
+    ProcessResult second = paperboy(search);
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_EQ(second.out, first.out);
+    EXPECT_EQ(second.err, "");
+    EXPECT_EQ(std::filesystem::last_write_time(snapshot), written) << "loaded, not rewritten";
+
+    // Papers ingested after the snapshot are found: it is caught up with the change feed.
+    r = paperboy({"ingest", "--db", db, "-q", kDemo + "hf-daily-2024-10-25.json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ProcessResult caught_up = paperboy({"search", "--db", db, "contrastive loss memory", "--json"});
+    ASSERT_EQ(caught_up.exit_code, 0) << caught_up.err;
+    EXPECT_NE(caught_up.out.find("\"id\": \"2410.17243\""), std::string::npos);
+
+    // The same answer as an index built from scratch (--index none: no snapshot read or written).
+    std::vector<std::string> rebuilt = search;
+    rebuilt.insert(rebuilt.end(), {"--index", "none"});
+    ProcessResult fresh = paperboy(rebuilt);
+    ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+    EXPECT_EQ(paperboy(search).out, fresh.out);
+
+    // A damaged snapshot is reported, rebuilt and rewritten; the answer does not change.
+    ASSERT_TRUE(testing::write_file(snapshot, "garbage"));
+    ProcessResult damaged = paperboy(search);
+    ASSERT_EQ(damaged.exit_code, 0) << damaged.err;
+    EXPECT_NE(damaged.err.find("rebuilt the search index"), std::string::npos) << damaged.err;
+    EXPECT_EQ(damaged.out, fresh.out);
+    EXPECT_GT(std::filesystem::file_size(snapshot), 1000U);
+
+    std::filesystem::remove(snapshot);
+    EXPECT_EQ(paperboy(rebuilt).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(snapshot));
 }
 
 TEST_F(SearchCliTest, HostileQueriesNeverCrash) {

@@ -496,6 +496,20 @@ TEST_P(StoreContract, CursorsAreUpserted) {
     EXPECT_TRUE(changes().empty());  // cursors are not records
 }
 
+TEST_P(StoreContract, EveryStoreHasARandomIdentity) {
+    auto id = store_->cursor(kStoreIdCursor);
+    ASSERT_TRUE(id.ok()) << id.error().message();
+    ASSERT_TRUE(id->has_value());
+    EXPECT_EQ((*id)->size(), 32U);
+
+    TempDir other_dir;
+    auto other = open_store(GetParam().url(other_dir));
+    ASSERT_TRUE(other.ok()) << other.error().message();
+    auto other_id = (*other)->cursor(kStoreIdCursor);
+    ASSERT_TRUE(other_id.ok() && other_id->has_value());
+    EXPECT_NE(**id, **other_id);
+}
+
 TEST_P(StoreContract, StatsCountEverything) {
     StoreStats empty = stats();
     EXPECT_EQ(empty.papers, 0);

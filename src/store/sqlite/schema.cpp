@@ -74,10 +74,17 @@ CREATE INDEX daily_entries_by_paper ON daily_entries (paper_id, date);
 CREATE INDEX papers_by_visibility ON papers (deleted, github_url <> '');
 )sql";
 
+// Step 3: a random identity for the database, so that files derived from it (an index
+// snapshot) can tell it from another database at the same change-feed position.
+constexpr const char* kV3StoreId = R"sql(
+INSERT OR IGNORE INTO cursors (key, value) VALUES ('store.id', lower(hex(randomblob(16))));
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "papers, daily_entries, changes, cursors", kV1Tables},
     Migration{2, "papers.content_hash; daily_entries_by_paper; papers_by_visibility",
               kV2HashAndIndexes},
+    Migration{3, "the store.id cursor", kV3StoreId},
 };
 
 std::string database_name(std::string_view path) {
