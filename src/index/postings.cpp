@@ -190,12 +190,22 @@ void PostingCursor::next() {
 }
 
 uint32_t PostingCursor::block_for(uint32_t target) const {
-    if (block_ >= end_block_ || store_->blocks[block_].last_doc >= target) return block_;
-    const BlockMeta* begin = store_->blocks.data() + block_ + 1;
-    const BlockMeta* end = store_->blocks.data() + end_block_;
+    const BlockMeta* blocks = store_->blocks.data();
+    if (block_ >= end_block_ || blocks[block_].last_doc >= target) return block_;
+    // Targets only grow and are mostly near: gallop forward from the current block (1, 2, 4,
+    // ... blocks ahead), then search the last step's range, instead of halving the whole rest
+    // of the list each time.
+    uint32_t lo = block_ + 1;  // blocks before lo end before target
+    uint32_t step = 1;
+    uint32_t hi = lo;
+    while (hi < end_block_ && blocks[hi].last_doc < target) {
+        lo = hi + 1;
+        hi = end_block_ - hi > step ? hi + step : end_block_;
+        step *= 2;
+    }
     const BlockMeta* it = std::partition_point(
-        begin, end, [target](const BlockMeta& m) { return m.last_doc < target; });
-    return static_cast<uint32_t>(it - store_->blocks.data());
+        blocks + lo, blocks + hi, [target](const BlockMeta& m) { return m.last_doc < target; });
+    return static_cast<uint32_t>(it - blocks);
 }
 
 void PostingCursor::seek(uint32_t target) {
