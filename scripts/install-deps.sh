@@ -10,12 +10,16 @@ PACKAGES=(
     # libraries
     libsqlite3-dev libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
     libcli11-dev libutf8proc-dev libstemmer-dev libroaring-dev
+    # the web server (Boost.Beast/Asio, headers only) and its templates
+    libboost-dev libkainjow-mustache-dev
     # the search benchmark's peer (SQLite FTS5 comes with libsqlite3)
     libxapian-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev python3 procps
     # benchmarks: GNU time for peak RSS, the sqlite3 shell as the ingest peer
     time sqlite3
+    # web tests: a real feed parser, a real browser; the HTTP benchmark's peer and load generator
+    python3-feedparser chromium nginx-light wrk
 )
 
 missing=()

@@ -1,0 +1,91 @@
+// web/http/server.h — the HTTP/1.1 server the web app sits on.
+//
+// Owns the sockets: it accepts connections, reads requests within the configured limits and
+// deadlines, calls one Handler per request and writes its Response (gzip-compressed when the
+// client allows it), with keep-alive, HEAD and "Expect: 100-continue". Requests it refuses itself
+// get a short plain-text answer and the connection is closed: 400 (malformed, a version other
+// than 1.0/1.1, a target not in origin form or decoding to NUL), 413 (body too large), 414
+// (target too long), 431 (header too large).
+// A handler that throws yields a 500; the details go to stderr, never to the client.
+//
+// Boost.Beast and Asio stay inside server.cpp. Threads: Options::threads threads run one
+// io_context; each connection is served by one of them at a time, so the Handler and the
+// Observer are called concurrently for different connections and must be thread-safe. Handlers
+// run on those threads: they must be quick (in-memory work), as a slow one holds a thread.
+// Depends on core/.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "web/http/message.h"
+
+namespace paperboy::web::http {
+
+class HttpServer {
+  public:
+    struct Options {
+        std::string host = "127.0.0.1";       // an IP address or a name to resolve
+        uint16_t port = 8080;                 // 0 = a free port chosen by the system; see port()
+        unsigned threads = 0;                 // 0 = std::thread::hardware_concurrency()
+        size_t max_header_bytes = 16 * 1024;  // request line and headers together
+        size_t max_body_bytes = 1 << 20;
+        size_t max_target_bytes = 8 * 1024;
+        // Time to receive a whole request head (from the connection's start, or from the first
+        // byte of a later request): a client trickling bytes cannot hold a connection longer.
+        std::chrono::milliseconds header_timeout{10000};
+        std::chrono::milliseconds body_timeout{30000};    // time to receive a whole body
+        std::chrono::milliseconds idle_timeout{30000};    // keep-alive wait for the next request
+        std::chrono::milliseconds write_timeout{30000};   // time to send a whole response
+        std::chrono::milliseconds shutdown_grace{10000};  // stop(): then close what is left
+        size_t max_connections = 10000;  // connections beyond this are closed at once
+    };
+
+    // Called for every request the server accepts, on an io thread.
+    using Handler = std::function<Response(const Request&)>;
+    // Called after each response has been written (or the write failed), for access logs and
+    // metrics: the request (for one the server refused itself, only what could be read of it),
+    // the response as sent (body gzip-compressed if it was; present even for HEAD), the time
+    // from the end of the request head to the end of the write, and the bytes written.
+    using Observer = std::function<void(const Request&, const Response&,
+                                        std::chrono::nanoseconds elapsed, size_t bytes_sent)>;
+
+    // Binds and listens on options.host:options.port and starts serving. Fails (kIo) with
+    // "cannot listen on HOST:PORT: <reason>" when the address cannot be resolved or bound.
+    static Result<std::unique_ptr<HttpServer>> start(Options options, Handler handler,
+                                                     Observer observer = {});
+
+    // Stops (as stop()) and waits (as wait()).
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // The port the server listens on (the chosen one when Options::port was 0).
+    uint16_t port() const;
+
+    // Begins a graceful stop and returns at once: the listening socket is closed (new
+    // connections are refused), idle keep-alive connections are closed, requests in progress
+    // are answered (with "Connection: close"), and whatever is left after
+    // Options::shutdown_grace is closed. Idempotent; callable from any thread, handlers included.
+    void stop();
+
+    // Blocks until the server has stopped: every connection closed, every thread joined.
+    // Returns at once if it already has. Must not be called from a handler.
+    void wait();
+
+  private:
+    class Impl;
+    explicit HttpServer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+// Blocks until the process receives SIGINT or SIGTERM, then stops `server` gracefully and waits
+// for it. Returns 0, an exit status for main().
+int run_until_signal(HttpServer& server);
+
+}  // namespace paperboy::web::http

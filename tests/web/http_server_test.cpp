@@ -1,0 +1,401 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/gunzip.h"
+#include "support/http_client.h"
+#include "web/http/server.h"
+
+namespace paperboy::web::http {
+namespace {
+
+using namespace std::chrono_literals;
+using paperboy::testing::gunzip;
+using paperboy::testing::HttpReply;
+using paperboy::testing::RawHttpClient;
+
+// Answers with what the server decoded: "METHOD path", then one "key=value" line per query
+// parameter and the body, if any.
+Response echo(const Request& request) {
+    if (request.path == "/missing") return Response::text(404, "no such page\n");
+    if (request.path == "/throw") throw std::runtime_error("secret detail");
+    std::string body = request.method + " " + request.path + "\n";
+    for (const auto& [key, value] : request.query) body += key + "=" + value + "\n";
+    if (!request.body.empty()) body += "body=" + request.body + "\n";
+    return Response::text(200, body);
+}
+
+// A server on a free loopback port; throws (failing the test) when it cannot start.
+std::unique_ptr<HttpServer> start_server(HttpServer::Options options = {},
+                                         HttpServer::Handler handler = echo,
+                                         HttpServer::Observer observer = {}) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    if (options.threads == 0) options.threads = 2;
+    auto server = HttpServer::start(std::move(options), std::move(handler), std::move(observer));
+    if (!server.ok()) throw std::runtime_error(server.error().message());
+    return std::move(server).value();
+}
+
+std::string get(std::string_view target, std::string_view extra_headers = "") {
+    return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" +
+           std::string(extra_headers) + "\r\n";
+}
+
+TEST(HttpServer, DecodesPathAndQueryAndAddsServerHeaders) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto reply = client.request(get("/a%20b/c?q=large+language%20models&empty=&flag&bad=%zz"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->version, "HTTP/1.1");
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(reply->body, "GET /a b/c\nq=large language models\nempty=\nflag=\nbad=%zz\n");
+    EXPECT_EQ(reply->header("Content-Length"), std::to_string(reply->body.size()));
+    EXPECT_EQ(reply->header("Content-Type"), "text/plain; charset=utf-8");
+    EXPECT_EQ(reply->header("Server"), "paperboy");
+    EXPECT_TRUE(reply->header("Date").ends_with(" GMT")) << reply->header("Date");
+    EXPECT_FALSE(reply->has_header("Connection"));
+}
+
+TEST(HttpServer, ServesSeveralRequestsOnOneConnection) {
+    std::mutex mutex;
+    std::vector<std::string> observed;
+    auto server = start_server({}, echo,
+                               [&](const Request& request, const Response& response,
+                                   std::chrono::nanoseconds, size_t bytes_sent) {
+                                   std::lock_guard lock(mutex);
+                                   observed.push_back(request.method + " " + request.path + " " +
+                                                      std::to_string(response.status) + " " +
+                                                      (bytes_sent > 0 ? "sent" : "nothing"));
+                               });
+    RawHttpClient client(server->port());
+    for (std::string path : {"/one", "/two", "/three"}) {
+        auto reply = client.request(get(path));
+        ASSERT_TRUE(reply) << path;
+        EXPECT_EQ(reply->body, "GET " + path + "\n");
+    }
+    server->stop();
+    server->wait();
+    EXPECT_EQ(observed, (std::vector<std::string>{"GET /one 200 sent", "GET /two 200 sent",
+                                                  "GET /three 200 sent"}));
+}
+
+TEST(HttpServer, ClosesWhenTheClientAsksTo) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto reply = client.request(get("/", "Connection: close\r\n"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(reply->header("Connection"), "close");
+    EXPECT_TRUE(client.wait_closed(10s));
+}
+
+TEST(HttpServer, SpeaksHttp10WithItsDefaults) {
+    auto server = start_server();
+    RawHttpClient once(server->port());
+    auto reply = once.request("GET /old HTTP/1.0\r\n\r\n");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->version, "HTTP/1.0");
+    EXPECT_EQ(reply->body, "GET /old\n");
+    EXPECT_TRUE(once.wait_closed(10s));
+
+    RawHttpClient kept(server->port());
+    for (int i = 0; i < 2; ++i) {
+        reply = kept.request("GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        ASSERT_TRUE(reply) << i;
+        EXPECT_EQ(reply->header("Connection"), "keep-alive");
+    }
+}
+
+TEST(HttpServer, AnswersHeadWithTheGetHeadersAndNoBody) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto got = client.request(get("/page"));
+    ASSERT_TRUE(got);
+    auto head = client.request("HEAD /page HTTP/1.1\r\nHost: test\r\n\r\n", /*head_only=*/true);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->header("Content-Length"), std::to_string(got->body.size()));
+    // Had a body been sent, it would now be read in place of the next response.
+    auto after = client.request(get("/after"));
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->body, "GET /after\n");
+}
+
+TEST(HttpServer, PassesTheHandlersStatusThrough) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto reply = client.request(get("/missing"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 404);
+    EXPECT_EQ(reply->body, "no such page\n");
+}
+
+TEST(HttpServer, TurnsAHandlerExceptionInto500AndKeepsServing) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto reply = client.request(get("/throw"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 500);
+    EXPECT_EQ(reply->body, "Internal Server Error\n");
+    auto next = client.request(get("/fine"));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->status, 200);
+}
+
+TEST(HttpServer, ReadsBodiesWithContentLengthOrChunked) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto reply =
+        client.request("POST /form HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->body, "POST /form\nbody=hello\n");
+    reply = client.request(
+        "POST /form HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->body, "POST /form\nbody=abcde\n");
+}
+
+TEST(HttpServer, SendsContinueBeforeReadingAnExpectedBody) {
+    HttpServer::Options options;
+    options.max_body_bytes = 1000;
+    auto server = start_server(options);
+    RawHttpClient client(server->port());
+    auto interim = client.request(
+        "POST /up HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100);
+    auto reply = client.request("hello");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->body, "POST /up\nbody=hello\n");
+
+    // A body over the limit is refused before the client sends it.
+    RawHttpClient big(server->port());
+    reply = big.request(
+        "POST /up HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 413);
+}
+
+// Each refusal is a short plain-text answer and the end of the connection.
+void expect_refused(const std::optional<HttpReply>& reply, int status, RawHttpClient& client) {
+    ASSERT_TRUE(reply) << "no response, expected " << status;
+    EXPECT_EQ(reply->status, status);
+    EXPECT_EQ(reply->header("Connection"), "close");
+    EXPECT_EQ(reply->header("Content-Type"), "text/plain; charset=utf-8");
+    EXPECT_FALSE(reply->body.empty());
+    EXPECT_TRUE(client.wait_closed(10s));
+}
+
+TEST(HttpServer, RefusesOversizedHeadersWith431) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto reply = client.request(get("/", "X-Big: " + std::string(20000, 'a') + "\r\n"));
+    expect_refused(reply, 431, client);
+}
+
+TEST(HttpServer, RefusesOversizedBodiesWith413) {
+    HttpServer::Options options;
+    options.max_body_bytes = 1000;
+    auto server = start_server(options);
+
+    RawHttpClient declared(server->port());
+    auto reply = declared.request(
+        "POST /up HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'));
+    expect_refused(reply, 413, declared);
+
+    RawHttpClient chunked(server->port());
+    std::string body;
+    for (int i = 0; i < 3; ++i) body += "200\r\n" + std::string(0x200, 'x') + "\r\n";
+    reply =
+        chunked.request("POST /up HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                        body + "0\r\n\r\n");
+    expect_refused(reply, 413, chunked);
+}
+
+TEST(HttpServer, RefusesLongTargetsWith414) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    auto reply = client.request(get("/" + std::string(9000, 'a')));
+    expect_refused(reply, 414, client);
+
+    // Longer than the whole header limit: the request line alone overflows it.
+    RawHttpClient longer(server->port());
+    reply = longer.request(get("/" + std::string(20000, 'a')));
+    expect_refused(reply, 414, longer);
+}
+
+TEST(HttpServer, RefusesMalformedRequestsWith400) {
+    auto server = start_server();
+    for (std::string raw : {std::string("GARBAGE\r\n\r\n"), get("/a%00b"), get("/search?q=%00"),
+                            get("no-slash"), std::string("GET / HTTP/9.9\r\n\r\n")}) {
+        RawHttpClient client(server->port());
+        auto reply = client.request(raw);
+        SCOPED_TRACE(raw);
+        expect_refused(reply, 400, client);
+    }
+}
+
+TEST(HttpServer, CutsOffAClientTricklingItsHeaders) {
+    HttpServer::Options options;
+    options.threads = 1;
+    options.header_timeout = 300ms;
+    auto server = start_server(options);
+
+    RawHttpClient slow(server->port());
+    ASSERT_TRUE(slow.send("GET / HTTP/1.1\r\nX-Slow: "));
+    bool closed = false;
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    for (int i = 0; !closed && std::chrono::steady_clock::now() < deadline; ++i) {
+        if (i == 2) {  // meanwhile, another client is served
+            RawHttpClient other(server->port());
+            auto reply = other.request(get("/other"));
+            ASSERT_TRUE(reply);
+            EXPECT_EQ(reply->status, 200);
+        }
+        closed = !slow.send("a") || slow.wait_closed(50ms);
+    }
+    EXPECT_TRUE(closed);
+}
+
+TEST(HttpServer, ServesANewClientWhileManyConnectionsSitIdle) {
+    HttpServer::Options options;
+    options.threads = 1;
+    auto server = start_server(options);
+    std::vector<std::unique_ptr<RawHttpClient>> idle;
+    for (int i = 0; i < 200; ++i) {
+        idle.push_back(std::make_unique<RawHttpClient>(server->port()));
+        ASSERT_TRUE(idle.back()->request(get("/idle"))) << i;
+    }
+    RawHttpClient fresh(server->port());
+    auto reply = fresh.request(get("/fresh"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->body, "GET /fresh\n");
+}
+
+TEST(HttpServer, ClosesKeepAliveConnectionsAfterTheIdleTimeout) {
+    HttpServer::Options options;
+    options.idle_timeout = 200ms;
+    auto server = start_server(options);
+    RawHttpClient client(server->port());
+    ASSERT_TRUE(client.request(get("/")));
+    EXPECT_TRUE(client.wait_closed(10s));
+}
+
+TEST(HttpServer, ClosesConnectionsBeyondTheLimit) {
+    HttpServer::Options options;
+    options.max_connections = 2;
+    auto server = start_server(options);
+    RawHttpClient first(server->port());
+    RawHttpClient second(server->port());
+    ASSERT_TRUE(first.request(get("/")));
+    ASSERT_TRUE(second.request(get("/")));
+    RawHttpClient third(server->port());
+    third.send(get("/"));
+    EXPECT_FALSE(third.read_response());
+    EXPECT_TRUE(third.wait_closed(10s));
+}
+
+Response sized(const Request& request) {
+    std::string text;
+    for (int i = 0; text.size() < 2000; ++i) text += "line " + std::to_string(i) + "\n";
+    if (request.path == "/small") return Response::text(200, "short");
+    if (request.path == "/png") return Response{200, {{"Content-Type", "image/png"}}, text};
+    return Response::text(200, text);
+}
+
+TEST(HttpServer, GzipsWhenTheClientAcceptsIt) {
+    auto server = start_server({}, sized);
+    std::string original = sized(Request{}).body;
+    RawHttpClient client(server->port());
+
+    auto reply = client.request(get("/big", "Accept-Encoding: deflate, gzip\r\n"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->header("Content-Encoding"), "gzip");
+    EXPECT_EQ(reply->header("Vary"), "Accept-Encoding");
+    EXPECT_LT(reply->body.size(), original.size());
+    EXPECT_EQ(gunzip(reply->body), original);
+
+    auto head = client.request("HEAD /big HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n", true);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->header("Content-Length"), std::to_string(reply->body.size()));
+}
+
+TEST(HttpServer, SendsIdentityWhenGzipIsRefusedOrNotWorthIt) {
+    auto server = start_server({}, sized);
+    std::string original = sized(Request{}).body;
+    RawHttpClient client(server->port());
+    struct Case {
+        std::string target;
+        std::string accept;
+        std::string vary;
+    };
+    for (const Case& c :
+         {Case{"/big", "gzip;q=0, deflate", "Accept-Encoding"}, Case{"/big", "", "Accept-Encoding"},
+          Case{"/png", "gzip", ""}, Case{"/small", "gzip", "Accept-Encoding"}}) {
+        SCOPED_TRACE(c.target + " " + c.accept);
+        std::string headers = c.accept.empty() ? "" : "Accept-Encoding: " + c.accept + "\r\n";
+        auto reply = client.request(get(c.target, headers));
+        ASSERT_TRUE(reply);
+        EXPECT_FALSE(reply->has_header("Content-Encoding"));
+        EXPECT_EQ(reply->header("Vary"), c.vary);
+        EXPECT_EQ(reply->body, c.target == "/small" ? "short" : original);
+    }
+}
+
+TEST(HttpServer, StopsGracefully) {
+    std::promise<void> entered;
+    auto handler = [&](const Request& request) {
+        if (request.path == "/slow") {
+            entered.set_value();
+            std::this_thread::sleep_for(300ms);
+            return Response::text(200, "done");
+        }
+        return echo(request);
+    };
+    HttpServer::Options options;
+    options.threads = 1;
+    auto server = start_server(options, handler);
+
+    RawHttpClient idle(server->port());
+    ASSERT_TRUE(idle.request(get("/")));
+    RawHttpClient busy(server->port());
+    ASSERT_TRUE(busy.send(get("/slow")));
+    ASSERT_EQ(entered.get_future().wait_for(10s), std::future_status::ready);
+
+    server->stop();
+    EXPECT_FALSE(RawHttpClient(server->port()).connected());
+    auto reply = busy.read_response();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(reply->body, "done");
+    EXPECT_EQ(reply->header("Connection"), "close");
+    EXPECT_TRUE(idle.wait_closed(10s));
+
+    auto waited = std::async(std::launch::async, [&] { server->wait(); });
+    EXPECT_EQ(waited.wait_for(20s), std::future_status::ready);
+}
+
+TEST(HttpServer, ReportsAnAddressInUse) {
+    auto first = start_server();
+    HttpServer::Options options;
+    options.port = first->port();
+    auto second = HttpServer::start(options, echo);
+    ASSERT_FALSE(second.ok());
+    EXPECT_EQ(second.error().code(), ErrorCode::kIo);
+    EXPECT_EQ(
+        second.error().message(),
+        "cannot listen on 127.0.0.1:" + std::to_string(first->port()) + ": Address already in use");
+}
+
+}  // namespace
+}  // namespace paperboy::web::http
