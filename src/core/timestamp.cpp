@@ -203,4 +203,15 @@ std::string now_timestamp() {
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
+std::optional<std::chrono::sys_seconds> parse_instant(std::string_view text) {
+    const std::optional<std::string> stored = normalize_timestamp(text);
+    if (!stored) return std::nullopt;
+    const std::string& t = *stored;  // "YYYY-MM-DDTHH:MM:SSZ", validated
+    const auto num = [&](size_t at, size_t width) { return std::stoi(t.substr(at, width)); };
+    const int64_t days = days_from_civil(num(0, 4), static_cast<unsigned>(num(5, 2)),
+                                         static_cast<unsigned>(num(8, 2)));
+    return std::chrono::sys_seconds(
+        std::chrono::seconds(days * 86400 + num(11, 2) * 3600 + num(14, 2) * 60 + num(17, 2)));
+}
+
 }  // namespace paperboy

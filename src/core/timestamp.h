@@ -29,6 +29,9 @@ int64_t days_from_civil(int year, unsigned month, unsigned day);
 // Formats an instant as "YYYY-MM-DDTHH:MM:SSZ".
 std::string format_instant(std::chrono::sys_seconds instant);
 
+// The instant of a stored "YYYY-MM-DDTHH:MM:SSZ" (or any form normalize_timestamp accepts).
+std::optional<std::chrono::sys_seconds> parse_instant(std::string_view text);
+
 // The current UTC instant in the stored form.
 std::string now_timestamp();
 

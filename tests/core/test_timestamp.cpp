@@ -57,5 +57,16 @@ TEST(Timestamp, NowHasTheStoredForm) {
     EXPECT_EQ(normalize_timestamp(now).value_or(""), now);
 }
 
+TEST(Timestamp, ParseInstantRoundTripsWithFormatInstant) {
+    for (const char* t : {"1970-01-01T00:00:00Z", "2024-10-25T21:19:46Z", "2000-02-29T23:59:59Z"}) {
+        auto instant = parse_instant(t);
+        ASSERT_TRUE(instant) << t;
+        EXPECT_EQ(format_instant(*instant), t);
+    }
+    EXPECT_EQ(parse_instant("2024-10-25")->time_since_epoch().count() % 86400, 0);
+    EXPECT_EQ(parse_instant("2023-02-30T00:00:00Z"), std::nullopt);
+    EXPECT_EQ(parse_instant("yesterday"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace paperboy
