@@ -132,6 +132,11 @@ class Store {
     virtual Result<std::vector<DailyEntry>> daily_entries_between(std::string_view first_date,
                                                                   std::string_view last_date) = 0;
 
+    // The nearest day before (`later` false) or after (`later` true) `date` that has a daily
+    // list with a visible paper; nullopt when there is none.
+    virtual Result<std::optional<std::string>> adjacent_daily_date(std::string_view date,
+                                                                   bool later) = 0;
+
     // Every daily list a paper is on, latest day first.
     virtual Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) = 0;
 

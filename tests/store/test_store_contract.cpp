@@ -353,6 +353,30 @@ TEST_P(StoreContract, DailyEntryUpvotesUpdate) {
     EXPECT_GT(feed.back().seq, first_seq);
 }
 
+TEST_P(StoreContract, AdjacentDailyDatesSkipEmptyDaysAndHiddenPapers) {
+    WriteBatch b;
+    for (const char* id : {"2401.00001", "2401.00002", "2401.00003"}) b.put_paper(plain_paper(id));
+    b.put_daily_entry(entry("2024-01-02", "2401.00001", 1));
+    b.put_daily_entry(entry("2024-01-05", "2401.00002", 1));
+    b.put_daily_entry(entry("2024-01-09", "2401.00003", 1));
+    write(b);
+    const auto adjacent = [&](const char* date, bool later) {
+        auto d = store_->adjacent_daily_date(date, later);
+        EXPECT_TRUE(d.ok()) << d.error().message();
+        return d.ok() ? *d : std::nullopt;
+    };
+    EXPECT_EQ(adjacent("2024-01-05", false), "2024-01-02");
+    EXPECT_EQ(adjacent("2024-01-05", true), "2024-01-09");
+    EXPECT_EQ(adjacent("2024-01-03", false), "2024-01-02");  // from a day without a list
+    EXPECT_EQ(adjacent("2024-01-02", false), std::nullopt);
+    EXPECT_EQ(adjacent("2024-01-09", true), std::nullopt);
+
+    WriteBatch hide;
+    hide.delete_paper(id_of("2401.00002"));
+    write(hide);
+    EXPECT_EQ(adjacent("2024-01-09", false), "2024-01-02") << "a list of hidden papers is empty";
+}
+
 TEST_P(StoreContract, DailyEntriesAreOrderedByUpvotesThenSubmissionThenId) {
     WriteBatch b;
     for (const char* id : {"2401.00001", "2401.00002", "2401.00003", "2401.00004", "2401.00005"}) {

@@ -248,6 +248,13 @@ std::string SqliteStore::sql_text(Query query) {
                    "ORDER BY seq LIMIT ?2";
         case kSelectCursor:
             return "SELECT value FROM cursors WHERE key = ?1";
+        case kSelectPreviousDate:
+            // Walks the (date, paper_id) key backwards and stops at the first visible paper.
+            return "SELECT e.date FROM daily_entries e CROSS JOIN papers p ON p.id = e.paper_id "
+                   "WHERE e.date < ?1 AND p.deleted = 0 ORDER BY e.date DESC LIMIT 1";
+        case kSelectNextDate:
+            return "SELECT e.date FROM daily_entries e CROSS JOIN papers p ON p.id = e.paper_id "
+                   "WHERE e.date > ?1 AND p.deleted = 0 ORDER BY e.date LIMIT 1";
         case kStatsPapers:
             return "SELECT deleted, github_url <> '', COUNT(*) FROM papers "
                    "GROUP BY deleted, github_url <> ''";
@@ -735,6 +742,19 @@ Result<std::vector<Change>> SqliteStore::changes_since(int64_t after_seq, size_t
         c.date = s.column_string(3);
         c.deleted = s.column_int(4) != 0;
     }
+}
+
+Result<std::optional<std::string>> SqliteStore::adjacent_daily_date(std::string_view date,
+                                                                    bool later) {
+    std::lock_guard lock(mu_);
+    auto select = statement(later ? kSelectNextDate : kSelectPreviousDate);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, date);
+    auto found = (*select)->step();
+    if (!found.ok()) return found.error();
+    if (!*found) return std::optional<std::string>();
+    return std::optional<std::string>((*select)->column_string(0));
 }
 
 Result<std::optional<std::string>> SqliteStore::cursor(std::string_view key) {

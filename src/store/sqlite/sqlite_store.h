@@ -51,6 +51,8 @@ class SqliteStore final : public Store {
     Result<std::vector<DailyEntry>> daily_entries(std::string_view date) override;
     Result<std::vector<DailyEntry>> daily_entries_between(std::string_view first_date,
                                                           std::string_view last_date) override;
+    Result<std::optional<std::string>> adjacent_daily_date(std::string_view date,
+                                                           bool later) override;
     Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) override;
     Result<std::vector<Change>> changes_since(int64_t after_seq, size_t limit) override;
     Result<std::optional<std::string>> cursor(std::string_view key) override;
@@ -87,6 +89,8 @@ class SqliteStore final : public Store {
         kSelectDailyEntries,
         kSelectDailyEntriesBetween,
         kSelectEntriesForPaper,
+        kSelectPreviousDate,
+        kSelectNextDate,
         kSelectChanges,
         kSelectCursor,
         kStatsPapers,
