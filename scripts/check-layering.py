@@ -2,10 +2,12 @@
 """Fails when an #include in src/ goes up or sideways in the module order.
 
 The order (lowest first) is the one target_link_libraries states in src/*/CMakeLists.txt:
-    core <- text <- index;  core <- store;  core <- ingest;  {all of them} <- app <- cli
+    core <- text <- index;  core <- store;  core <- ingest;  core <- rank;
+    {all of them} <- app <- web <- cli
 A module may include its own headers and those of the modules below it; siblings (store,
 ingest, text/index) may not include each other. Only src/store/sqlite/ may include <sqlite3.h>, only
-src/store/postgres/ <libpq-fe.h>, only src/ingest/harvest/ <curl/curl.h>, only src/cli/ CLI11.
+src/store/postgres/ <libpq-fe.h>, only src/ingest/harvest/ <curl/curl.h>, only src/cli/ CLI11,
+only src/web/http/ Boost (Beast, Asio), and only src/ingest/ and src/web/http/ <zlib.h>.
 """
 import pathlib
 import re
@@ -17,10 +19,12 @@ ALLOWED = {
     "index": {"core", "text"},
     "store": {"core"},
     "ingest": {"core"},
-    "app": {"core", "text", "index", "store", "ingest"},
-    "cli": {"core", "text", "index", "store", "ingest", "app"},
+    "rank": {"core"},
+    "app": {"core", "text", "index", "store", "ingest", "rank"},
+    "web": {"core", "text", "index", "store", "ingest", "rank", "app"},
+    "cli": {"core", "text", "index", "store", "ingest", "rank", "app", "web"},
 }
-# (header pattern, folder that alone may include it)
+# (header pattern, the folder or tuple of folders that alone may include it)
 DRIVER_HEADERS = [
     (re.compile(r"^sqlite3\.h$"), "store/sqlite/"),
     (re.compile(r"^libpq-fe\.h$"), "store/postgres/"),
@@ -28,6 +32,8 @@ DRIVER_HEADERS = [
     (re.compile(r"^CLI/"), "cli/"),
     (re.compile(r"^(utf8proc|libstemmer)\.h$"), "text/"),
     (re.compile(r"^roaring/"), "index/"),
+    (re.compile(r"^boost/"), "web/http/"),
+    (re.compile(r"^zlib\.h$"), ("ingest/", "web/http/")),
 ]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
@@ -49,10 +55,12 @@ def main() -> int:
             if not m:
                 continue
             header = m.group(2)
-            for pattern, folder in DRIVER_HEADERS:
-                if pattern.search(header) and not rel.startswith(folder):
+            for pattern, folders in DRIVER_HEADERS:
+                if pattern.search(header) and not rel.startswith(folders):
+                    where = " or ".join(f"src/{f}" for f in
+                                        ((folders,) if isinstance(folders, str) else folders))
                     problems.append(f"src/{rel}:{lineno}: <{header}> may only be included "
-                                    f"under src/{folder}")
+                                    f"under {where}")
             target = header.split("/")[0]
             if m.group(1) == '"' and target in ALLOWED and target != module \
                     and target not in ALLOWED[module]:
