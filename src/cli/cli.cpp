@@ -25,6 +25,7 @@ int run(int argc, char** argv) {
     add_daily_command(app, action);
     add_search_command(app, action);
     add_eval_command(app, action);
+    add_serve_command(app, action);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,149 @@
+// paperboy serve: the web app — pages, JSON API, feeds — over a database, with the search index
+// following the database's change feed.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "app/index_sync.h"
+#include "cli/common.h"
+#include "cli/console.h"
+#include "cli/search_setup.h"
+#include "web/access_log.h"
+#include "web/http/listen_address.h"
+#include "web/http/server.h"
+#include "web/site.h"
+
+namespace paperboy::cli {
+namespace {
+
+struct Options {
+    std::string db;
+    std::string index;
+    std::string listen = "127.0.0.1:8080";
+    unsigned threads = 0;
+    std::string site_name = "Daily Papers";
+    std::string public_url;
+    double gravity = 1.8;
+    std::string access_log = "-";
+    int sync_ms = 1000;
+};
+
+int run_serve(const Options& opts) {
+    auto address = web::http::parse_listen_address(opts.listen);
+    if (!address.ok()) return fail(address.error());
+    auto store = open_db(opts.db, /*must_exist=*/false);
+    if (!store.ok()) return fail(store.error());
+    auto service = open_search(**store, opts.db, opts.index);
+    if (!service.ok()) return fail(service.error());
+    app::IndexSync sync(**service, std::chrono::milliseconds(opts.sync_ms));
+
+    web::SiteOptions site_options;
+    site_options.site_name = opts.site_name;
+    site_options.public_url = opts.public_url;
+    site_options.trending.gravity = opts.gravity;
+    web::Site site(**store, **service, site_options);
+    app::SearchService& search = **service;
+    store::Store& db = **store;
+    site.metrics().add_gauge("paperboy_papers_indexed", "Papers in the search index.", [&search] {
+        return static_cast<double>(search.index().stats().documents);
+    });
+    site.metrics().add_gauge(
+        "paperboy_change_feed_lag", "Store changes not yet applied to the search index.",
+        [&search, &db] {
+            auto stats = db.stats();
+            return stats.ok() ? static_cast<double>(stats->last_sequence - search.last_sequence())
+                              : -1.0;
+        });
+
+    std::FILE* log_file = nullptr;
+    if (opts.access_log == "-") {
+        log_file = stderr;
+    } else if (opts.access_log != "off") {
+        log_file = std::fopen(opts.access_log.c_str(), "a");
+        if (log_file == nullptr) {
+            return fail(Error(ErrorCode::kIo, "cannot open access log " + opts.access_log));
+        }
+    }
+    std::unique_ptr<web::AccessLog> access_log;
+    if (log_file != nullptr) access_log = std::make_unique<web::AccessLog>(log_file);
+
+    web::http::HttpServer::Options server_options;
+    server_options.host = address->first;
+    server_options.port = address->second;
+    server_options.threads = opts.threads;
+    auto server = web::http::HttpServer::start(
+        server_options, [&site](const web::http::Request& r) { return site.handle(r); },
+        [&site, &access_log](const web::http::Request& request, const web::http::Response& response,
+                             std::chrono::nanoseconds elapsed, size_t bytes) {
+            site.metrics().observe_request(site.route_name(request), response.status,
+                                           std::chrono::duration<double>(elapsed).count());
+            if (access_log) access_log->write(request, response, elapsed, bytes);
+        });
+    if (!server.ok()) return fail(server.error());
+
+    const std::string host =
+        address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
+    std::fprintf(stderr,
+                 "paperboy: serving %s papers at http://%s:%u/ (index %s in %.1f s); "
+                 "Ctrl-C to stop\n",
+                 with_thousands(static_cast<int64_t>(search.index().stats().documents)).c_str(),
+                 host.c_str(), static_cast<unsigned>((*server)->port()),
+                 search.open_report().from_snapshot ? "loaded" : "built",
+                 search.open_report().seconds);
+    std::fflush(stderr);
+    const int status = web::http::run_until_signal(**server);
+    sync.stop();  // saves the index snapshot
+    if (log_file != nullptr && log_file != stderr) std::fclose(log_file);
+    std::fprintf(stderr, "paperboy: stopped\n");
+    return status;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Action& action) {
+    auto opts = std::make_shared<Options>();
+    CLI::App* cmd =
+        app.add_subcommand("serve", "Serve the web app: daily lists, search, API, feeds");
+    cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")
+        ->envname("PAPERBOY_DB")
+        ->required();
+    add_index_option(cmd, opts->index);
+    cmd->add_option("--listen", opts->listen, "Address to listen on, HOST:PORT")
+        ->envname("PAPERBOY_LISTEN")
+        ->capture_default_str();
+    cmd->add_option("--threads", opts->threads, "Server threads (default: one per core)")
+        ->envname("PAPERBOY_THREADS")
+        ->check(CLI::Range(0, 256));
+    cmd->add_option("--site-name", opts->site_name, "The site's name in pages and feeds")
+        ->envname("PAPERBOY_SITE_NAME")
+        ->capture_default_str();
+    cmd->add_option(
+           "--public-url", opts->public_url,
+           "The site's public base URL, for links in feeds (e.g. https://papers.example.org)")
+        ->envname("PAPERBOY_PUBLIC_URL");
+    cmd->add_option("--trending-gravity", opts->gravity,
+                    "How fast trending forgets: votes / (age in hours + 2)^gravity")
+        ->envname("PAPERBOY_TRENDING_GRAVITY")
+        ->check(CLI::Range(0.0, 10.0))
+        ->capture_default_str();
+    cmd->add_option("--access-log", opts->access_log,
+                    "Where to write the JSON access log: a file, - for stderr, or off")
+        ->envname("PAPERBOY_ACCESS_LOG")
+        ->capture_default_str();
+    cmd->add_option("--sync-interval-ms", opts->sync_ms,
+                    "How often the search index catches up with the database")
+        ->envname("PAPERBOY_SYNC_INTERVAL_MS")
+        ->check(CLI::Range(10, 600000))
+        ->capture_default_str();
+    cmd->footer(
+        "Every option can also come from the environment variable shown with it.\n"
+        "SIGTERM or Ctrl-C stops gracefully: requests in flight finish, the index snapshot is "
+        "saved.\n\n"
+        "Examples:\n"
+        "  paperboy serve --db papers.db\n"
+        "  PAPERBOY_LISTEN=0.0.0.0:80 PAPERBOY_PUBLIC_URL=https://papers.example.org paperboy "
+        "serve --db papers.db");
+    cmd->callback([opts, &action] { action = [opts] { return run_serve(*opts); }; });
+}
+
+}  // namespace paperboy::cli

@@ -1,0 +1,108 @@
+#include "web/site.h"
+
+#include <cstdio>
+#include <exception>
+
+#include "core/timestamp.h"
+#include "web/site_context.h"
+
+namespace paperboy::web {
+namespace {
+
+// Every response carries these (docs/http-api.md, "Security headers"). Pages use no inline
+// script or style, so the policy allows only the site's own files.
+void add_security_headers(http::Response& response) {
+    response.set_header("Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+                        "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                        "form-action 'self'; frame-ancestors 'none'");
+    response.set_header("X-Content-Type-Options", "nosniff");
+    response.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+    response.set_header("X-Frame-Options", "DENY");
+}
+
+}  // namespace
+
+std::string Site::Context::today() const { return format_instant(now()).substr(0, 10); }
+
+http::Response Site::Context::html_page(int status, std::string_view name, const Data& data,
+                                        const PageInfo& info) const {
+    PageInfo with_today = info;
+    if (with_today.today.empty()) with_today.today = today();
+    return http::Response::html(status, view.page(name, data, with_today));
+}
+
+http::Response Site::Context::error_page(int status, std::string heading,
+                                         std::string message) const {
+    Data data;
+    data.set("status", std::to_string(status));
+    data.set("heading", heading);
+    data.set("message", message);
+    PageInfo info;
+    info.title = std::move(heading);
+    http::Response response = html_page(status, "error", data, info);
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+void apply_cache_policy(const http::Request& request, http::Response& response,
+                        std::string_view cache_control) {
+    char etag[24];
+    std::snprintf(etag, sizeof etag, "\"%016zx\"", std::hash<std::string>{}(response.body));
+    response.set_header("ETag", etag);
+    response.set_header("Cache-Control", std::string(cache_control));
+    const auto if_none_match = request.header("If-None-Match");
+    if (!if_none_match || response.status != 200) return;
+    // A list of tags, possibly weak (W/"..."), or "*".
+    const std::string_view tags = *if_none_match;
+    if (tags.find(etag) != std::string_view::npos || tags == "*") {
+        response.status = 304;
+        response.body.clear();
+    }
+}
+
+Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
+    : options_(std::move(options)) {
+    context_ = std::shared_ptr<Context>(
+        new Context{store, search, app::Library(store), View(options_.site_name), options_});
+    add_page_routes(router_, *context_);
+    router_.add("GET", "/metrics", "metrics", [this](const http::Request&, const PathParams&) {
+        http::Response response(http::Response::text(200, metrics_.render()));
+        response.set_header("Content-Type", std::string(kPrometheusContentType));
+        response.set_header("Cache-Control", "no-store");
+        return response;
+    });
+}
+
+std::string Site::route_name(const http::Request& request) const {
+    return router_.match(request.method, request.path).name;
+}
+
+http::Response Site::handle(const http::Request& request) {
+    http::Response response;
+    const Router::Match match = router_.match(request.method, request.path);
+    try {
+        if (match.handler != nullptr) {
+            response = (*match.handler)(request, match.params);
+        } else if (!match.allow.empty()) {
+            response = context_->error_page(
+                405, "Method not allowed",
+                "This address does not accept " + request.method + " requests.");
+            response.set_header("Allow", match.allow);
+        } else {
+            response = context_->error_page(
+                404, "Page not found",
+                "There is nothing at this address. The paper or list may have moved.");
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
+                     request.target.c_str(), e.what());
+        response = context_->error_page(500, "Something went wrong",
+                                        "The server could not answer this request. It has been "
+                                        "logged; try again in a moment.");
+    }
+    add_security_headers(response);
+    return response;
+}
+
+}  // namespace paperboy::web

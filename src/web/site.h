@@ -1,0 +1,56 @@
+// web/site.h — the whole site: the one route table, the pages, the JSON API, the feeds.
+//
+// Site::handle() turns a Request into a Response and is what the HTTP server calls (from any
+// of its threads: the Site holds no per-request state). It can be called directly, which is how
+// the page and API tests exercise it without sockets.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "app/library.h"
+#include "app/search_service.h"
+#include "rank/trending.h"
+#include "store/store.h"
+#include "web/http/message.h"
+#include "web/metrics.h"
+#include "web/router.h"
+#include "web/view.h"
+
+namespace paperboy::web {
+
+struct SiteOptions {
+    std::string site_name = "Daily Papers";
+    std::string public_url;  // "https://papers.example.org", for feeds and mail; "" = relative
+    rank::TrendingParams trending;
+    // The clock; tests pin it.
+    std::function<std::chrono::sys_seconds()> now = [] {
+        return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    };
+};
+
+class Site {
+  public:
+    Site(store::Store& store, app::SearchService& search, SiteOptions options);
+
+    http::Response handle(const http::Request& request);
+
+    // The route name of a request, the label its metrics are counted under.
+    std::string route_name(const http::Request& request) const;
+
+    Metrics& metrics() { return metrics_; }
+    const SiteOptions& options() const { return options_; }
+
+    // Shared with the route files (pages.cpp, api.cpp, feeds.cpp).
+    struct Context;
+
+  private:
+    std::shared_ptr<Context> context_;
+    Router router_;
+    SiteOptions options_;
+    Metrics metrics_;
+};
+
+}  // namespace paperboy::web
