@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/timestamp.h"
@@ -70,6 +72,16 @@ int32_t day_of(const std::string& timestamp) {
     unsigned m = static_cast<unsigned>(std::stoi(day->substr(5, 2)));
     unsigned d = static_cast<unsigned>(std::stoi(day->substr(8, 2)));
     return static_cast<int32_t>(days_from_civil(y, m, d));
+}
+
+// "More like this": how many terms of each kind the query gets. A title is short and says
+// what the paper is about, so all of its terms count (up to a cap); an abstract is long, so only
+// its most distinctive terms do, or the query would match half the index.
+constexpr size_t kSimilarTitleTerms = 16;
+constexpr size_t kSimilarAbstractTerms = 16;
+
+bool all_digits(std::string_view term) {
+    return std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -224,6 +236,70 @@ Result<SyncReport> SearchService::sync() {
     }
     report.last_sequence = last_sequence_;
     return report;
+}
+
+Result<std::vector<SearchHit>> SearchService::similar(const Paper& paper, size_t limit) {
+    std::vector<SearchHit> out;
+    const double docs = static_cast<double>(index_->stats().documents);
+    if (limit == 0 || docs < 2) return out;
+
+    // Term weights: occurrences in the text times the BM25 idf. A term only this paper has
+    // (df <= 1) cannot find another paper, and bare numbers ("2" of "GPT-2") say little.
+    struct Weighted {
+        std::string term;
+        double weight = 0;
+    };
+    const auto weigh = [&](std::string_view text) {
+        std::vector<text::Token> tokens;
+        analyzer_->analyze(text, tokens);
+        std::unordered_map<std::string, int> tf;
+        for (const text::Token& t : tokens) ++tf[t.term];
+        std::vector<Weighted> terms;
+        for (auto& [term, count] : tf) {
+            if (term.size() < 2 || all_digits(term)) continue;
+            const auto df = static_cast<double>(index_->document_frequency(term));
+            if (df <= 1) continue;
+            const double idf = std::log(1.0 + (docs - df + 0.5) / (df + 0.5));
+            terms.push_back({term, count * idf});
+        }
+        // Ties by term, so that the query (and so the list) does not depend on hash order.
+        std::sort(terms.begin(), terms.end(), [](const Weighted& a, const Weighted& b) {
+            return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+        });
+        return terms;
+    };
+
+    index::Query query;
+    std::unordered_set<std::string> chosen;
+    const auto take = [&](const std::vector<Weighted>& terms, size_t count) {
+        for (const Weighted& w : terms) {
+            if (count == 0 || query.should.size() >= index::kMaxClauses) break;
+            if (!chosen.insert(w.term).second) continue;
+            query.should.push_back(index::Clause{.kind = index::Clause::Kind::kTerm,
+                                                 .terms = {w.term},
+                                                 .positions = {},
+                                                 .field = std::nullopt});
+            --count;
+        }
+    };
+    take(weigh(paper.title), kSimilarTitleTerms);
+    take(weigh(paper.abstract), kSimilarAbstractTerms);
+    if (query.should.empty()) return out;
+
+    index::SearchOptions options;
+    options.limit = limit + 1;  // the paper itself is usually the best match
+    const index::SearchResult result = index_->search(query, options);
+    for (const index::Hit& hit : result.hits) {
+        if (hit.id == paper.id) continue;
+        if (out.size() == limit) break;
+        auto similar_paper = store_.get_paper(hit.id);
+        if (!similar_paper.ok()) return similar_paper.error();
+        if (!*similar_paper) continue;  // removed since the index last synced
+        SearchHit& h = out.emplace_back();
+        h.paper = std::move(**similar_paper);
+        h.score = hit.score;
+    }
+    return out;
 }
 
 index::SearchResult SearchService::search_ids(const std::string& query,

@@ -85,6 +85,11 @@ class SearchService {
     // Parses `query` and returns the page of hits with their papers and snippets.
     Result<SearchResponse> search(const std::string& query, const index::SearchOptions& options);
 
+    // Papers like `paper` ("more like this"), best first, at most `limit`, `paper` itself
+    // excluded: a ranked OR of its title terms and its most distinctive abstract terms (the
+    // highest tf·idf against the index). Hits carry no snippet. Thread-safe like search().
+    Result<std::vector<SearchHit>> similar(const Paper& paper, size_t limit);
+
     // Ids only, without loading papers (batch evaluation and benchmarks).
     index::SearchResult search_ids(const std::string& query, const index::SearchOptions& options);
 

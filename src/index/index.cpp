@@ -402,6 +402,15 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
     return result;
 }
 
+uint64_t Index::document_frequency(std::string_view term) const {
+    const std::shared_ptr<const Snapshot> snap = impl_->load();
+    uint64_t df = 0;
+    for (const SegmentWithDeletions& s : snap->segments) {
+        if (auto id = s.segment->find_term(term)) df += s.segment->term_df[*id];
+    }
+    return df;
+}
+
 IndexStats Index::stats() const {
     const Impl& impl = *impl_;
     const std::shared_ptr<const Snapshot> snap = impl.load();

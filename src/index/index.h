@@ -94,6 +94,11 @@ class Index {
 
     IndexStats stats() const;
 
+    // The number of documents with the analysed `term` in any field, summed over the current
+    // snapshot's segments (a removed or replaced version counts until its segment is merged
+    // away). For "more like this" term weighting. Thread-safe, concurrent with writers.
+    uint64_t document_frequency(std::string_view term) const;
+
     // Snapshot files (index_file.cpp). save() writes the whole index to `path` atomically (a
     // temporary file renamed over it) with `label`, what the caller needs to check later that
     // the file still describes its data (app/ puts the store's identity and change-feed
