@@ -1,0 +1,467 @@
+// The JSON API (docs/http-api.md): daily, weekly and monthly lists, trending, one paper, search —
+// in the field names and nesting of Hugging Face's /api/daily_papers and /api/papers, so that
+// clients written for huggingface.co work against a Paperboy instance.
+//
+// Each handler parses its parameters strictly (a malformed or repeated parameter is a 400 that
+// names it), calls the Library or the SearchService, and writes JSON with app::write_paper_json,
+// the serialiser `paperboy show --json` uses too.
+#include "web/api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/paper_json.h"
+#include "core/calendar.h"
+#include "core/json_writer.h"
+#include "core/timestamp.h"
+#include "web/site_context.h"
+
+namespace paperboy::web {
+namespace {
+
+constexpr std::string_view kListCache = "public, max-age=60";
+
+constexpr int kDefaultListLimit = 50;
+constexpr int kMaxListLimit = 100;
+constexpr int kDefaultSearchLimit = 20;
+constexpr int kMaxSearchLimit = 120;
+// Pages beyond this are refused rather than computed: no list is that long, and it keeps
+// page * limit far from overflowing.
+constexpr int64_t kMaxPage = 1'000'000;
+
+// A parameter value as quoted in an error message: at most 40 bytes (the JSON writer makes
+// whatever is left valid text).
+std::string quoted(std::string_view value) {
+    constexpr size_t kMax = 40;
+    if (value.size() <= kMax) return "'" + std::string(value) + "'";
+    return "'" + std::string(value.substr(0, kMax)) + "...'";
+}
+
+Error bad_parameter(std::string message) {
+    return Error(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+// The value of query parameter `name`, nullopt when absent; an error when it is given twice
+// (which of the two was meant is anyone's guess).
+Result<std::optional<std::string>> single_param(const http::Request& request,
+                                                std::string_view name) {
+    const std::string* found = nullptr;
+    for (const auto& [key, value] : request.query) {
+        if (key != name) continue;
+        if (found != nullptr) {
+            return bad_parameter("parameter '" + std::string(name) + "' is given more than once");
+        }
+        found = &value;
+    }
+    if (found == nullptr) return std::optional<std::string>();
+    return std::optional<std::string>(*found);
+}
+
+// An integer parameter in [min, max], `fallback` when absent. Only plain decimal digits are
+// accepted: no sign, no space, no exponent.
+Result<int64_t> int_param(const http::Request& request, std::string_view name, int64_t min,
+                          int64_t max, int64_t fallback) {
+    auto text = single_param(request, name);
+    if (!text.ok()) return text.error();
+    if (!*text) return fallback;
+    const std::string& s = **text;
+    int64_t value = 0;
+    const bool digits =
+        !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (!digits || ec != std::errc() || end != s.data() + s.size() || value < min || value > max) {
+        return bad_parameter(std::string(name) + " must be an integer between " +
+                             std::to_string(min) + " and " + std::to_string(max) + ", not " +
+                             quoted(s));
+    }
+    return value;
+}
+
+struct Paging {
+    size_t offset = 0;
+    size_t limit = 0;
+};
+
+Result<Paging> paging_params(const http::Request& request, int default_limit, int max_limit) {
+    auto limit = int_param(request, "limit", 1, max_limit, default_limit);
+    if (!limit.ok()) return limit.error();
+    auto page = int_param(request, "p", 0, kMaxPage, 0);
+    if (!page.ok()) return page.error();
+    return Paging{static_cast<size_t>(*page * *limit), static_cast<size_t>(*limit)};
+}
+
+// The page `paging` of `items`.
+template <typename T>
+std::vector<T> page_of(std::vector<T> items, const Paging& paging) {
+    if (paging.offset >= items.size()) return {};
+    items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(paging.offset));
+    if (items.size() > paging.limit) items.resize(paging.limit);
+    return items;
+}
+
+// --- Writing ---------------------------------------------------------------------------------
+
+// The fields of one list item, in the shape of an element of Hugging Face's /api/daily_papers:
+// the paper (with this entry's upvotes), then what the entry knows. Without the braces, so
+// that callers can add their own fields.
+void write_item_fields(JsonWriter& w, const Paper& paper, const DailyEntry& entry) {
+    w.key("paper");
+    app::PaperJsonOptions options;
+    options.upvotes = entry.upvotes;
+    options.author_ids = true;
+    options.daily_entries = false;
+    app::write_paper_json(w, paper, {}, options);
+    // When the paper was put on the list (Hugging Face's item "publishedAt").
+    w.field("publishedAt", format_instant(app::submitted_time(entry)));
+    w.field("title", paper.title);
+    w.field("summary", paper.abstract);
+    w.field("numComments", entry.num_comments);
+    if (!entry.submitted_by.empty()) {
+        // Paperboy keeps the curator's user name only; it stands in for the display name too.
+        w.key("submittedBy").begin_object();
+        w.field("name", entry.submitted_by);
+        w.field("fullname", entry.submitted_by);
+        w.field("type", "user");
+        w.end_object();
+    }
+    if (!paper.organization.empty()) {
+        w.key("organization").begin_object().field("name", paper.organization).end_object();
+    }
+}
+
+http::Response json_list(const http::Request& request, const std::vector<app::ListedPaper>& items,
+                         bool with_trending) {
+    JsonWriter w;
+    w.begin_array();
+    for (const app::ListedPaper& item : items) {
+        w.begin_object();
+        write_item_fields(w, item.paper, item.entry);
+        if (with_trending) w.field("trending", item.trending);
+        w.end_object();
+    }
+    w.end_array();
+    http::Response response = http::Response::json(200, w.take());
+    apply_cache_policy(request, response, kListCache);
+    return response;
+}
+
+// --- /api/daily_papers -------------------------------------------------------------------------
+
+// The days a daily_papers request covers: date=, week= or month= (at most one), else the newest
+// day with a list; nullopt when there are no lists at all.
+Result<std::optional<DayRange>> requested_days(const http::Request& request, Site::Context& site) {
+    auto date = single_param(request, "date");
+    if (!date.ok()) return date.error();
+    auto week = single_param(request, "week");
+    if (!week.ok()) return week.error();
+    auto month = single_param(request, "month");
+    if (!month.ok()) return month.error();
+    const int given = (*date ? 1 : 0) + (*week ? 1 : 0) + (*month ? 1 : 0);
+    if (given > 1) return bad_parameter("give at most one of date, week and month");
+    if (*date) {
+        if (!is_valid_day(**date)) {
+            return bad_parameter("date must be a day like 2024-10-25, not " + quoted(**date));
+        }
+        return std::optional<DayRange>(DayRange{**date, **date});
+    }
+    if (*week) {
+        auto days = iso_week_days(**week);
+        if (!days) {
+            return bad_parameter("week must be an ISO week like 2024-W43, not " + quoted(**week));
+        }
+        return std::optional<DayRange>(*days);
+    }
+    if (*month) {
+        auto days = month_days(**month);
+        if (!days) {
+            return bad_parameter("month must be a month like 2024-10, not " + quoted(**month));
+        }
+        return std::optional<DayRange>(*days);
+    }
+    auto latest = site.library.latest_date();
+    if (!latest.ok()) return latest.error();
+    if (!*latest) return std::optional<DayRange>();
+    return std::optional<DayRange>(DayRange{**latest, **latest});
+}
+
+enum class ListSort { kUpvotes, kPublishedAt, kTrending };
+
+Result<ListSort> sort_param(const http::Request& request) {
+    auto sort = single_param(request, "sort");
+    if (!sort.ok()) return sort.error();
+    if (!*sort || **sort == "upvotes") return ListSort::kUpvotes;
+    if (**sort == "publishedAt") return ListSort::kPublishedAt;
+    if (**sort == "trending") return ListSort::kTrending;
+    return bad_parameter("sort must be upvotes, publishedAt or trending, not " + quoted(**sort));
+}
+
+// Orders a list by `sort`. Trending is measured at the end of the period (or now, if earlier),
+// so an old week is ranked as it trended then, not by votes divided by years.
+void sort_list(std::vector<app::ListedPaper>& papers, ListSort sort, const DayRange& days,
+               Site::Context& site) {
+    if (sort == ListSort::kPublishedAt) {
+        std::stable_sort(papers.begin(), papers.end(),
+                         [](const app::ListedPaper& a, const app::ListedPaper& b) {
+                             const auto ta = app::submitted_time(a.entry);
+                             const auto tb = app::submitted_time(b.entry);
+                             if (ta != tb) return ta > tb;
+                             return app::list_order(a.entry, b.entry);
+                         });
+    } else if (sort == ListSort::kTrending) {
+        const auto end_of_days = parse_instant(add_days(days.last, 1));
+        const auto reference = end_of_days ? std::min(*end_of_days, site.now()) : site.now();
+        for (app::ListedPaper& p : papers) {
+            const double age_hours = std::chrono::duration<double, std::ratio<3600>>(
+                                         reference - app::submitted_time(p.entry))
+                                         .count();
+            p.trending = rank::trending_score(p.upvotes(), age_hours, site.options.trending);
+        }
+        std::stable_sort(papers.begin(), papers.end(),
+                         [](const app::ListedPaper& a, const app::ListedPaper& b) {
+                             if (a.trending != b.trending) return a.trending > b.trending;
+                             return app::list_order(a.entry, b.entry);
+                         });
+    }
+    // kUpvotes: the Library's order already.
+}
+
+Result<http::Response> daily_papers(const http::Request& request, Site::Context& site) {
+    auto paging = paging_params(request, kDefaultListLimit, kMaxListLimit);
+    if (!paging.ok()) return paging.error();
+    auto sort = sort_param(request);
+    if (!sort.ok()) return sort.error();
+    auto submitter = single_param(request, "submitter");
+    if (!submitter.ok()) return submitter.error();
+    if (*submitter && (*submitter)->empty()) return bad_parameter("submitter must not be empty");
+    auto days = requested_days(request, site);
+    if (!days.ok()) return days.error();
+
+    std::vector<app::ListedPaper> papers;
+    if (*days) {
+        const DayRange& range = **days;
+        if (range.first == range.last) {
+            auto list = site.library.daily(range.first);
+            if (!list.ok()) return list.error();
+            papers = std::move(list->papers);
+        } else {
+            auto list = site.library.between(range);
+            if (!list.ok()) return list.error();
+            papers = std::move(*list);
+        }
+        if (*submitter) {
+            std::erase_if(papers, [&](const app::ListedPaper& p) {
+                return !http::equals_ignore_case(p.entry.submitted_by, **submitter);
+            });
+        }
+        sort_list(papers, *sort, range, site);
+    }
+    const size_t total = papers.size();
+    http::Response response =
+        json_list(request, page_of(std::move(papers), *paging), *sort == ListSort::kTrending);
+    response.set_header("X-Total-Count", std::to_string(total));
+    return response;
+}
+
+// --- /api/trending -------------------------------------------------------------------------
+
+Result<http::Response> trending(const http::Request& request, Site::Context& site) {
+    auto limit = int_param(request, "limit", 1, kMaxListLimit, kDefaultListLimit);
+    if (!limit.ok()) return limit.error();
+    app::TrendingOptions options;
+    options.params = site.options.trending;
+    options.limit = static_cast<size_t>(*limit);
+    auto papers = site.library.trending(site.now(), options);
+    if (!papers.ok()) return papers.error();
+    return json_list(request, *papers, /*with_trending=*/true);
+}
+
+// --- /api/papers/{id...} ---------------------------------------------------------------------
+
+Result<http::Response> paper(const http::Request& request, Site::Context& site,
+                             const std::string& id_text) {
+    auto id = PaperId::parse(id_text);
+    if (!id.ok()) return bad_parameter(quoted(id_text) + " is not a paper id");
+    auto page = site.library.paper(*id);
+    if (!page.ok()) return page.error();
+    if (!*page) return Error(ErrorCode::kNotFound, "no paper " + id->str());
+    app::PaperJsonOptions options;
+    options.upvotes = (*page)->upvotes;
+    options.author_ids = true;
+    int comments = 0;
+    for (const DailyEntry& e : (*page)->entries) comments = std::max(comments, e.num_comments);
+    options.num_comments = comments;
+    JsonWriter w;
+    app::write_paper_json(w, (*page)->paper, (*page)->entries, options);
+    http::Response response = http::Response::json(200, w.take());
+    apply_cache_policy(request, response, kListCache);
+    return response;
+}
+
+// --- /api/papers/search ----------------------------------------------------------------------
+
+Result<http::Response> search(const http::Request& request, Site::Context& site) {
+    auto q = single_param(request, "q");
+    if (!q.ok()) return q.error();
+    if (!*q || (*q)->find_first_not_of(" \t\r\n") == std::string::npos) {
+        return bad_parameter("q must be a search query, such as q=diffusion");
+    }
+    auto paging = paging_params(request, kDefaultSearchLimit, kMaxSearchLimit);
+    if (!paging.ok()) return paging.error();
+    index::SearchOptions options;
+    options.limit = paging->limit;
+    options.offset = paging->offset;
+    auto found = site.search.search(**q, options);
+    if (!found.ok()) {
+        if (found.error().code() == ErrorCode::kInvalidArgument) {
+            return bad_parameter("q: " + found.error().message());
+        }
+        return found.error();
+    }
+
+    JsonWriter w;
+    w.begin_array();
+    for (const app::SearchHit& hit : found->hits) {
+        auto entries = site.store.entries_for_paper(hit.paper.id);
+        if (!entries.ok()) return entries.error();
+        w.begin_object();
+        if (!entries->empty()) {
+            // Like a list item, at the paper's best day (its upvotes, as everywhere).
+            write_item_fields(w, hit.paper,
+                              *std::min_element(entries->begin(), entries->end(), app::list_order));
+        } else {
+            app::PaperJsonOptions paper_options;
+            paper_options.author_ids = true;
+            paper_options.daily_entries = false;
+            w.key("paper");
+            app::write_paper_json(w, hit.paper, {}, paper_options);
+            w.field("title", hit.paper.title);
+            w.field("summary", hit.paper.abstract);
+            w.field("numComments", 0);
+        }
+        w.field("highlightedSummary", hit.snippet);
+        w.field("score", static_cast<double>(hit.score));
+        w.end_object();
+    }
+    w.end_array();
+    http::Response response = http::Response::json(200, w.take());
+    apply_cache_policy(request, response, kListCache);
+    return response;
+}
+
+// --- Routing -----------------------------------------------------------------------------------
+
+using ApiHandler = std::function<Result<http::Response>(const http::Request&, const PathParams&)>;
+
+// A route handler: rate limit, then `handler`, with its errors in the API's shape.
+RouteHandler api_route(std::shared_ptr<RateLimiter> limiter, ApiHandler handler) {
+    return [limiter = std::move(limiter), handler = std::move(handler)](
+               const http::Request& request, const PathParams& params) {
+        if (auto retry_after = limiter->acquire(request.remote_address)) {
+            http::Response response = api_error(429, "rate_limited",
+                                                "too many requests from this address; retry in " +
+                                                    std::to_string(*retry_after) +
+                                                    (*retry_after == 1 ? " second" : " seconds"));
+            response.set_header("Retry-After", std::to_string(*retry_after));
+            return response;
+        }
+        Result<http::Response> result = handler(request, params);
+        if (result.ok()) return std::move(*result);
+        const Error& error = result.error();
+        switch (error.code()) {
+            case ErrorCode::kInvalidArgument:
+                return api_error(400, "bad_parameter", error.message());
+            case ErrorCode::kNotFound:
+                return api_error(404, "not_found", error.message());
+            default:
+                // A store failure: the details are for the log, not for the client.
+                std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
+                             request.target.c_str(), error.message().c_str());
+                return api_error(500, "internal", "the server could not answer this request");
+        }
+    };
+}
+
+}  // namespace
+
+bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
+
+http::Response api_error(int status, std::string_view code, std::string_view message) {
+    JsonWriter w;
+    w.begin_object().key("error").begin_object();
+    w.field("code", code).field("message", message);
+    w.end_object().end_object();
+    http::Response response = http::Response::json(status, w.take());
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+http::Response api_no_route(const http::Request& request, const std::string& allow) {
+    if (allow.empty()) return api_error(404, "not_found", "no API endpoint at this path");
+    http::Response response =
+        api_error(405, "method_not_allowed", "this endpoint does not accept " + request.method);
+    response.set_header("Allow", allow);
+    return response;
+}
+
+RateLimiter::RateLimiter(double rate, double burst, Clock clock, size_t max_keys)
+    : rate_(rate), burst_(std::max(burst, 1.0)), clock_(std::move(clock)), max_keys_(max_keys) {}
+
+void RateLimiter::forget_full_buckets(std::chrono::steady_clock::time_point now) {
+    std::erase_if(buckets_, [&](const auto& entry) {
+        const double idle = std::chrono::duration<double>(now - entry.second.updated).count();
+        return entry.second.tokens + idle * rate_ >= burst_;
+    });
+    // Every client is mid-burst: start over rather than grow without bound.
+    if (buckets_.size() >= max_keys_) buckets_.clear();
+}
+
+std::optional<int> RateLimiter::acquire(const std::string& key) {
+    if (rate_ <= 0) return std::nullopt;
+    const auto now = clock_();
+    std::lock_guard lock(mutex_);
+    auto it = buckets_.find(key);
+    if (it == buckets_.end()) {
+        if (buckets_.size() >= max_keys_) forget_full_buckets(now);
+        it = buckets_.emplace(key, Bucket{burst_, now}).first;
+    }
+    Bucket& bucket = it->second;
+    const double elapsed =
+        std::max(0.0, std::chrono::duration<double>(now - bucket.updated).count());
+    bucket.tokens = std::min(burst_, bucket.tokens + elapsed * rate_);
+    bucket.updated = now;
+    if (bucket.tokens >= 1.0) {
+        bucket.tokens -= 1.0;
+        return std::nullopt;
+    }
+    return std::max(1, static_cast<int>(std::ceil((1.0 - bucket.tokens) / rate_)));
+}
+
+void add_api_routes(Router& router, Site::Context& site) {
+    auto limiter = std::make_shared<RateLimiter>(site.options.api_rate, site.options.api_burst,
+                                                 site.options.api_clock);
+    router.add("GET", "/api/daily_papers", "api_daily_papers",
+               api_route(limiter, [&site](const http::Request& request, const PathParams&) {
+                   return daily_papers(request, site);
+               }));
+    router.add("GET", "/api/trending", "api_trending",
+               api_route(limiter, [&site](const http::Request& request, const PathParams&) {
+                   return trending(request, site);
+               }));
+    // Before /api/papers/{id...}, which would take "search" for an id.
+    router.add("GET", "/api/papers/search", "api_search",
+               api_route(limiter, [&site](const http::Request& request, const PathParams&) {
+                   return search(request, site);
+               }));
+    router.add("GET", "/api/papers/{id...}", "api_paper",
+               api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
+                   return paper(request, site, params.at("id"));
+               }));
+}
+
+}  // namespace paperboy::web
