@@ -1,0 +1,70 @@
+// The feeds as a feed reader gets them: the real `paperboy serve` over the demo corpus, fetched
+// over HTTP and parsed by a real feed parser (feedparser, in tests/support/check_feeds.py).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "support/serve_process.h"
+#include "support/subprocess.h"
+#include "support/temp_dir.h"
+
+namespace paperboy {
+namespace {
+
+const std::string kBinary = PAPERBOY_BINARY;
+const std::string kCheckFeeds = PAPERBOY_CHECK_FEEDS;
+
+class FeedsCliTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        // The demo corpus, as `make demo` loads it: every record file of data/demo.
+        std::vector<std::string> argv = {kBinary, "ingest", "--db", db_, "-q"};
+        std::vector<std::string> files;
+        for (const auto& f :
+             std::filesystem::directory_iterator(std::string(PAPERBOY_SOURCE_DIR) + "/data/demo")) {
+            const std::string ext = f.path().extension().string();
+            if (ext == ".json" || ext == ".jsonl" || ext == ".xml") files.push_back(f.path());
+        }
+        std::sort(files.begin(), files.end());
+        ASSERT_GE(files.size(), 3u);
+        argv.insert(argv.end(), files.begin(), files.end());
+        auto r = testing::run_process(argv);
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+
+    // Runs the checker against a server; its report goes to the test's output.
+    void check(uint16_t port, const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> argv = {PAPERBOY_FEED_PYTHON, kCheckFeeds,
+                                         "http://127.0.0.1:" + std::to_string(port)};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        auto r = testing::run_process(argv);
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+        std::cout << r.out;
+    }
+
+    testing::TempDir dir_;
+    std::string db_ = dir_.file("papers.db");
+};
+
+TEST_F(FeedsCliTest, EveryFeedParsesWithLinksFromTheHostHeader) {
+    testing::ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--access-log", "off"});
+    ASSERT_NE(server.port(), 0) << server.log();
+    check(server.port());
+    EXPECT_EQ(server.stop(), 0) << server.log();
+}
+
+TEST_F(FeedsCliTest, LinksUseThePublicUrl) {
+    testing::ServeProcess server(
+        kBinary, db_, dir_.file("serve.log"),
+        {"--access-log", "off", "--public-url", "https://papers.example.org"});
+    ASSERT_NE(server.port(), 0) << server.log();
+    check(server.port(), {"--link-base", "https://papers.example.org"});
+    EXPECT_EQ(server.stop(), 0) << server.log();
+}
+
+}  // namespace
+}  // namespace paperboy
