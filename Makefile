@@ -7,6 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 DEMO_DB    ?= $(BUILD)/demo.db
+PORT       ?= 8080
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_FLAGS  = -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPAPERBOY_SANITIZE=ON -DPAPERBOY_BUILD_BENCH=OFF \
@@ -38,8 +39,9 @@ DEMO_FILES = data/demo/arxiv-snapshot-sample.jsonl \
              data/demo/hf-daily-2024-10-25.json \
              data/demo/seed-page-2025-11-03.json
 
+# Loads the corpus, shows a little of it, then serves the site until Ctrl-C (PORT=8080).
 demo: build
-	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).index
 	$(BUILD)/paperboy ingest --db $(DEMO_DB) $(DEMO_FILES)
 	$(BUILD)/paperboy stats --db $(DEMO_DB)
 	@echo
@@ -47,7 +49,9 @@ demo: build
 	@echo
 	$(BUILD)/paperboy search --db $(DEMO_DB) "fine-tuning LLMs for sequence labeling" --limit 5
 	@echo
-	$(BUILD)/paperboy show --db $(DEMO_DB) arXiv:2410.17243
+	@echo "==> Paperboy demo: open http://127.0.0.1:$(PORT)/ in a browser (Ctrl-C stops it)"
+	@echo
+	$(BUILD)/paperboy serve --db $(DEMO_DB) --listen 127.0.0.1:$(PORT) --access-log off
 
 test: build test-asan test-tsan test-fuzz lint
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE lint

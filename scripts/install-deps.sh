@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package that Paperboy's build, tests and benchmarks need.
+# Installs every Debian package that Paperboy's build, tests and benchmarks need, and the browser
+# test's npm packages (tests/e2e).
 # Idempotent: when everything is present it only checks and exits (well under a second).
 set -euo pipefail
 
@@ -22,6 +23,11 @@ PACKAGES=(
     python3-feedparser chromium nginx-light wrk
 )
 
+# The browser test's runner (node) and package manager, from Debian unless some npm is there.
+if ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(nodejs npm)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -29,16 +35,29 @@ for p in "${PACKAGES[@]}"; do
     fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        SUDO=sudo
+    else
+        SUDO=
+    fi
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO=sudo
-else
-    SUDO=
+# The browser test's npm packages (playwright-core), installed when node_modules is missing or
+# package-lock.json changed since the last install. Without them only that test is skipped, so
+# a failure here (no registry) is a warning, not the end of the build.
+e2e="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e"
+stamp="$e2e/node_modules/.paperboy-lock.sha256"
+lock_sum="$(sha256sum "$e2e/package-lock.json" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+    echo "install-deps: npm ci in tests/e2e"
+    if (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error); then
+        echo "$lock_sum" >"$stamp"
+    else
+        echo "install-deps: warning: npm ci failed in tests/e2e; the browser test will be skipped" >&2
+    fi
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs the browser test (ctest label e2e): `node --test` over site.test.mjs. Exits 77, which
+# ctest counts as skipped, when playwright-core is not installed in tests/e2e/node_modules.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -d node_modules/playwright-core ]; then
+    echo "e2e: skipped: tests/e2e/node_modules is missing."
+    echo "e2e: install it with 'make deps' (or 'npm ci' in tests/e2e) and run ctest -L e2e again."
+    exit 77
+fi
+exec node --test --test-reporter=spec site.test.mjs

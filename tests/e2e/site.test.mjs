@@ -1,0 +1,284 @@
+// The site as a person uses it: the real `paperboy serve` over the demo corpus, in headless
+// Chromium (Debian's /usr/bin/chromium, driven by playwright-core).
+//
+// Environment: PAPERBOY_BINARY (required), PAPERBOY_SOURCE_DIR (default: two levels up),
+// PAPERBOY_E2E_OUT (where screenshots go; default: a temp directory), PAPERBOY_CHROMIUM
+// (default /usr/bin/chromium). Run with `node --test site.test.mjs`; ctest does (label e2e).
+//
+// Every page the test opens is checked for the same things: no console error, no
+// Content-Security-Policy violation, the Subscribe banner.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const binary = process.env.PAPERBOY_BINARY;
+const sourceDir = process.env.PAPERBOY_SOURCE_DIR || path.resolve(here, '../..');
+const chromiumPath = process.env.PAPERBOY_CHROMIUM || '/usr/bin/chromium';
+const outDir = process.env.PAPERBOY_E2E_OUT || path.join(os.tmpdir(), 'paperboy-e2e-screenshots');
+
+const DESKTOP = { width: 1280, height: 800 };
+const MOBILE = { width: 390, height: 844 };
+
+let workDir;
+let server;
+let baseUrl;
+let browser;
+let page;      // the desktop page every step shares
+let mobile;    // a second page at phone width, for the screenshots
+const problems = [];  // console errors and CSP violations, with the URL they happened on
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+function startServer(db) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0',
+      '--access-log', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`paperboy serve did not start:\n${log}`)),
+      60_000);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const m = log.match(/serving .* at (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`paperboy serve exited (${code}):\n${log}`));
+    });
+  });
+}
+
+function stopServer() {
+  if (!server || server.child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
+    server.child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    server.child.kill('SIGTERM');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+async function newPage(viewport) {
+  const p = await browser.newPage({ viewport });
+  // Runs before the page's own scripts and outside its CSP (an init script is the browser's).
+  await p.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
+  p.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    const resource = msg.location().url || '';
+    // The 404 step asks for a missing page on purpose; Chromium logs its status.
+    if (p.expectingNotFound && resource === p.url() && /status of 404/.test(text)) return;
+    problems.push(`${p.url()}: console error: ${text} (${resource})`);
+  });
+  p.on('pageerror', (err) => problems.push(`${p.url()}: uncaught ${err.message}`));
+  return p;
+}
+
+// Opens `target` (a path) and checks what every page has; returns the response.
+async function open(p, target, expectedStatus = 200) {
+  p.expectingNotFound = expectedStatus === 404;
+  const response = await p.goto(baseUrl + target, { waitUntil: 'load' });
+  assert.equal(response.status(), expectedStatus, `GET ${target}`);
+  await checkChrome(p);
+  return response;
+}
+
+async function checkChrome(p) {
+  const where = new URL(p.url()).pathname;
+  const banner = p.locator('.banner');
+  assert.equal(await banner.count(), 1, `${where}: the Subscribe banner`);
+  assert.equal((await banner.locator('button[type=submit]').innerText()).trim(), 'Subscribe',
+    `${where}: the banner's button`);
+  assert.equal(await p.locator('#header-q').count(), 1, `${where}: the search box`);
+  // The site's stylesheet loaded and applies (a CSP problem would leave the page unstyled).
+  const rules = await p.evaluate(() => [...document.styleSheets]
+    .filter((sheet) => sheet.href && new URL(sheet.href).pathname === '/static/style.css')
+    .reduce((n, sheet) => n + sheet.cssRules.length, 0));
+  assert.ok(rules > 0, `${where}: /static/style.css is applied`);
+}
+
+// The whole page down to MAX_SHOT_HEIGHT pixels (a day's list is many screens long).
+const MAX_SHOT_HEIGHT = 2400;
+
+async function screenshot(p, name) {
+  const file = path.join(outDir, `${name}.png`);
+  const { width } = p.viewportSize();
+  const height = await p.evaluate(() => document.documentElement.scrollHeight);
+  await p.screenshot({ path: file, fullPage: true,
+    clip: { x: 0, y: 0, width, height: Math.min(height, MAX_SHOT_HEIGHT) } });
+  return file;
+}
+
+// Desktop and mobile screenshots of what the desktop page shows.
+async function screenshots(name) {
+  await screenshot(page, `desktop-${name}`);
+  const target = new URL(page.url());
+  mobile.expectingNotFound = page.expectingNotFound;
+  await mobile.goto(baseUrl + target.pathname + target.search, { waitUntil: 'load' });
+  await checkChrome(mobile);
+  await screenshot(mobile, `mobile-${name}`);
+}
+
+async function voteCounts(p) {
+  return (await p.locator('.card .vote-count').allInnerTexts()).map((t) => Number(t.trim()));
+}
+
+function assertNonIncreasing(numbers, what) {
+  for (let i = 1; i < numbers.length; ++i) {
+    assert.ok(numbers[i] <= numbers[i - 1], `${what}: ${numbers[i - 1]} then ${numbers[i]}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+before(async () => {
+  assert.ok(binary, 'set PAPERBOY_BINARY to the paperboy binary');
+  fs.mkdirSync(outDir, { recursive: true });
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-e2e-'));
+  const db = path.join(workDir, 'demo.db');
+  const demo = path.join(sourceDir, 'data/demo');
+  const files = fs.readdirSync(demo).filter((f) => /\.(json|jsonl|xml)$/.test(f)).sort()
+    .map((f) => path.join(demo, f));
+  const ingest = spawnSync(binary, ['ingest', '--db', db, '-q', ...files], { encoding: 'utf8' });
+  assert.equal(ingest.status, 0, `paperboy ingest failed:\n${ingest.stderr}`);
+  server = await startServer(db);
+  baseUrl = server.url;
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  page = await newPage(DESKTOP);
+  mobile = await newPage(MOBILE);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  await stopServer();
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  console.log(`screenshots: ${outDir}`);
+});
+
+test('the home page lists the latest day ranked by upvotes, with its count', async () => {
+  await open(page, '/');
+  assert.match(await page.locator('h1').innerText(), /Daily Papers/);
+  const votes = await voteCounts(page);
+  assert.ok(votes.length > 1, 'the demo day lists several papers');
+  assertNonIncreasing(votes, 'home');
+  const subtitle = await page.locator('.list-head .subtitle').innerText();
+  assert.match(subtitle, new RegExp(`\\b${votes.length} papers\\b`));
+  await screenshots('home');
+});
+
+test('previous and next move between days', async () => {
+  await open(page, '/');
+  const home = await page.locator('h1').innerText();
+  const previous = page.locator('.pager a[rel=prev]');
+  assert.equal(await previous.count(), 1, 'the latest day links to an earlier one');
+  await Promise.all([page.waitForURL(/\/papers\/date\/\d{4}-\d{2}-\d{2}$/), previous.click()]);
+  await checkChrome(page);
+  const earlier = await page.locator('h1').innerText();
+  assert.notEqual(earlier, home);
+  assertNonIncreasing(await voteCounts(page), page.url());
+  const next = page.locator('.pager a[rel=next]');
+  assert.equal(await next.count(), 1, 'an earlier day links to the next one');
+  await Promise.all([page.waitForURL(/\/papers\/date\//), next.click()]);
+  await checkChrome(page);
+  // Back on the latest day: its heading names the same day as the home page's.
+  const day = home.split('·').pop().trim();
+  assert.ok((await page.locator('h1').innerText()).endsWith(day), `back on ${day}`);
+});
+
+test('an abstract expands', async () => {
+  await open(page, '/');
+  const details = page.locator('details.abstract').first();
+  assert.equal(await details.count(), 1, 'a long abstract is folded');
+  assert.equal(await details.evaluate((d) => d.open), false);
+  const full = details.locator('p');
+  assert.equal(await full.isVisible(), false);
+  await details.locator('summary').click();
+  assert.equal(await details.evaluate((d) => d.open), true);
+  assert.equal(await full.isVisible(), true);
+  assert.ok((await full.innerText()).length > (await details.locator('summary').innerText()).length);
+});
+
+test('a title leads to the paper page', async () => {
+  await open(page, '/');
+  const link = page.locator('.card-title a').first();
+  const title = (await link.innerText()).trim();
+  const href = await link.getAttribute('href');
+  assert.match(href, /^\/papers\//);
+  const [response] = await Promise.all([page.waitForNavigation(), link.click()]);
+  assert.equal(new URL(page.url()).pathname, href);
+  assert.equal(response.status(), 200, `GET ${href} (the paper page)`);
+  await checkChrome(page);
+  assert.equal((await page.locator('h1').first().innerText()).trim(), title);
+  await screenshots('paper');
+});
+
+test('the header search finds papers and highlights the words', async () => {
+  await open(page, '/');
+  await page.locator('#header-q').fill('language models');
+  const [response] = await Promise.all([page.waitForNavigation(),
+    page.locator('#header-q').press('Enter')]);
+  const url = new URL(page.url());
+  assert.equal(url.pathname, '/search');
+  assert.equal(url.searchParams.get('q'), 'language models');
+  assert.equal(response.status(), 200, 'GET /search (the search page)');
+  await checkChrome(page);
+  const boxes = await page.locator('input[name=q]').evaluateAll((inputs) =>
+    inputs.map((i) => i.value));
+  assert.ok(boxes.includes('language models'), `the query is in a search box: ${boxes}`);
+  assert.ok(await page.locator('.card').count() > 0, 'search results');
+  const marks = await page.locator('.card mark').allInnerTexts();
+  assert.ok(marks.length > 0, 'highlighted words');
+  assert.ok(marks.some((m) => /^(language|model)/i.test(m)), `marks: ${marks.slice(0, 5)}`);
+  await screenshots('search');
+});
+
+test('the trending and weekly tabs', async () => {
+  for (const [tab, pathname] of [['Trending', /^\/papers\/trending$/],
+    ['Weekly', /^\/papers\/week\/\d{4}-W\d{2}$/]]) {
+    // From the home page, whose tabs point at the weeks of its (the newest) list.
+    await open(page, '/');
+    const link = page.locator('.site-header nav a', { hasText: tab });
+    const [response] = await Promise.all([page.waitForNavigation(), link.click()]);
+    assert.equal(response.status(), 200, tab);
+    assert.match(new URL(page.url()).pathname, pathname);
+    await checkChrome(page);
+    assert.equal(await page.locator('.site-header nav a[aria-current=page]').innerText(), tab);
+    assert.ok(await page.locator('.card').count() > 0, `${tab} lists papers`);
+    if (tab === 'Weekly') assertNonIncreasing(await voteCounts(page), tab);
+    await screenshots(tab.toLowerCase());
+  }
+});
+
+test('an unknown address is a 404 page', async () => {
+  await open(page, '/no/such/page', 404);
+  assert.match(await page.locator('h1').innerText(), /not found/i);
+  assert.equal(await page.locator('a[href="/"]').first().count(), 1, 'a way home');
+  await screenshots('not-found');
+  page.expectingNotFound = false;
+  mobile.expectingNotFound = false;
+});
+
+test('no page logged a console error or a CSP violation', () => {
+  assert.deepEqual(problems, []);
+});
