@@ -21,14 +21,12 @@ bool list_order(const DailyEntry& a, const DailyEntry& b) {
     return a.paper_id < b.paper_id;
 }
 
-Result<std::optional<std::string>> Library::latest_date() {
-    auto stats = store_.stats();
-    if (!stats.ok()) return stats.error();
-    if (stats->last_daily_date.empty()) return std::optional<std::string>();
-    return std::optional<std::string>(stats->last_daily_date);
+Result<std::optional<std::string>> Library::latest_date() const {
+    // The day before every real day: one index probe, not the counting stats() does.
+    return store_.adjacent_daily_date("9999-12-31", /*later=*/false);
 }
 
-Result<std::vector<ListedPaper>> Library::with_papers(std::vector<DailyEntry> entries) {
+Result<std::vector<ListedPaper>> Library::with_papers(std::vector<DailyEntry> entries) const {
     std::vector<ListedPaper> out;
     out.reserve(entries.size());
     for (DailyEntry& entry : entries) {
@@ -40,7 +38,7 @@ Result<std::vector<ListedPaper>> Library::with_papers(std::vector<DailyEntry> en
     return out;
 }
 
-Result<DailyList> Library::daily(const std::string& date) {
+Result<DailyList> Library::daily(const std::string& date) const {
     DailyList list;
     list.date = date;
     auto entries = store_.daily_entries(date);
@@ -58,7 +56,7 @@ Result<DailyList> Library::daily(const std::string& date) {
     return list;
 }
 
-Result<std::vector<ListedPaper>> Library::between(const DayRange& days) {
+Result<std::vector<ListedPaper>> Library::between(const DayRange& days) const {
     auto entries = store_.daily_entries_between(days.first, days.last);
     if (!entries.ok()) return entries.error();
     // One entry per paper: its best day.
@@ -77,7 +75,7 @@ Result<std::vector<ListedPaper>> Library::between(const DayRange& days) {
 }
 
 Result<std::vector<ListedPaper>> Library::trending(std::chrono::sys_seconds now,
-                                                   const TrendingOptions& options) {
+                                                   const TrendingOptions& options) const {
     auto latest = latest_date();
     if (!latest.ok()) return latest.error();
     if (!*latest) return std::vector<ListedPaper>{};
@@ -106,7 +104,7 @@ Result<std::vector<ListedPaper>> Library::trending(std::chrono::sys_seconds now,
     return entries;
 }
 
-Result<std::optional<PaperPage>> Library::paper(const PaperId& id) {
+Result<std::optional<PaperPage>> Library::paper(const PaperId& id) const {
     auto paper = store_.get_paper(id);
     if (!paper.ok()) return paper.error();
     if (!*paper) return std::optional<PaperPage>();

@@ -55,23 +55,23 @@ class Library {
     explicit Library(store::Store& store) : store_(store) {}
 
     // The newest day with a list; nullopt when there are no lists.
-    Result<std::optional<std::string>> latest_date();
+    Result<std::optional<std::string>> latest_date() const;
 
     // The list of `date` (a valid "YYYY-MM-DD"), with the neighbouring days that have lists.
-    Result<DailyList> daily(const std::string& date);
+    Result<DailyList> daily(const std::string& date) const;
 
     // Every paper listed in `days`, once (its best day), in list order.
-    Result<std::vector<ListedPaper>> between(const DayRange& days);
+    Result<std::vector<ListedPaper>> between(const DayRange& days) const;
 
     // Papers by trending score at `now` (see TrendingOptions), best first.
     Result<std::vector<ListedPaper>> trending(std::chrono::sys_seconds now,
-                                              const TrendingOptions& options = {});
+                                              const TrendingOptions& options = {}) const;
 
     // The paper and the lists it was on; nullopt when unknown or hidden.
-    Result<std::optional<PaperPage>> paper(const PaperId& id);
+    Result<std::optional<PaperPage>> paper(const PaperId& id) const;
 
     // Loads the papers of `entries` (in order), dropping entries of hidden papers.
-    Result<std::vector<ListedPaper>> with_papers(std::vector<DailyEntry> entries);
+    Result<std::vector<ListedPaper>> with_papers(std::vector<DailyEntry> entries) const;
 
   private:
     store::Store& store_;

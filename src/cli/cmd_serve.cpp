@@ -1,5 +1,7 @@
 // paperboy serve: the web app — pages, JSON API, feeds — over a database, with the search index
 // following the database's change feed.
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -28,7 +30,18 @@ struct Options {
     int sync_ms = 1000;
 };
 
+// A server holds a descriptor per connection: the default soft limit (often 1,024) would cap it
+// at about that many clients, so it is raised to the hard limit.
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 int run_serve(const Options& opts) {
+    raise_open_file_limit();
     auto address = web::http::parse_listen_address(opts.listen);
     if (!address.ok()) return fail(address.error());
     auto store = open_db(opts.db, /*must_exist=*/false);

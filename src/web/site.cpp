@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "core/timestamp.h"
+#include "web/api.h"
 #include "web/site_context.h"
 
 namespace paperboy::web {
@@ -28,7 +29,12 @@ std::string Site::Context::today() const { return format_instant(now()).substr(0
 http::Response Site::Context::html_page(int status, std::string_view name, const Data& data,
                                         const PageInfo& info) const {
     PageInfo with_today = info;
-    if (with_today.today.empty()) with_today.today = today();
+    if (with_today.today.empty()) {
+        // The Weekly and Monthly tabs lead to the newest list's week and month (today's are
+        // empty on an instance that is not fed every day).
+        auto latest = library.latest_date();
+        with_today.today = latest.ok() && *latest ? **latest : today();
+    }
     return http::Response::html(status, view.page(name, data, with_today));
 }
 
@@ -66,6 +72,9 @@ Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
     context_ = std::shared_ptr<Context>(
         new Context{store, search, app::Library(store), View(options_.site_name), options_});
     add_page_routes(router_, *context_);
+    add_paper_routes(router_, *context_);
+    add_api_routes(router_, *context_);
+    add_feed_routes(router_, *context_);
     router_.add("GET", "/metrics", "metrics", [this](const http::Request&, const PathParams&) {
         http::Response response(http::Response::text(200, metrics_.render()));
         response.set_header("Content-Type", std::string(kPrometheusContentType));
@@ -84,6 +93,8 @@ http::Response Site::handle(const http::Request& request) {
     try {
         if (match.handler != nullptr) {
             response = (*match.handler)(request, match.params);
+        } else if (is_api_path(request.path)) {
+            response = api_no_route(request, match.allow);
         } else if (!match.allow.empty()) {
             response = context_->error_page(
                 405, "Method not allowed",
@@ -97,9 +108,11 @@ http::Response Site::handle(const http::Request& request) {
     } catch (const std::exception& e) {
         std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
                      request.target.c_str(), e.what());
-        response = context_->error_page(500, "Something went wrong",
-                                        "The server could not answer this request. It has been "
-                                        "logged; try again in a moment.");
+        response = is_api_path(request.path)
+                       ? api_error(500, "internal", "the server could not answer this request")
+                       : context_->error_page(500, "Something went wrong",
+                                              "The server could not answer this request. It has "
+                                              "been logged; try again in a moment.");
     }
     add_security_headers(response);
     return response;

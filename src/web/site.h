@@ -29,6 +29,14 @@ struct SiteOptions {
     std::function<std::chrono::sys_seconds()> now = [] {
         return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     };
+    // The JSON API's rate limit per client address (web/api.h): `api_rate` requests a second
+    // on average, in bursts of up to `api_burst`; api_rate <= 0 turns it off. Its clock is
+    // monotonic, and tests pin it too.
+    double api_rate = 20;
+    double api_burst = 40;
+    std::function<std::chrono::steady_clock::time_point()> api_clock = [] {
+        return std::chrono::steady_clock::now();
+    };
 };
 
 class Site {

@@ -32,5 +32,10 @@ void apply_cache_policy(const http::Request& request, http::Response& response,
                         std::string_view cache_control);
 
 void add_page_routes(Router& router, Site::Context& site);
+// /search and /papers/{id} (pages_paper.cpp); after add_page_routes, whose /papers/... lists
+// must match first.
+void add_paper_routes(Router& router, Site::Context& site);
+void add_api_routes(Router& router, Site::Context& site);
+void add_feed_routes(Router& router, Site::Context& site);
 
 }  // namespace paperboy::web

@@ -1,0 +1,16 @@
+-- wrk script: each request searches one of the benchmark's queries (bench/data/queries-1000.tsv,
+-- "qid<TAB>text"), in turn, through the JSON search API.
+local queries = {}
+for line in io.lines(os.getenv("BENCH_QUERIES") or "bench/data/queries-1000.tsv") do
+  local text = line:match("^[^\t]*\t(.*)$")
+  if text then
+    queries[#queries + 1] = text:gsub("[^%w%-%.:]", function(c)
+      return string.format("%%%02X", string.byte(c))
+    end)
+  end
+end
+local i = 0
+request = function()
+  i = i % #queries + 1
+  return wrk.format("GET", "/api/papers/search?limit=10&q=" .. queries[i])
+end
