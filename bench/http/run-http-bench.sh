@@ -44,7 +44,7 @@ python3 "$ROOT/bench/http/make_daily.py" "$WORK/snapshot.jsonl" "$WORK/daily.jso
 "$PAPERBOY" ingest --db "$WORK/papers.db" -q "$WORK/snapshot.jsonl" "$WORK/daily.json"
 
 PB_PORT=$(free_port)
-"$PAPERBOY" serve --db "$WORK/papers.db" --listen "127.0.0.1:$PB_PORT" --access-log off \
+"$PAPERBOY" serve --db "$WORK/papers.db" --listen "127.0.0.1:$PB_PORT" --access-log off --api-rate 0 \
     2>"$WORK/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
@@ -87,6 +87,7 @@ echo "http-bench: search API, 64 connections" >&2
 SEARCH_OUT=$(cd "$ROOT" && wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency \
     -s bench/http/search_queries.lua "http://127.0.0.1:$PB_PORT")
 SEARCH_RPS=$(echo "$SEARCH_OUT" | rps)
+if echo "$SEARCH_OUT" | grep -q "Non-2xx"; then echo "$SEARCH_OUT" >&2; echo "run-http-bench: the search API answered errors" >&2; exit 1; fi
 to_ms() { awk '{v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'; }
 SEARCH_P50=$(echo "$SEARCH_OUT" | awk '$1=="50%"' | to_ms)
 SEARCH_P99=$(echo "$SEARCH_OUT" | awk '$1=="99%"' | to_ms)

@@ -28,6 +28,8 @@ struct Options {
     double gravity = 1.8;
     std::string access_log = "-";
     int sync_ms = 1000;
+    double api_rate = 20;
+    double api_burst = 40;
 };
 
 // A server holds a descriptor per connection: the default soft limit (often 1,024) would cap it
@@ -54,6 +56,8 @@ int run_serve(const Options& opts) {
     site_options.site_name = opts.site_name;
     site_options.public_url = opts.public_url;
     site_options.trending.gravity = opts.gravity;
+    site_options.api_rate = opts.api_rate;
+    site_options.api_burst = opts.api_burst;
     web::Site site(**store, **service, site_options);
     app::SearchService& search = **service;
     store::Store& db = **store;
@@ -147,6 +151,15 @@ void add_serve_command(CLI::App& app, Action& action) {
                     "How often the search index catches up with the database")
         ->envname("PAPERBOY_SYNC_INTERVAL_MS")
         ->check(CLI::Range(10, 600000))
+        ->capture_default_str();
+    cmd->add_option("--api-rate", opts->api_rate,
+                    "JSON API requests per second per client address (0: no limit)")
+        ->envname("PAPERBOY_API_RATE")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--api-burst", opts->api_burst, "JSON API burst allowance per client address")
+        ->envname("PAPERBOY_API_BURST")
+        ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->footer(
         "Every option can also come from the environment variable shown with it.\n"

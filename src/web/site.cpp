@@ -87,11 +87,38 @@ std::string Site::route_name(const http::Request& request) const {
     return router_.match(request.method, request.path).name;
 }
 
+namespace {
+
+// HTML pages and feeds are cached; the JSON API is not (its rate limit must see every
+// request), nor are the operational endpoints.
+bool is_cacheable(const http::Request& request, const std::string& route) {
+    return request.method == "GET" && !is_api_path(request.path) && route != "metrics" &&
+           route != "healthz" && route != "static";
+}
+
+}  // namespace
+
 http::Response Site::handle(const http::Request& request) {
     http::Response response;
     const Router::Match match = router_.match(request.method, request.path);
     try {
-        if (match.handler != nullptr) {
+        if (match.handler != nullptr && is_cacheable(request, match.name)) {
+            // Rendered once per change of the data (the index's feed position follows the
+            // store's) and per few seconds; the key is the whole target, query included.
+            const int64_t version = context_->search.last_sequence();
+            if (auto cached = cache_.find(request.target, version)) {
+                response = *cached;
+                const auto etag = response.header("ETag");
+                const auto if_none_match = request.header("If-None-Match");
+                if (etag && if_none_match && if_none_match->find(*etag) != std::string_view::npos) {
+                    response.status = 304;
+                    response.body.clear();
+                }
+            } else {
+                response = (*match.handler)(request, match.params);
+                cache_.store(request.target, version, response);
+            }
+        } else if (match.handler != nullptr) {
             response = (*match.handler)(request, match.params);
         } else if (is_api_path(request.path)) {
             response = api_no_route(request, match.allow);

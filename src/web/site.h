@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "web/http/message.h"
 #include "web/metrics.h"
+#include "web/response_cache.h"
 #include "web/router.h"
 #include "web/view.h"
 
@@ -39,6 +40,11 @@ struct SiteOptions {
     };
 };
 
+// Rendered pages are reused for this long at most (web/response_cache.h), within this much
+// memory.
+inline constexpr std::chrono::milliseconds kPageCacheAge{10000};
+inline constexpr size_t kPageCacheBytes = size_t{64} << 20;
+
 class Site {
   public:
     Site(store::Store& store, app::SearchService& search, SiteOptions options);
@@ -59,6 +65,7 @@ class Site {
     Router router_;
     SiteOptions options_;
     Metrics metrics_;
+    ResponseCache cache_{kPageCacheBytes, kPageCacheAge};
 };
 
 }  // namespace paperboy::web
