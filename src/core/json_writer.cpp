@@ -11,6 +11,18 @@ namespace paperboy {
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     for (size_t i = 0; i < s.size();) {
+        // Most text is printable ASCII that needs no escape: copy such runs at once.
+        size_t run = i;
+        while (run < s.size()) {
+            const auto u = static_cast<unsigned char>(s[run]);
+            if (u < 0x20 || u >= 0x80 || u == '"' || u == '\\') break;
+            ++run;
+        }
+        if (run > i) {
+            out.append(s.data() + i, run - i);
+            i = run;
+            if (i == s.size()) break;
+        }
         char c = s[i];
         switch (c) {
             case '"':

@@ -66,6 +66,7 @@ void Vocabulary::add_candidate(uint32_t id) {
     if (by_length_.size() <= word.size()) by_length_.resize(word.size() + 1);
     by_length_[word.size()].signatures.push_back(signature(word));
     by_length_[word.size()].ids.push_back(id);
+    by_length_[word.size()].max_df = std::max(by_length_[word.size()].max_df, df_[id]);
     is_candidate_[id] = true;
 }
 
@@ -79,7 +80,10 @@ void Vocabulary::add(const WordCounts& counts) {
             is_candidate_.push_back(false);
         }
         df_[id] += counts.df[i];
-        if (!is_candidate_[id] && (df_[id] >= 2 || words_.size() <= kSmallVocabulary)) {
+        if (is_candidate_[id]) {
+            Bucket& bucket = by_length_[words_.get(id).size()];
+            bucket.max_df = std::max(bucket.max_df, df_[id]);
+        } else if (df_[id] >= 2 || words_.size() <= kSmallVocabulary) {
             add_candidate(id);
         }
     }
@@ -102,6 +106,8 @@ std::optional<Vocabulary::Neighbour> Vocabulary::nearest(std::string_view word,
     const size_t hi = std::min(word.size() + kMaxDistance, by_length_.size() - 1);
     for (size_t len = lo; len <= hi && len < by_length_.size(); ++len) {
         const Bucket& bucket = by_length_[len];
+        // A common word asks for a far more common neighbour, which most buckets cannot have.
+        if (bucket.max_df < min_df) continue;
         for (size_t i = 0; i < bucket.ids.size(); ++i) {
             if (std::popcount(bucket.signatures[i] ^ sig) > 2 * kMaxDistance) continue;
             const uint32_t id = bucket.ids[i];

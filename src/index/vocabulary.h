@@ -66,6 +66,7 @@ class Vocabulary {
     struct Bucket {
         std::vector<uint64_t> signatures;
         std::vector<uint32_t> ids;
+        uint32_t max_df = 0;  // of its words: a bucket below the asked minimum is skipped
     };
     std::vector<Bucket> by_length_;
 };
