@@ -285,12 +285,13 @@ struct Part {
 class Tokenizer {
   public:
     Tokenizer(const AnalyzerOptions& options, std::string_view text, std::vector<Token>& out,
-              uint32_t position)
+              uint32_t position, const std::function<bool(std::string_view)>* stem_if = nullptr)
         : options_(options),
           text_(text),
           out_(out),
           position_(position),
-          stem_cache_(options.stem ? &thread_stem_cache() : nullptr) {}
+          stem_cache_(options.stem ? &thread_stem_cache() : nullptr),
+          stem_if_(stem_if) {}
 
     void run() {
         const size_t n = text_.size();
@@ -506,7 +507,8 @@ class Tokenizer {
         token.begin = begin;
         token.end = end;
         token.is_compound_whole = whole;
-        if (options_.stem && is_ascii_alpha(folded)) {
+        if (options_.stem && is_ascii_alpha(folded) &&
+            (stem_if_ == nullptr || (*stem_if_)(folded))) {
             stem_cache_->stem(folded, token.term);
         } else {
             token.term.assign(folded);
@@ -522,6 +524,7 @@ class Tokenizer {
     std::string folded_;
     std::string whole_;
     StemCache* stem_cache_;  // this thread's; looked up once per text, not per token
+    const std::function<bool(std::string_view)>* stem_if_;  // null: stem every word
 };
 
 }  // namespace
@@ -537,6 +540,11 @@ Analyzer::~Analyzer() = default;
 void Analyzer::analyze(std::string_view text, std::vector<Token>& out,
                        uint32_t first_position) const {
     Tokenizer(impl_->options, text, out, first_position).run();
+}
+
+void Analyzer::analyze(std::string_view text, std::vector<Token>& out, uint32_t first_position,
+                       const std::function<bool(std::string_view)>& stem_if) const {
+    Tokenizer(impl_->options, text, out, first_position, &stem_if).run();
 }
 
 std::vector<std::string> Analyzer::terms(std::string_view text) const {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,6 +49,13 @@ class Analyzer {
     // is replaced, not rejected; text of any size is accepted (callers bound their inputs).
     // Thread-safe.
     void analyze(std::string_view text, std::vector<Token>& out, uint32_t first_position = 0) const;
+
+    // As analyze(), but a word is stemmed only when `stem_if(folded word)` says so; the others
+    // keep their folded form as their term. For snippets, which only need to know which words
+    // are query terms: a stem keeps its word's first two letters (but for "lying" -> "lie" and
+    // the like; words of up to two letters are their own stems), so other words can skip it.
+    void analyze(std::string_view text, std::vector<Token>& out, uint32_t first_position,
+                 const std::function<bool(std::string_view)>& stem_if) const;
 
     // The terms of `text` only (convenience for queries and tests).
     std::vector<std::string> terms(std::string_view text) const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 
 #include "core/utf8.h"
@@ -86,14 +87,26 @@ std::string html_escape(std::string_view text) {
     return out;
 }
 
+bool may_stem_to(std::string_view word, std::string_view stem) {
+    if (word.size() <= 2 || stem.size() < 2) return word == stem || stem.size() < 2;
+    return word[0] == stem[0] && (word[1] == stem[1] || (word[1] == 'y' && stem[1] == 'i'));
+}
+
 std::string make_snippet(const Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& query_terms,
                          const SnippetOptions& options) {
     if (text.empty()) return {};
     const size_t max_bytes = std::max<size_t>(options.max_bytes, 1);
     const std::string_view analyzed = text.substr(0, utf8_floor(text, kMaxAnalyzedBytes));
+    // Only words that can stem to a query term go through the stemmer.
+    const std::function<bool(std::string_view)> stem_if = [&](std::string_view word) {
+        for (const std::string& term : query_terms) {
+            if (may_stem_to(word, term)) return true;
+        }
+        return false;
+    };
     std::vector<Token> tokens;
-    analyzer.analyze(analyzed, tokens);
+    analyzer.analyze(analyzed, tokens, 0, stem_if);
 
     // Which query term (by index into the distinct terms) each token is, or -1.
     std::unordered_map<std::string_view, int> term_ids;

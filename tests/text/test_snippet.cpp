@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "core/utf8.h"
+#include "text/analyzer.h"
 #include "text/snippet.h"
 
 namespace paperboy::text {
@@ -196,6 +200,61 @@ TEST(Snippet, UsesTheGivenMarkup) {
     options.close = "]";
     EXPECT_EQ(make_snippet(analyzer, "find the needle", analyzer.terms("needle"), options),
               "find the [needle]");
+}
+
+}  // namespace
+}  // namespace paperboy::text
+
+namespace paperboy::text {
+namespace {
+
+// Snippets stem only the words that may_stem_to() a query term. That is exact only if no word
+// stems to something may_stem_to() rules out: checked over the words of 200 real arXiv
+// abstracts.
+TEST(SnippetStemming, AStemKeepsItsWordsFirstTwoLetters) {
+    std::ifstream in(std::string(PAPERBOY_TESTDATA_DIR) + "/json/arxiv_sample200.jsonl");
+    ASSERT_TRUE(in);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Analyzer analyzer;
+    AnalyzerOptions unstemmed_options;
+    unstemmed_options.stem = false;
+    Analyzer unstemmed(unstemmed_options);
+    std::vector<Token> stemmed_tokens;
+    std::vector<Token> folded_tokens;
+    analyzer.analyze(text, stemmed_tokens);
+    unstemmed.analyze(text, folded_tokens);
+    ASSERT_EQ(stemmed_tokens.size(), folded_tokens.size());
+    ASSERT_GT(stemmed_tokens.size(), 10000U);
+    size_t changed = 0;
+    for (size_t i = 0; i < stemmed_tokens.size(); ++i) {
+        const std::string& stem = stemmed_tokens[i].term;
+        const std::string& word = folded_tokens[i].term;
+        if (stem == word) continue;
+        ++changed;
+        ASSERT_GE(word.size(), 3U) << word;
+        ASSERT_GE(stem.size(), 2U) << word << " -> " << stem;
+        EXPECT_TRUE(may_stem_to(word, stem)) << word << " -> " << stem;
+    }
+    EXPECT_GT(changed, 1000U);
+
+    // And the filtered analysis finds every occurrence the full one does.
+    const std::vector<std::string> terms = {"model", "network", "quantum",
+                                            "studi", "propos",  "lie"};
+    std::vector<Token> filtered;
+    analyzer.analyze(text, filtered, 0, [&](std::string_view w) {
+        for (const std::string& t : terms) {
+            if (may_stem_to(w, t)) return true;
+        }
+        return false;
+    });
+    ASSERT_EQ(filtered.size(), stemmed_tokens.size());
+    for (size_t i = 0; i < filtered.size(); ++i) {
+        const bool is_term =
+            std::find(terms.begin(), terms.end(), stemmed_tokens[i].term) != terms.end();
+        if (is_term) {
+            EXPECT_EQ(filtered[i].term, stemmed_tokens[i].term);
+        }
+    }
 }
 
 }  // namespace
