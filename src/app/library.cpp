@@ -27,13 +27,16 @@ Result<std::optional<std::string>> Library::latest_date() const {
 }
 
 Result<std::vector<ListedPaper>> Library::with_papers(std::vector<DailyEntry> entries) const {
+    std::vector<PaperId> ids;
+    ids.reserve(entries.size());
+    for (const DailyEntry& entry : entries) ids.push_back(entry.paper_id);
+    auto papers = store_.get_papers(ids);
+    if (!papers.ok()) return papers.error();
     std::vector<ListedPaper> out;
     out.reserve(entries.size());
-    for (DailyEntry& entry : entries) {
-        auto paper = store_.get_paper(entry.paper_id);
-        if (!paper.ok()) return paper.error();
-        if (!*paper) continue;  // hidden since the entry was read
-        out.push_back(ListedPaper{std::move(**paper), std::move(entry), 0});
+    for (size_t i = 0; i < entries.size(); ++i) {
+        if (!(*papers)[i]) continue;  // hidden since the entry was read
+        out.push_back(ListedPaper{std::move(*(*papers)[i]), std::move(entries[i]), 0});
     }
     return out;
 }

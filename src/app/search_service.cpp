@@ -324,15 +324,19 @@ Result<SearchResponse> SearchService::search(const std::string& query,
             highlight.insert(highlight.end(), c.terms.begin(), c.terms.end());
         }
     }
-    for (const index::Hit& hit : result.hits) {
-        auto paper = store_.get_paper(hit.id);
-        if (!paper.ok()) return paper.error();
+    std::vector<PaperId> ids;
+    ids.reserve(result.hits.size());
+    for (const index::Hit& hit : result.hits) ids.push_back(hit.id);
+    auto papers = store_.get_papers(ids);
+    if (!papers.ok()) return papers.error();
+    for (size_t i = 0; i < result.hits.size(); ++i) {
+        std::optional<Paper>& paper = (*papers)[i];
         // Removed from the store after the index last synced: skip rather than fail.
-        if (!*paper) continue;
+        if (!paper) continue;
         SearchHit& out = response.hits.emplace_back();
-        out.snippet = text::make_snippet(*analyzer_, (*paper)->abstract, highlight);
-        out.paper = std::move(**paper);
-        out.score = hit.score;
+        out.snippet = text::make_snippet(*analyzer_, paper->abstract, highlight);
+        out.paper = std::move(*paper);
+        out.score = result.hits[i].score;
     }
     return response;
 }

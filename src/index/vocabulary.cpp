@@ -64,10 +64,23 @@ void Vocabulary::add_candidate(uint32_t id) {
     const std::string_view word = words_.get(id);
     if (word.size() > kMaxWordLength) return;
     if (by_length_.size() <= word.size()) by_length_.resize(word.size() + 1);
-    by_length_[word.size()].signatures.push_back(signature(word));
-    by_length_[word.size()].ids.push_back(id);
-    by_length_[word.size()].max_df = std::max(by_length_[word.size()].max_df, df_[id]);
+    Bucket& bucket = by_length_[word.size()];
+    bucket.signatures.push_back(signature(word));
+    bucket.ids.push_back(id);
     is_candidate_[id] = true;
+    note_df(id, 0);
+}
+
+// Keeps a candidate's bucket statistics and frequent list up to date after its df grew from
+// `old_df`.
+void Vocabulary::note_df(uint32_t id, uint32_t old_df) {
+    const std::string_view word = words_.get(id);
+    Bucket& bucket = by_length_[word.size()];
+    bucket.max_df = std::max(bucket.max_df, df_[id]);
+    if (old_df < kFrequentDf && df_[id] >= kFrequentDf) {
+        bucket.frequent_signatures.push_back(signature(word));
+        bucket.frequent_ids.push_back(id);
+    }
 }
 
 void Vocabulary::add(const WordCounts& counts) {
@@ -79,10 +92,10 @@ void Vocabulary::add(const WordCounts& counts) {
             df_.push_back(0);
             is_candidate_.push_back(false);
         }
+        const uint32_t old_df = df_[id];
         df_[id] += counts.df[i];
         if (is_candidate_[id]) {
-            Bucket& bucket = by_length_[words_.get(id).size()];
-            bucket.max_df = std::max(bucket.max_df, df_[id]);
+            note_df(id, old_df);
         } else if (df_[id] >= 2 || words_.size() <= kSmallVocabulary) {
             add_candidate(id);
         }
@@ -108,9 +121,13 @@ std::optional<Vocabulary::Neighbour> Vocabulary::nearest(std::string_view word,
         const Bucket& bucket = by_length_[len];
         // A common word asks for a far more common neighbour, which most buckets cannot have.
         if (bucket.max_df < min_df) continue;
-        for (size_t i = 0; i < bucket.ids.size(); ++i) {
-            if (std::popcount(bucket.signatures[i] ^ sig) > 2 * kMaxDistance) continue;
-            const uint32_t id = bucket.ids[i];
+        const bool frequent_only = min_df >= kFrequentDf;
+        const std::vector<uint64_t>& signatures =
+            frequent_only ? bucket.frequent_signatures : bucket.signatures;
+        const std::vector<uint32_t>& ids = frequent_only ? bucket.frequent_ids : bucket.ids;
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (std::popcount(signatures[i] ^ sig) > 2 * kMaxDistance) continue;
+            const uint32_t id = ids[i];
             const uint32_t df = df_[id];
             if (df < min_df) continue;
             const std::string_view candidate = words_.get(id);
@@ -131,7 +148,9 @@ size_t Vocabulary::memory_bytes() const {
     size_t bytes =
         words_.memory_bytes() + df_.capacity() * sizeof(uint32_t) + is_candidate_.capacity() / 8;
     for (const Bucket& b : by_length_) {
-        bytes += b.signatures.capacity() * sizeof(uint64_t) + b.ids.capacity() * sizeof(uint32_t);
+        bytes += b.signatures.capacity() * sizeof(uint64_t) + b.ids.capacity() * sizeof(uint32_t) +
+                 b.frequent_signatures.capacity() * sizeof(uint64_t) +
+                 b.frequent_ids.capacity() * sizeof(uint32_t);
     }
     return bytes;
 }

@@ -63,11 +63,18 @@ class Vocabulary {
     StringTable words_;
     std::vector<uint32_t> df_;
     std::vector<bool> is_candidate_;
+    // The candidates of one length. A query word in common use asks for a neighbour many times
+    // more frequent still; those are few, so they are also kept apart (`frequent_*`, the words
+    // with df >= kFrequentDf) and such a search scans only them.
     struct Bucket {
         std::vector<uint64_t> signatures;
         std::vector<uint32_t> ids;
+        std::vector<uint64_t> frequent_signatures;
+        std::vector<uint32_t> frequent_ids;
         uint32_t max_df = 0;  // of its words: a bucket below the asked minimum is skipped
     };
+    static constexpr uint32_t kFrequentDf = 64;
+    void note_df(uint32_t id, uint32_t old_df);
     std::vector<Bucket> by_length_;
 };
 

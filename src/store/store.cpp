@@ -24,6 +24,17 @@ WriteCounts& WriteCounts::operator+=(const WriteCounts& o) {
     return *this;
 }
 
+Result<std::vector<std::optional<Paper>>> Store::get_papers(const std::vector<PaperId>& ids) {
+    std::vector<std::optional<Paper>> out;
+    out.reserve(ids.size());
+    for (const PaperId& id : ids) {
+        auto paper = get_paper(id);
+        if (!paper.ok()) return paper.error();
+        out.push_back(std::move(paper).value());
+    }
+    return out;
+}
+
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOptions& options) {
     if (url.empty()) {
         return Error(ErrorCode::kInvalidArgument, "empty store URL; expected sqlite:PATH or PATH");

@@ -121,6 +121,10 @@ class Store {
     // The paper with this id; nullopt when there is none or it is hidden.
     virtual Result<std::optional<Paper>> get_paper(const PaperId& id) = 0;
 
+    // The papers of `ids`, in order (nullopt for unknown or hidden ones): one call for a page of
+    // results. The default asks get_paper() for each; backends may do it in one round trip.
+    virtual Result<std::vector<std::optional<Paper>>> get_papers(const std::vector<PaperId>& ids);
+
     // Calls `fn` on every visible paper in id order until it returns false.
     virtual Status for_each_paper(const std::function<bool(const Paper&)>& fn) = 0;
 

@@ -155,6 +155,26 @@ TEST_P(StoreContract, RoundTripsEveryField) {
     EXPECT_EQ(get("2401.99999"), std::nullopt);
 }
 
+TEST_P(StoreContract, GetPapersReadsAPageInOrderWithGaps) {
+    const Paper a = full_paper("1706.03762");
+    const Paper b = plain_paper("hep-th/9901001");
+    put(a);
+    put(b);
+    WriteBatch hide;
+    hide.put_paper(plain_paper("2401.00003"));
+    hide.delete_paper(id_of("2401.00003"));
+    write(hide);
+    auto papers = store_->get_papers(
+        {id_of("hep-th/9901001"), id_of("2401.99999"), id_of("1706.03762"), id_of("2401.00003")});
+    ASSERT_TRUE(papers.ok()) << papers.error().message();
+    ASSERT_EQ(papers->size(), 4U);
+    EXPECT_EQ((*papers)[0], b);
+    EXPECT_EQ((*papers)[1], std::nullopt) << "unknown";
+    EXPECT_EQ((*papers)[2], a);
+    EXPECT_EQ((*papers)[3], std::nullopt) << "hidden";
+    EXPECT_TRUE(store_->get_papers({})->empty());
+}
+
 TEST_P(StoreContract, StoresOldStyleIdsAndAwkwardText) {
     Paper p = plain_paper("hep-th/9901001");
     p.title = "Quotes \" backslash \\ tab \t newline \n NUL-free, emoji \xF0\x9F\x98\x80";

@@ -623,6 +623,24 @@ Status SqliteStore::apply_set_cursor(const std::string& key, const std::string& 
 
 Result<std::optional<Paper>> SqliteStore::get_paper(const PaperId& id) {
     std::lock_guard lock(mu_);
+    return read_paper_locked(id);
+}
+
+Result<std::vector<std::optional<Paper>>> SqliteStore::get_papers(const std::vector<PaperId>& ids) {
+    // One lock for the whole page: under concurrent searches, ten lock hand-offs per page cost
+    // more than the reads.
+    std::lock_guard lock(mu_);
+    std::vector<std::optional<Paper>> out;
+    out.reserve(ids.size());
+    for (const PaperId& id : ids) {
+        auto paper = read_paper_locked(id);
+        if (!paper.ok()) return paper.error();
+        out.push_back(std::move(paper).value());
+    }
+    return out;
+}
+
+Result<std::optional<Paper>> SqliteStore::read_paper_locked(const PaperId& id) {
     auto select = statement(kSelectPaper);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);

@@ -47,6 +47,7 @@ class SqliteStore final : public Store {
     //   call this store; papers written meanwhile may or may not be seen.
     Result<WriteCounts> write(const WriteBatch& batch) override;
     Result<std::optional<Paper>> get_paper(const PaperId& id) override;
+    Result<std::vector<std::optional<Paper>>> get_papers(const std::vector<PaperId>& ids) override;
     Status for_each_paper(const std::function<bool(const Paper&)>& fn) override;
     Result<std::vector<DailyEntry>> daily_entries(std::string_view date) override;
     Result<std::vector<DailyEntry>> daily_entries_between(std::string_view first_date,
@@ -68,6 +69,9 @@ class SqliteStore final : public Store {
     Result<ConnectionSettings> connection_settings();
 
   private:
+    // get_paper() with mu_ held.
+    Result<std::optional<Paper>> read_paper_locked(const PaperId& id);
+
     // The cached statements; kSql in the .cpp holds their text in the same order.
     enum Query : int {
         kBegin,
