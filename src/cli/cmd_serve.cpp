@@ -88,6 +88,10 @@ int run_serve(const Options& opts) {
     server_options.host = address->first;
     server_options.port = address->second;
     server_options.threads = opts.threads;
+    server_options.refusal = [&site](int status, std::string_view reason,
+                                     const web::http::Request& partial) {
+        return site.refusal(status, reason, partial);
+    };
     auto server = web::http::HttpServer::start(
         server_options, [&site](const web::http::Request& r) { return site.handle(r); },
         [&site, &access_log](const web::http::Request& request, const web::http::Response& response,

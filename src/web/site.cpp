@@ -83,6 +83,25 @@ Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
     });
 }
 
+http::Response Site::refusal(int status, std::string_view reason, const http::Request& partial) {
+    static constexpr std::pair<int, std::string_view> kCodes[] = {{400, "bad_request"},
+                                                                  {413, "payload_too_large"},
+                                                                  {414, "uri_too_long"},
+                                                                  {431, "headers_too_large"}};
+    std::string_view code = "bad_request";
+    for (const auto& [s, c] : kCodes) {
+        if (s == status) code = c;
+    }
+    http::Response response =
+        std::string_view(partial.target).starts_with("/api")
+            ? api_error(status, code, reason)
+            : context_->error_page(status, std::string(reason),
+                                   "The server could not read this request: it is too large or "
+                                   "malformed.");
+    add_security_headers(response);
+    return response;
+}
+
 std::string Site::route_name(const http::Request& request) const {
     return router_.match(request.method, request.path).name;
 }

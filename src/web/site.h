@@ -51,6 +51,10 @@ class Site {
 
     http::Response handle(const http::Request& request);
 
+    // The answer to a request the HTTP server refused before routing (HttpServer::Options::
+    // refusal): JSON under /api/, the site's error page elsewhere.
+    http::Response refusal(int status, std::string_view reason, const http::Request& partial);
+
     // The route name of a request, the label its metrics are counted under.
     std::string route_name(const http::Request& request) const;
 

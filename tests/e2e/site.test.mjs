@@ -233,6 +233,22 @@ test('a title leads to the paper page', async () => {
   await screenshots('paper');
 });
 
+test("a paper's arXiv link leads to arXiv", async () => {
+  // These machines have no internet: the browser's request to arxiv.org is answered here, which
+  // still proves the link is there, points at the paper's abstract page and can be followed.
+  await page.route('https://arxiv.org/**', (route) => route.fulfill({
+    status: 200, contentType: 'text/html', body: '<title>arXiv stand-in</title><h1>arXiv</h1>' }));
+  try {
+    await open(page, '/papers/2410.17243');
+    const link = page.locator('a', { hasText: /^arXiv page$/ }).first();
+    assert.equal(await link.getAttribute('href'), 'https://arxiv.org/abs/2410.17243');
+    await Promise.all([page.waitForURL('https://arxiv.org/abs/2410.17243'), link.click()]);
+    assert.equal(await page.title(), 'arXiv stand-in');
+  } finally {
+    await page.unroute('https://arxiv.org/**');
+  }
+});
+
 test('the header search finds papers and highlights the words', async () => {
   await open(page, '/');
   await page.locator('#header-q').fill('language models');

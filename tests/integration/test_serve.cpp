@@ -98,6 +98,30 @@ TEST_F(ServeTest, ServesPagesHealthAndMetricsAndLogsEachRequest) {
     EXPECT_NE(log.find("\"path\":\"/no/such/page\",\"status\":404"), std::string::npos) << log;
 }
 
+TEST_F(ServeTest, OversizedRequestsAreRefusedInTheSitesOwnForms) {
+    ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--access-log", "off"});
+    ASSERT_NE(server.port(), 0) << server.log();
+    RawHttpClient big_body(server.port());
+    auto r413 = big_body.request(
+        "POST /api/papers/search HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000000\r\n\r\n" +
+        std::string(2000000, 'x'));
+    ASSERT_TRUE(r413);
+    EXPECT_EQ(r413->status, 413);
+    EXPECT_NE(r413->body.find(R"("code":"payload_too_large")"), std::string::npos) << r413->body;
+
+    auto r414 = get(server.port(), "/api/papers/search?q=" + std::string(9000, 'a'));
+    ASSERT_TRUE(r414);
+    EXPECT_EQ(r414->status, 414);
+    EXPECT_NE(r414->body.find(R"("code":"uri_too_long")"), std::string::npos) << r414->body;
+
+    auto page = get(server.port(), "/search?q=" + std::string(9000, 'a'));
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 414);
+    EXPECT_NE(page->body.find("Get trending papers in your email inbox!"), std::string::npos)
+        << "the site's error page";
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
 TEST_F(ServeTest, PapersIngestedWhileServingAppearWithoutARestart) {
     ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--access-log", "off"});
     ASSERT_NE(server.port(), 0) << server.log();

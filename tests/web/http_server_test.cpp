@@ -234,6 +234,27 @@ TEST(HttpServer, RefusesLongTargetsWith414) {
     expect_refused(reply, 414, longer);
 }
 
+TEST(HttpServer, LetsTheApplicationShapeItsRefusals) {
+    HttpServer::Options options;
+    options.max_body_bytes = 1000;
+    options.refusal = [](int status, std::string_view reason, const Request& partial) {
+        Response r = Response::json(
+            200, "{\"status\":" + std::to_string(status) + ",\"reason\":\"" + std::string(reason) +
+                     "\",\"target\":\"" + partial.target.substr(0, 8) + "\"}");
+        return r;
+    };
+    auto server = start_server(options);
+    RawHttpClient client(server->port());
+    auto reply =
+        client.request("POST /api/up HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n" +
+                       std::string(5000, 'x'));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 413) << "the status is the server's, whatever the hook says";
+    EXPECT_EQ(reply->header("Content-Type"), "application/json");
+    EXPECT_EQ(reply->body, R"({"status":413,"reason":"Payload Too Large","target":"/api/up"})");
+    EXPECT_TRUE(client.wait_closed(5s));
+}
+
 TEST(HttpServer, RefusesMalformedRequestsWith400) {
     auto server = start_server();
     for (std::string raw : {std::string("GARBAGE\r\n\r\n"), get("/a%00b"), get("/search?q=%00"),

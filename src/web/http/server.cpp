@@ -276,7 +276,16 @@ void HttpServer::Impl::Session::dispatch() {
 
 void HttpServer::Impl::Session::refuse(int status, std::string_view message) {
     refused_ = true;
-    respond(Response::text(status, std::string(message) + "\n"), /*keep_alive=*/false);
+    const auto& shape = server_.options().refusal;
+    Response response;
+    try {
+        response = shape ? shape(status, message, request_)
+                         : Response::text(status, std::string(message) + "\n");
+    } catch (const std::exception&) {
+        response = Response::text(status, std::string(message) + "\n");
+    }
+    response.status = status;
+    respond(std::move(response), /*keep_alive=*/false);
 }
 
 void HttpServer::Impl::Session::respond(Response response, bool keep_alive) {

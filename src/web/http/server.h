@@ -44,6 +44,12 @@ class HttpServer {
         std::chrono::milliseconds write_timeout{30000};   // time to send a whole response
         std::chrono::milliseconds shutdown_grace{10000};  // stop(): then close what is left
         size_t max_connections = 10000;  // connections beyond this are closed at once
+        // Shapes the server's own refusals (400, 413, 414, 431: the request never reaches the
+        // handler) from the status, a short reason and what could be read of the request (its
+        // target may be empty or partial). Unset: a plain-text reason. The server still closes
+        // the connection after a refusal.
+        std::function<Response(int status, std::string_view reason, const Request& partial)>
+            refusal;
     };
 
     // Called for every request the server accepts, on an io thread.
