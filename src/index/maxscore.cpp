@@ -151,6 +151,13 @@ ScoringOutcome score_union(const SegmentScoring& scoring, std::vector<TermScorer
         }
         bool skipped = false;
         const float threshold = top.threshold();
+        // The non-essential terms' global bounds first: when even they cannot lift the document
+        // into the top k, the per-block bounds (a block lookup per term) are not needed.
+        if (first_essential > 0 && partial + prefix[first_essential - 1] < threshold) {
+            outcome.pruned = true;
+            total(contributions);  // resets
+            continue;
+        }
         if (first_essential > 0) {
             float running_bound = 0;
             for (size_t i = 0; i < first_essential; ++i) {

@@ -35,6 +35,18 @@ Result<std::vector<std::optional<Paper>>> Store::get_papers(const std::vector<Pa
     return out;
 }
 
+Result<std::vector<std::vector<DailyEntry>>> Store::entries_for_papers(
+    const std::vector<PaperId>& ids) {
+    std::vector<std::vector<DailyEntry>> out;
+    out.reserve(ids.size());
+    for (const PaperId& id : ids) {
+        auto entries = entries_for_paper(id);
+        if (!entries.ok()) return entries.error();
+        out.push_back(std::move(entries).value());
+    }
+    return out;
+}
+
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOptions& options) {
     if (url.empty()) {
         return Error(ErrorCode::kInvalidArgument, "empty store URL; expected sqlite:PATH or PATH");

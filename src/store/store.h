@@ -144,6 +144,11 @@ class Store {
     // Every daily list a paper is on, latest day first.
     virtual Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) = 0;
 
+    // entries_for_paper() for each of `ids`, in order: one call for a page of results. The
+    // default asks for each; backends may do it in one round trip.
+    virtual Result<std::vector<std::vector<DailyEntry>>> entries_for_papers(
+        const std::vector<PaperId>& ids);
+
     // Up to `limit` changes with seq > after_seq, in increasing seq order.
     virtual Result<std::vector<Change>> changes_since(int64_t after_seq, size_t limit) = 0;
 

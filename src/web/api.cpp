@@ -324,16 +324,21 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
         return found.error();
     }
 
+    std::vector<PaperId> ids;
+    for (const app::SearchHit& hit : found->hits) ids.push_back(hit.paper.id);
+    auto all_entries = site.store.entries_for_papers(ids);
+    if (!all_entries.ok()) return all_entries.error();
+
     JsonWriter w;
     w.begin_array();
-    for (const app::SearchHit& hit : found->hits) {
-        auto entries = site.store.entries_for_paper(hit.paper.id);
-        if (!entries.ok()) return entries.error();
+    for (size_t i = 0; i < found->hits.size(); ++i) {
+        const app::SearchHit& hit = found->hits[i];
+        const std::vector<DailyEntry>& entries = (*all_entries)[i];
         w.begin_object();
-        if (!entries->empty()) {
+        if (!entries.empty()) {
             // Like a list item, at the paper's best day (its upvotes, as everywhere).
             write_item_fields(w, hit.paper,
-                              *std::min_element(entries->begin(), entries->end(), app::list_order));
+                              *std::min_element(entries.begin(), entries.end(), app::list_order));
         } else {
             app::PaperJsonOptions paper_options;
             paper_options.author_ids = true;

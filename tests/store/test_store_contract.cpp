@@ -175,6 +175,25 @@ TEST_P(StoreContract, GetPapersReadsAPageInOrderWithGaps) {
     EXPECT_TRUE(store_->get_papers({})->empty());
 }
 
+TEST_P(StoreContract, EntriesForPapersMatchesOneByOne) {
+    WriteBatch b;
+    for (const char* id : {"2401.00001", "2401.00002", "2401.00003"}) b.put_paper(plain_paper(id));
+    b.put_daily_entry(entry("2024-01-02", "2401.00001", 5));
+    b.put_daily_entry(entry("2024-01-03", "2401.00001", 7));
+    b.put_daily_entry(entry("2024-01-03", "2401.00003", 1));
+    write(b);
+    const std::vector<PaperId> ids = {id_of("2401.00003"), id_of("2401.00002"), id_of("2401.00001"),
+                                      id_of("2401.99999")};
+    auto all = store_->entries_for_papers(ids);
+    ASSERT_TRUE(all.ok()) << all.error().message();
+    ASSERT_EQ(all->size(), ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+        EXPECT_EQ((*all)[i], store_->entries_for_paper(ids[i]).value()) << ids[i].str();
+    }
+    EXPECT_EQ((*all)[2].size(), 2U);
+    EXPECT_TRUE((*all)[1].empty());
+}
+
 TEST_P(StoreContract, StoresOldStyleIdsAndAwkwardText) {
     Paper p = plain_paper("hep-th/9901001");
     p.title = "Quotes \" backslash \\ tab \t newline \n NUL-free, emoji \xF0\x9F\x98\x80";

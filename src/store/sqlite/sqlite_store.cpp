@@ -735,6 +735,23 @@ Result<std::vector<DailyEntry>> SqliteStore::entries_for_paper(const PaperId& id
     return read_entries(**select);
 }
 
+Result<std::vector<std::vector<DailyEntry>>> SqliteStore::entries_for_papers(
+    const std::vector<PaperId>& ids) {
+    std::lock_guard lock(mu_);  // once for the page, as in get_papers()
+    std::vector<std::vector<DailyEntry>> out;
+    out.reserve(ids.size());
+    for (const PaperId& id : ids) {
+        auto select = statement(kSelectEntriesForPaper);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, id.str());
+        auto entries = read_entries(**select);
+        if (!entries.ok()) return entries.error();
+        out.push_back(std::move(entries).value());
+    }
+    return out;
+}
+
 Result<std::vector<Change>> SqliteStore::changes_since(int64_t after_seq, size_t limit) {
     std::lock_guard lock(mu_);
     std::vector<Change> out;
