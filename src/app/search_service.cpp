@@ -308,14 +308,14 @@ index::SearchResult SearchService::search_ids(const std::string& query,
 }
 
 Result<SearchResponse> SearchService::search(const std::string& query,
-                                             const index::SearchOptions& options) {
+                                             const index::SearchOptions& options, bool suggest) {
     index::Query parsed = index::parse_query(query, *analyzer_);
     index::SearchResult result = index_->search(parsed, options);
     SearchResponse response;
     response.matched = result.matched;
     response.matched_is_exact = result.matched_is_exact;
     response.query_truncated = parsed.truncated;
-    response.suggestions = index_->suggest(parsed);
+    if (suggest) response.suggestions = index_->suggest(parsed);
 
     std::vector<std::string> highlight;
     for (const auto* clauses : {&parsed.should, &parsed.must}) {

@@ -83,7 +83,9 @@ class SearchService {
     const OpenReport& open_report() const { return open_report_; }
 
     // Parses `query` and returns the page of hits with their papers and snippets.
-    Result<SearchResponse> search(const std::string& query, const index::SearchOptions& options);
+    // `suggest`: also compute "did you mean" suggestions (pages show them; the JSON API does not).
+    Result<SearchResponse> search(const std::string& query, const index::SearchOptions& options,
+                                  bool suggest = true);
 
     // Papers like `paper` ("more like this"), best first, at most `limit`, `paper` itself
     // excluded: a ranked OR of its title terms and its most distinctive abstract terms (the

@@ -316,7 +316,7 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
     index::SearchOptions options;
     options.limit = paging->limit;
     options.offset = paging->offset;
-    auto found = site.search.search(**q, options);
+    auto found = site.search.search(**q, options, /*suggest=*/false);
     if (!found.ok()) {
         if (found.error().code() == ErrorCode::kInvalidArgument) {
             return bad_parameter("q: " + found.error().message());

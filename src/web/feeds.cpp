@@ -320,7 +320,7 @@ http::Response search_feed(const http::Request& request, Site::Context& site, Fo
     }
     index::SearchOptions options;
     options.limit = kSearchItems;
-    auto result = site.search.search(*query, options);
+    auto result = site.search.search(*query, options, /*suggest=*/false);
     if (!result.ok()) throw std::runtime_error(result.error().message());
     Feed feed;
     for (app::SearchHit& hit : result->hits) {
