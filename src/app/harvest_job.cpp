@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "app/ingest_pipeline.h"
+#include "core/url.h"
 
 namespace paperboy::app {
 namespace {
@@ -20,9 +21,8 @@ struct ResumeState {
 };
 
 std::string encode_resume(const ResumeState& state) {
-    return "from=" + ingest::url_encode(state.from) + "&until=" + ingest::url_encode(state.until) +
-           "&cursor=" + ingest::url_encode(state.cursor) +
-           "&seen=" + ingest::url_encode(state.seen);
+    return "from=" + url_encode(state.from) + "&until=" + url_encode(state.until) +
+           "&cursor=" + url_encode(state.cursor) + "&seen=" + url_encode(state.seen);
 }
 
 // Returns nullopt for "" (no interrupted run) and for a value this version cannot read, which
@@ -37,7 +37,7 @@ std::optional<ResumeState> decode_resume(std::string_view text) {
         size_t eq = pair.find('=');
         if (eq == std::string_view::npos) return std::nullopt;
         std::string_view name = pair.substr(0, eq);
-        std::string value = ingest::url_decode(pair.substr(eq + 1));
+        std::string value = url_decode(pair.substr(eq + 1));
         if (name == "from") state.from = std::move(value);
         if (name == "until") state.until = std::move(value);
         if (name == "cursor") state.cursor = std::move(value);
@@ -84,7 +84,7 @@ std::string harvest_scope(const ingest::HarvestRequest& request) {
         query += query.empty() ? '?' : '&';
         query += name;
         query += '=';
-        query += ingest::url_encode(value);
+        query += url_encode(value);
     };
     switch (request.source) {
         case HarvestSource::kArxivOai:

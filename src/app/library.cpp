@@ -21,6 +21,20 @@ bool list_order(const DailyEntry& a, const DailyEntry& b) {
     return a.paper_id < b.paper_id;
 }
 
+void rank_by_trending(std::vector<ListedPaper>& papers, std::chrono::sys_seconds reference,
+                      const rank::TrendingParams& params) {
+    for (ListedPaper& p : papers) {
+        const double age_hours =
+            std::chrono::duration<double, std::ratio<3600>>(reference - submitted_time(p.entry))
+                .count();
+        p.trending = rank::trending_score(p.upvotes(), age_hours, params);
+    }
+    std::stable_sort(papers.begin(), papers.end(), [](const ListedPaper& a, const ListedPaper& b) {
+        if (a.trending != b.trending) return a.trending > b.trending;
+        return list_order(a.entry, b.entry);
+    });
+}
+
 Result<std::optional<std::string>> Library::latest_date() const {
     // The day before every real day: one index probe, not the counting stats() does.
     return store_.adjacent_daily_date("9999-12-31", /*later=*/false);
@@ -92,17 +106,7 @@ Result<std::vector<ListedPaper>> Library::trending(std::chrono::sys_seconds now,
     const std::string first = format_instant(reference).substr(0, 10);
     auto entries = between(DayRange{add_days(first, -options.window_days), first});
     if (!entries.ok()) return entries.error();
-    for (ListedPaper& p : *entries) {
-        const double age_hours =
-            std::chrono::duration<double, std::ratio<3600>>(reference - submitted_time(p.entry))
-                .count();
-        p.trending = rank::trending_score(p.upvotes(), age_hours, options.params);
-    }
-    std::stable_sort(entries->begin(), entries->end(),
-                     [](const ListedPaper& a, const ListedPaper& b) {
-                         if (a.trending != b.trending) return a.trending > b.trending;
-                         return list_order(a.entry, b.entry);
-                     });
+    rank_by_trending(*entries, reference, options.params);
     if (entries->size() > options.limit) entries->resize(options.limit);
     return entries;
 }

@@ -83,4 +83,8 @@ std::chrono::sys_seconds submitted_time(const DailyEntry& entry);
 // True when `a` goes before `b` in a list (upvotes, then earlier submission, then id).
 bool list_order(const DailyEntry& a, const DailyEntry& b);
 
+// Sets each paper's trending score as of `reference` and orders them by it (ties in list order).
+void rank_by_trending(std::vector<ListedPaper>& papers, std::chrono::sys_seconds reference,
+                      const rank::TrendingParams& params);
+
 }  // namespace paperboy::app

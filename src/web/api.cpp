@@ -216,17 +216,7 @@ void sort_list(std::vector<app::ListedPaper>& papers, ListSort sort, const DayRa
     } else if (sort == ListSort::kTrending) {
         const auto end_of_days = parse_instant(add_days(days.last, 1));
         const auto reference = end_of_days ? std::min(*end_of_days, site.now()) : site.now();
-        for (app::ListedPaper& p : papers) {
-            const double age_hours = std::chrono::duration<double, std::ratio<3600>>(
-                                         reference - app::submitted_time(p.entry))
-                                         .count();
-            p.trending = rank::trending_score(p.upvotes(), age_hours, site.options.trending);
-        }
-        std::stable_sort(papers.begin(), papers.end(),
-                         [](const app::ListedPaper& a, const app::ListedPaper& b) {
-                             if (a.trending != b.trending) return a.trending > b.trending;
-                             return app::list_order(a.entry, b.entry);
-                         });
+        app::rank_by_trending(papers, reference, site.options.trending);
     }
     // kUpvotes: the Library's order already.
 }

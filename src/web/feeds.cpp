@@ -14,6 +14,7 @@
 
 #include "core/calendar.h"
 #include "core/timestamp.h"
+#include "core/url.h"
 #include "text/snippet.h"
 #include "web/site_context.h"
 #include "web/xml_escape.h"
@@ -65,23 +66,6 @@ std::string base_url(const http::Request& request, const SiteOptions& options) {
     }
     while (base.ends_with('/')) base.pop_back();
     return base;
-}
-
-std::string url_encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += ch;
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
 }
 
 // RFC 822 as RSS wants it (with a four-digit year): "Mon, 03 Nov 2025 08:00:00 +0000".

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "core/calendar.h"
+#include "core/url.h"
 #include "core/utf8.h"
-#include "ingest/harvest/http_fetcher.h"
 #include "web/site_context.h"
 
 namespace paperboy::web {
@@ -264,7 +264,7 @@ std::string search_url(const SearchParams& s, std::string_view q, size_t page) {
         url += sep;
         url += name;
         url += '=';
-        url += ingest::url_encode(value);
+        url += url_encode(value);
         sep = '&';
     };
     add("q", q);
@@ -461,7 +461,7 @@ Data authors_data(const Paper& paper) {
         const Author& a = paper.authors[i];
         Data author;
         author.set("name", a.name);
-        author.set("url", "/search?q=" + ingest::url_encode("author:\"" + a.name + "\""));
+        author.set("url", "/search?q=" + url_encode("author:\"" + a.name + "\""));
         std::string affiliations;
         for (const std::string& aff : a.affiliations) {
             if (!affiliations.empty()) affiliations += "; ";
@@ -515,7 +515,7 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     for (const std::string& code : p.categories) {
         Data c;
         c.set("code", code);
-        c.set("url", "/search?cat=" + ingest::url_encode(code));
+        c.set("url", "/search?cat=" + url_encode(code));
         categories.push_back(c);
     }
     data.set("categories", categories);

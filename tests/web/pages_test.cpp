@@ -14,8 +14,8 @@
 #include "app/ingest_pipeline.h"
 #include "app/search_service.h"
 #include "core/timestamp.h"
+#include "core/url.h"
 #include "core/utf8.h"
-#include "ingest/harvest/http_fetcher.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
 #include "web/http/message.h"
@@ -86,7 +86,7 @@ std::string article_with(const std::string& body, const std::string& marker) {
 }
 
 // Percent-encodes every byte that is not unreserved, as a browser would a form value.
-std::string encode(std::string_view text) { return ingest::url_encode(text); }
+std::string encode(std::string_view text) { return url_encode(text); }
 
 class PagesTest : public ::testing::Test {
   protected:

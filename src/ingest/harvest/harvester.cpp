@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/timestamp.h"
+#include "core/url.h"
 #include "ingest/byte_source.h"
 #include "ingest/formats.h"
 

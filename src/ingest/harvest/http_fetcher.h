@@ -46,14 +46,6 @@ class HttpFetcher {
     virtual Result<HttpResponse> get(const HttpRequest& request) = 0;
 };
 
-// Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~), so the
-// result is safe as a query parameter value: "1403493|1001" -> "1403493%7C1001".
-std::string url_encode(std::string_view text);
-
-// Undoes url_encode() (and '+' as space, as form encoding writes it). Malformed escapes are
-// kept as they are.
-std::string url_decode(std::string_view text);
-
 // The standard reason phrase of an HTTP status ("Service Unavailable" for 503); empty when
 // the status is not a common one.
 std::string_view http_reason_phrase(int status);
