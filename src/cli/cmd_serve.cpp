@@ -96,7 +96,9 @@ int run_serve(const Options& opts) {
         server_options, [&site](const web::http::Request& r) { return site.handle(r); },
         [&site, &access_log](const web::http::Request& request, const web::http::Response& response,
                              std::chrono::nanoseconds elapsed, size_t bytes) {
-            site.metrics().observe_request(site.route_name(request), response.status,
+            // Requests refused before the site saw them have no route.
+            site.metrics().observe_request(response.route.empty() ? "unrouted" : response.route,
+                                           response.status,
                                            std::chrono::duration<double>(elapsed).count());
             if (access_log) access_log->write(request, response, elapsed, bytes);
         });

@@ -336,10 +336,12 @@ void add_feed_routes(Router& router, Site::Context& site) {
         {"/feeds/search.atom", "feed_search_atom", search_feed, Format::kAtom},
     };
     for (const Route& route : kRoutes) {
-        router.add("GET", route.path, route.name,
-                   [&site, route](const http::Request& request, const PathParams&) {
-                       return route.handler(request, site, route.format);
-                   });
+        router.add(
+            "GET", route.path, route.name,
+            [&site, route](const http::Request& request, const PathParams&) {
+                return route.handler(request, site, route.format);
+            },
+            Caching::kRendered);
     }
 }
 

@@ -106,85 +106,94 @@ http::Response range_page(const http::Request& request, Site::Context& site, con
 }  // namespace
 
 void add_page_routes(Router& router, Site::Context& site) {
-    router.add("GET", "/", "home", [&site](const http::Request& request, const PathParams&) {
-        auto latest = site.library.latest_date();
-        if (!latest.ok()) throw std::runtime_error(latest.error().message());
-        if (!*latest) {
+    router.add(
+        "GET", "/", "home",
+        [&site](const http::Request& request, const PathParams&) {
+            auto latest = site.library.latest_date();
+            if (!latest.ok()) throw std::runtime_error(latest.error().message());
+            if (!*latest) {
+                ListPage page;
+                page.heading = "Daily Papers";
+                page.pager_label = "Other days";
+                page.empty_title = "No daily lists yet.";
+                page.empty_text =
+                    "Load papers with 'paperboy ingest' or 'paperboy harvest --source hf-daily'; "
+                    "they appear here as soon as they are in the database.";
+                PageInfo info;
+                info.title = "Daily Papers";
+                info.nav = "daily";
+                return list_response(request, site, page, {}, info);
+            }
+            return daily_page(request, site, **latest, /*is_home=*/true);
+        },
+        Caching::kRendered);
+
+    router.add(
+        "GET", "/papers/date/{date}", "daily",
+        [&site](const http::Request& request, const PathParams& params) {
+            const std::string& date = params.at("date");
+            if (!is_valid_day(date)) {
+                return site.error_page(400, "Not a date",
+                                       "'" + date + "' is not a date like 2024-10-25.");
+            }
+            return daily_page(request, site, date, /*is_home=*/false);
+        },
+        Caching::kRendered);
+
+    router.add(
+        "GET", "/papers/week/{week}", "weekly",
+        [&site](const http::Request& request, const PathParams& params) {
+            const std::string& week = params.at("week");
+            auto days = iso_week_days(week);
+            if (!days) {
+                return site.error_page(400, "Not a week",
+                                       "'" + week + "' is not an ISO week like 2024-W43.");
+            }
+            return range_page(request, site, *days,
+                              "Weekly Papers · " + week + " (" + display_day(days->first) + " – " +
+                                  display_day(days->last) + ")",
+                              "week", "/papers/week/" + iso_week_of(add_days(days->first, -1)),
+                              "/papers/week/" + iso_week_of(add_days(days->last, 1)));
+        },
+        Caching::kRendered);
+
+    router.add(
+        "GET", "/papers/month/{month}", "monthly",
+        [&site](const http::Request& request, const PathParams& params) {
+            const std::string& month = params.at("month");
+            auto days = month_days(month);
+            if (!days) {
+                return site.error_page(400, "Not a month",
+                                       "'" + month + "' is not a month like 2024-10.");
+            }
+            return range_page(request, site, *days,
+                              "Monthly Papers · " + display_day(days->first).substr(0, 3) + " " +
+                                  month.substr(0, 4),
+                              "month", "/papers/month/" + month_of(add_days(days->first, -1)),
+                              "/papers/month/" + month_of(add_days(days->last, 1)));
+        },
+        Caching::kRendered);
+
+    router.add(
+        "GET", "/papers/trending", "trending",
+        [&site](const http::Request& request, const PathParams&) {
+            app::TrendingOptions options;
+            options.params = site.options.trending;
+            auto papers = site.library.trending(site.now(), options);
+            if (!papers.ok()) throw std::runtime_error(papers.error().message());
             ListPage page;
-            page.heading = "Daily Papers";
-            page.pager_label = "Other days";
-            page.empty_title = "No daily lists yet.";
+            page.heading = "Trending Papers";
+            page.pager_label = "Lists";
+            page.empty_title = "Nothing is trending yet.";
             page.empty_text =
-                "Load papers with 'paperboy ingest' or 'paperboy harvest --source hf-daily'; "
-                "they appear here as soon as they are in the database.";
+                "Trending ranks the last week's daily lists by upvotes, "
+                "newer papers first.";
             PageInfo info;
-            info.title = "Daily Papers";
-            info.nav = "daily";
-            return list_response(request, site, page, {}, info);
-        }
-        return daily_page(request, site, **latest, /*is_home=*/true);
-    });
-
-    router.add("GET", "/papers/date/{date}", "daily",
-               [&site](const http::Request& request, const PathParams& params) {
-                   const std::string& date = params.at("date");
-                   if (!is_valid_day(date)) {
-                       return site.error_page(400, "Not a date",
-                                              "'" + date + "' is not a date like 2024-10-25.");
-                   }
-                   return daily_page(request, site, date, /*is_home=*/false);
-               });
-
-    router.add("GET", "/papers/week/{week}", "weekly",
-               [&site](const http::Request& request, const PathParams& params) {
-                   const std::string& week = params.at("week");
-                   auto days = iso_week_days(week);
-                   if (!days) {
-                       return site.error_page(400, "Not a week",
-                                              "'" + week + "' is not an ISO week like 2024-W43.");
-                   }
-                   return range_page(request, site, *days,
-                                     "Weekly Papers · " + week + " (" + display_day(days->first) +
-                                         " – " + display_day(days->last) + ")",
-                                     "week",
-                                     "/papers/week/" + iso_week_of(add_days(days->first, -1)),
-                                     "/papers/week/" + iso_week_of(add_days(days->last, 1)));
-               });
-
-    router.add("GET", "/papers/month/{month}", "monthly",
-               [&site](const http::Request& request, const PathParams& params) {
-                   const std::string& month = params.at("month");
-                   auto days = month_days(month);
-                   if (!days) {
-                       return site.error_page(400, "Not a month",
-                                              "'" + month + "' is not a month like 2024-10.");
-                   }
-                   return range_page(request, site, *days,
-                                     "Monthly Papers · " + display_day(days->first).substr(0, 3) +
-                                         " " + month.substr(0, 4),
-                                     "month",
-                                     "/papers/month/" + month_of(add_days(days->first, -1)),
-                                     "/papers/month/" + month_of(add_days(days->last, 1)));
-               });
-
-    router.add("GET", "/papers/trending", "trending",
-               [&site](const http::Request& request, const PathParams&) {
-                   app::TrendingOptions options;
-                   options.params = site.options.trending;
-                   auto papers = site.library.trending(site.now(), options);
-                   if (!papers.ok()) throw std::runtime_error(papers.error().message());
-                   ListPage page;
-                   page.heading = "Trending Papers";
-                   page.pager_label = "Lists";
-                   page.empty_title = "Nothing is trending yet.";
-                   page.empty_text =
-                       "Trending ranks the last week's daily lists by upvotes, "
-                       "newer papers first.";
-                   PageInfo info;
-                   info.title = "Trending Papers";
-                   info.nav = "trending";
-                   return list_response(request, site, page, *papers, info);
-               });
+            info.title = "Trending Papers";
+            info.nav = "trending";
+            return list_response(request, site, page, *papers, info);
+        },
+        Caching::kRendered);
 
     router.add("GET", "/static/{file}", "static",
                [&site](const http::Request& request, const PathParams& params) {

@@ -584,15 +584,19 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
 }  // namespace
 
 void add_paper_routes(Router& router, Site::Context& site) {
-    router.add("GET", "/search", "search",
-               [&site](const http::Request& request, const PathParams&) {
-                   return search_page(request, site);
-               });
+    router.add(
+        "GET", "/search", "search",
+        [&site](const http::Request& request, const PathParams&) {
+            return search_page(request, site);
+        },
+        Caching::kRendered);
     // After the list routes (/papers/date/..., /papers/trending): the first match wins.
-    router.add("GET", "/papers/{id...}", "paper",
-               [&site](const http::Request& request, const PathParams& params) {
-                   return paper_page(request, site, params.at("id"));
-               });
+    router.add(
+        "GET", "/papers/{id...}", "paper",
+        [&site](const http::Request& request, const PathParams& params) {
+            return paper_page(request, site, params.at("id"));
+        },
+        Caching::kRendered);
 }
 
 }  // namespace paperboy::web

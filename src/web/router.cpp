@@ -22,8 +22,9 @@ bool is_param(std::string_view segment) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, std::string name, RouteHandler handler) {
-    Route route{std::move(method), {}, std::move(name), std::move(handler)};
+void Router::add(std::string method, std::string pattern, std::string name, RouteHandler handler,
+                 Caching caching) {
+    Route route{std::move(method), {}, std::move(name), std::move(handler), caching};
     for (std::string_view segment : split_path(pattern)) route.segments.emplace_back(segment);
     routes_.push_back(std::move(route));
 }
@@ -62,6 +63,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
             out.params = std::move(params);
             out.name = route.name;
             out.allow.clear();
+            out.caching = route.caching;
             return out;
         }
         if (out.allow.find(route.method) == std::string::npos) {

@@ -5,7 +5,9 @@
 // first route whose pattern matches wins. A path that matches some route but not with the
 // request's method is a 405 with an Allow header; one that matches none is the not-found
 // handler's to answer. Every route has a name, used as the metrics label (never the raw path,
-// which would make one time series per paper).
+// which would make one time series per paper), and says whether its responses may be reused
+// from the site's response cache (Caching::kRendered: pages and feeds that depend only on the
+// target and the data).
 #pragma once
 
 #include <functional>
@@ -21,16 +23,20 @@ namespace paperboy::web {
 using PathParams = std::map<std::string, std::string, std::less<>>;
 using RouteHandler = std::function<http::Response(const http::Request&, const PathParams&)>;
 
+enum class Caching { kNone, kRendered };
+
 class Router {
   public:
     // Adds a route; `method` is "GET" or "POST" etc. (a HEAD request is routed as GET).
-    void add(std::string method, std::string pattern, std::string name, RouteHandler handler);
+    void add(std::string method, std::string pattern, std::string name, RouteHandler handler,
+             Caching caching = Caching::kNone);
 
     struct Match {
         const RouteHandler* handler = nullptr;  // null: no route for this method and path
         PathParams params;
         std::string name;   // the route's name; "not_found" or "method_not_allowed" otherwise
         std::string allow;  // for a 405: the methods the path accepts, "GET, POST"
+        Caching caching = Caching::kNone;
     };
     Match match(std::string_view method, std::string_view path) const;
 
@@ -40,6 +46,7 @@ class Router {
         std::vector<std::string> segments;
         std::string name;
         RouteHandler handler;
+        Caching caching;
     };
     static bool match_segments(const Route& route, const std::vector<std::string_view>& path,
                                PathParams& params);

@@ -99,29 +99,15 @@ http::Response Site::refusal(int status, std::string_view reason, const http::Re
                                    "The server could not read this request: it is too large or "
                                    "malformed.");
     add_security_headers(response);
+    response.route = "refused";
     return response;
 }
-
-std::string Site::route_name(const http::Request& request) const {
-    return router_.match(request.method, request.path).name;
-}
-
-namespace {
-
-// HTML pages and feeds are cached; the JSON API is not (its rate limit must see every
-// request), nor are the operational endpoints.
-bool is_cacheable(const http::Request& request, const std::string& route) {
-    return request.method == "GET" && !is_api_path(request.path) && route != "metrics" &&
-           route != "healthz" && route != "static";
-}
-
-}  // namespace
 
 http::Response Site::handle(const http::Request& request) {
     http::Response response;
     const Router::Match match = router_.match(request.method, request.path);
     try {
-        if (match.handler != nullptr && is_cacheable(request, match.name)) {
+        if (match.handler != nullptr && match.caching == Caching::kRendered) {
             // Rendered once per change of the data (the index's feed position follows the
             // store's) and per few seconds; the key is the whole target, query included.
             const int64_t version = context_->search.last_sequence();
@@ -161,6 +147,7 @@ http::Response Site::handle(const http::Request& request) {
                                               "been logged; try again in a moment.");
     }
     add_security_headers(response);
+    response.route = match.name;
     return response;
 }
 

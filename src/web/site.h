@@ -49,14 +49,12 @@ class Site {
   public:
     Site(store::Store& store, app::SearchService& search, SiteOptions options);
 
+    // The response's `route` is the route's name (the label its metrics are counted under).
     http::Response handle(const http::Request& request);
 
     // The answer to a request the HTTP server refused before routing (HttpServer::Options::
     // refusal): JSON under /api/, the site's error page elsewhere.
     http::Response refusal(int status, std::string_view reason, const http::Request& partial);
-
-    // The route name of a request, the label its metrics are counted under.
-    std::string route_name(const http::Request& request) const;
 
     Metrics& metrics() { return metrics_; }
     const SiteOptions& options() const { return options_; }

@@ -37,6 +37,9 @@ struct Response {
     int status = 200;  // 200..599
     HeaderList headers;
     std::string body;
+    // Not sent: the application's name for what answered (a route), for the observer's access
+    // log and metrics, so they need not route the request a second time.
+    std::string route;
 
     // Replaces every header called `name` (case-insensitively) by one `name: value`.
     void set_header(std::string_view name, std::string value);
