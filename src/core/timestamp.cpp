@@ -214,4 +214,21 @@ std::optional<std::chrono::sys_seconds> parse_instant(std::string_view text) {
         std::chrono::seconds(days * 86400 + num(11, 2) * 3600 + num(14, 2) * 60 + num(17, 2)));
 }
 
+std::string format_rfc1123(std::chrono::sys_seconds instant, std::string_view zone) {
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const auto day = std::chrono::floor<std::chrono::days>(instant);
+    const std::chrono::year_month_day ymd(day);
+    const std::chrono::hh_mm_ss time(instant - day);
+    char out[48];
+    std::snprintf(out, sizeof out, "%s, %02u %s %04d %02d:%02d:%02d %.*s",
+                  kDays[std::chrono::weekday(day).c_encoding()], unsigned(ymd.day()),
+                  kMonths[unsigned(ymd.month()) - 1], int(ymd.year()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()), static_cast<int>(zone.size()),
+                  zone.data());
+    return out;
+}
+
 }  // namespace paperboy

@@ -32,6 +32,10 @@ std::string format_instant(std::chrono::sys_seconds instant);
 // The instant of a stored "YYYY-MM-DDTHH:MM:SSZ" (or any form normalize_timestamp accepts).
 std::optional<std::chrono::sys_seconds> parse_instant(std::string_view text);
 
+// An instant in the RFC 1123 / RFC 822 form HTTP dates and RSS use, with English names
+// whatever the locale: "Fri, 25 Oct 2024 09:30:00 GMT" (`zone` "GMT"; RSS also takes "+0000").
+std::string format_rfc1123(std::chrono::sys_seconds instant, std::string_view zone);
+
 // The current UTC instant in the stored form.
 std::string now_timestamp();
 

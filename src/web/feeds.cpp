@@ -69,21 +69,7 @@ std::string base_url(const http::Request& request, const SiteOptions& options) {
 }
 
 // RFC 822 as RSS wants it (with a four-digit year): "Mon, 03 Nov 2025 08:00:00 +0000".
-std::string rfc822(std::chrono::sys_seconds instant) {
-    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const auto day = std::chrono::floor<std::chrono::days>(instant);
-    const std::chrono::year_month_day ymd(day);
-    const std::chrono::hh_mm_ss time(instant - day);
-    char out[40];
-    std::snprintf(out, sizeof out, "%s, %02u %s %04d %02d:%02d:%02d +0000",
-                  kDays[std::chrono::weekday(day).c_encoding()], unsigned(ymd.day()),
-                  kMonths[unsigned(ymd.month()) - 1], int(ymd.year()),
-                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()));
-    return out;
-}
+std::string rfc822(std::chrono::sys_seconds instant) { return format_rfc1123(instant, "+0000"); }
 
 // A listed paper's date: when it was put on the list, else when it was published, else the
 // list's day.

@@ -68,5 +68,12 @@ TEST(Timestamp, ParseInstantRoundTripsWithFormatInstant) {
     EXPECT_EQ(parse_instant("yesterday"), std::nullopt);
 }
 
+TEST(Timestamp, Rfc1123UsesEnglishNamesAndTheGivenZone) {
+    EXPECT_EQ(format_rfc1123(*parse_instant("1994-11-06T08:49:37Z"), "GMT"),
+              "Sun, 06 Nov 1994 08:49:37 GMT");
+    EXPECT_EQ(format_rfc1123(*parse_instant("2025-11-03T08:00:00Z"), "+0000"),
+              "Mon, 03 Nov 2025 08:00:00 +0000");
+}
+
 }  // namespace
 }  // namespace paperboy

@@ -1,8 +1,6 @@
 #include "web/http/response_head.h"
 
-#include <array>
-#include <cstdio>
-#include <ctime>
+#include "core/timestamp.h"
 
 namespace paperboy::web::http {
 namespace {
@@ -69,19 +67,7 @@ std::string response_head(const Response& response, std::string_view reason, int
 }
 
 std::string http_date(std::chrono::system_clock::time_point when) {
-    // Names spelled out rather than strftime's %a/%b, which follow the process locale.
-    static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                         "Thu", "Fri", "Sat"};
-    static constexpr std::array<const char*, 12> kMonths = {
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::time_t t = std::chrono::system_clock::to_time_t(when);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
-                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                  tm.tm_sec);
-    return buf;
+    return format_rfc1123(std::chrono::floor<std::chrono::seconds>(when), "GMT");
 }
 
 }  // namespace paperboy::web::http
