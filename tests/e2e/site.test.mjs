@@ -237,7 +237,9 @@ test("a paper's arXiv link leads to arXiv", async () => {
   // These machines have no internet: the browser's request to arxiv.org is answered here, which
   // still proves the link is there, points at the paper's abstract page and can be followed.
   await page.route('https://arxiv.org/**', (route) => route.fulfill({
-    status: 200, contentType: 'text/html', body: '<title>arXiv stand-in</title><h1>arXiv</h1>' }));
+    status: 200, contentType: 'text/html',
+    // No favicon request: it would outlive the route below and fail to resolve.
+    body: '<link rel="icon" href="data:,"><title>arXiv stand-in</title><h1>arXiv</h1>' }));
   try {
     await open(page, '/papers/2410.17243');
     const link = page.locator('a', { hasText: /^arXiv page$/ }).first();
@@ -245,6 +247,8 @@ test("a paper's arXiv link leads to arXiv", async () => {
     await Promise.all([page.waitForURL('https://arxiv.org/abs/2410.17243'), link.click()]);
     assert.equal(await page.title(), 'arXiv stand-in');
   } finally {
+    // Back on the site before the stand-in goes, so nothing late reaches the real arxiv.org.
+    await page.goto(baseUrl + '/', { waitUntil: 'load' });
     await page.unroute('https://arxiv.org/**');
   }
 });
