@@ -43,13 +43,27 @@ inline float bm25f_idf(double live_docs, double df) {
     return static_cast<float>(std::log(1.0 + (live_docs - df + 0.5) / (df + 0.5)));
 }
 
-// The per-query constants of the length normalisation: w_f / ((1 - b_f) + b_f * len / avg_f)
-// is computed as weight[f] / (c0[f] + c1[f] * len).
+// Lengths below this have their normalisation precomputed (FieldNorms::table): nearly all
+// titles, abstracts, author lists and category lists are shorter.
+inline constexpr int kNormTableSize = 1024;
+
+// The constants of the length normalisation for one set of mean lengths:
+// w_f / ((1 - b_f) + b_f * len / avg_f) is computed as weight[f] / (c0[f] + c1[f] * len), and
+// looked up in `table` for the common lengths (scoring does no division for them; the
+// table holds exactly what the formula gives, so both ways score alike).
 struct FieldNorms {
     std::array<float, kNumFields> weight{};
     std::array<float, kNumFields> c0{};
     std::array<float, kNumFields> c1{};
     float k1 = 1.2F;
+    std::array<std::array<float, kNormTableSize>, kNumFields> table{};
+
+    float compute(int f, uint32_t len) const {
+        return weight[f] / (c0[f] + c1[f] * static_cast<float>(len));
+    }
+    float norm(int f, uint32_t len) const {
+        return len < kNormTableSize ? table[f][len] : compute(f, len);
+    }
 };
 
 inline FieldNorms make_field_norms(const Bm25fParams& params,
@@ -60,6 +74,9 @@ inline FieldNorms make_field_norms(const Bm25fParams& params,
         norms.weight[f] = params.weight[f];
         norms.c0[f] = 1.0F - params.b[f];
         norms.c1[f] = avg_len[f] > 0 ? static_cast<float>(params.b[f] / avg_len[f]) : 0.0F;
+        for (uint32_t len = 0; len < kNormTableSize; ++len) {
+            norms.table[f][len] = norms.compute(f, len);
+        }
     }
     return norms;
 }
@@ -71,8 +88,7 @@ inline float bm25f_pseudo_tf(const FieldNorms& norms, const uint32_t* tf, const 
     float sum = 0;
     for (int f = 0; f < kNumFields; ++f) {
         if ((field_mask >> f & 1U) != 0 && tf[f] != 0) {
-            sum += norms.weight[f] * static_cast<float>(tf[f]) /
-                   (norms.c0[f] + norms.c1[f] * static_cast<float>(len[f]));
+            sum += static_cast<float>(tf[f]) * norms.norm(f, len[f]);
         }
     }
     return sum;

@@ -80,6 +80,7 @@ void Index::Impl::publish() {
                                                      static_cast<double>(next->live_docs)
                                                : 0.0;
     }
+    next->norms = make_field_norms(params, next->avg_len);
     next->writer_bytes = keys.memory_bytes() + locations.capacity() * sizeof(Location);
     fresh_deletions.clear();
     std::lock_guard lock(snapshot_mutex);
@@ -331,7 +332,7 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
         t.idf = bm25f_idf(static_cast<double>(snap->live_docs), static_cast<double>(t.df));
     }
     const bool filter_only = query.should.empty() && query.must.empty();
-    const FieldNorms norms = make_field_norms(impl.params, snap->avg_len);
+    const FieldNorms& norms = snap->norms;
 
     TopK top(options.offset + options.limit);
     for (uint32_t si = 0; si < snap->segments.size(); ++si) {

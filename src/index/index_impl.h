@@ -26,6 +26,7 @@ struct Snapshot {
     uint64_t live_docs = 0;
     uint64_t deleted = 0;
     std::array<double, kNumFields> avg_len{};
+    FieldNorms norms;         // the length normalisation for avg_len (computed once per snapshot)
     size_t writer_bytes = 0;  // the writer's id map at publication, for stats()
 };
 

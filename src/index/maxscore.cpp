@@ -69,8 +69,7 @@ float block_score_bound(const BlockMeta& meta, const FieldNorms& norms, float id
             unbounded = true;
             break;
         }
-        pseudo_tf += norms.weight[f] * static_cast<float>(meta.max_tf[f]) /
-                     (norms.c0[f] + norms.c1[f] * static_cast<float>(meta.min_len[f]));
+        pseudo_tf += static_cast<float>(meta.max_tf[f]) * norms.norm(f, meta.min_len[f]);
     }
     if (stored_scale > 0) {
         // The stored bound covers all fields, so it bounds any subset of them too.
@@ -148,6 +147,9 @@ ScoringOutcome score_union(const SegmentScoring& scoring, std::vector<TermScorer
             if (s.cursor.doc() != doc) continue;
             partial += score_current(s, segment, norms, doc, contributions, matched);
             s.cursor.next();
+            // The next document's field lengths are a random read into a large array: start
+            // it now so that it overlaps with this document's remaining work.
+            if (s.cursor.doc() != kNoMoreDocs) __builtin_prefetch(segment.doc_lens(s.cursor.doc()));
         }
         bool skipped = false;
         const float threshold = top.threshold();

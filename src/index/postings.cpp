@@ -189,13 +189,11 @@ void PostingCursor::next() {
     }
 }
 
-uint32_t PostingCursor::block_for(uint32_t target) const {
+uint32_t PostingCursor::gallop(uint32_t from, uint32_t target) const {
+    // Targets mostly grow and are near: gallop forward (1, 2, 4, ... blocks ahead), then
+    // search the last step's range, instead of halving the whole rest of the list each time.
     const BlockMeta* blocks = store_->blocks.data();
-    if (block_ >= end_block_ || blocks[block_].last_doc >= target) return block_;
-    // Targets only grow and are mostly near: gallop forward from the current block (1, 2, 4,
-    // ... blocks ahead), then search the last step's range, instead of halving the whole rest
-    // of the list each time.
-    uint32_t lo = block_ + 1;  // blocks before lo end before target
+    uint32_t lo = from + 1;  // blocks before lo end before target
     uint32_t step = 1;
     uint32_t hi = lo;
     while (hi < end_block_ && blocks[hi].last_doc < target) {

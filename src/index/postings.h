@@ -134,19 +134,31 @@ class PostingCursor {
     // The block holding the current document, and the block a seek(target) would land in
     // (without decoding it): for block-level score bounds.
     uint32_t block() const { return block_; }
-    uint32_t block_for(uint32_t target) const;
+    uint32_t block_for(uint32_t target) const {
+        // Start from the last answer when it is past the current block and still before
+        // `target` (the blocks before it end earlier): a cursor that is only probed for bounds
+        // (a non-essential term) does not move, and its targets run ahead of it.
+        uint32_t from = block_;
+        if (hint_ > from && store_->blocks[hint_ - 1].last_doc < target) from = hint_;
+        if (from < end_block_ && store_->blocks[from].last_doc < target)
+            from = gallop(from, target);
+        hint_ = from;
+        return from;
+    }
     const BlockMeta& meta(uint32_t block) const { return store_->blocks[block]; }
     uint32_t first_block() const { return first_block_; }
     uint32_t end_block() const { return end_block_; }
 
   private:
     void load_block(uint32_t block);
+    uint32_t gallop(uint32_t from, uint32_t target) const;  // the block for target after `from`
     void decode_tfs();
 
     const PostingStore* store_;
     uint32_t first_block_;
     uint32_t end_block_;
     uint32_t block_;
+    mutable uint32_t hint_ = 0;  // block_for()'s last answer
     uint32_t count_ = 0;
     uint32_t index_ = 0;
     uint32_t doc_ = kNoMoreDocs;
