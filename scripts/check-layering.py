@@ -7,7 +7,8 @@ The order (lowest first) is the one target_link_libraries states in src/*/CMakeL
 A module may include its own headers and those of the modules below it; siblings (store,
 ingest, text/index) may not include each other. Only src/store/sqlite/ may include <sqlite3.h>, only
 src/store/postgres/ <libpq-fe.h>, only src/ingest/harvest/ <curl/curl.h>, only src/cli/ CLI11,
-only src/web/http/ Boost (Beast, Asio), and only src/ingest/ and src/web/http/ <zlib.h>.
+only src/web/http/ Boost (Beast, Asio), only src/ingest/ and src/web/http/ <zlib.h>, and only
+src/app/auth/ libsodium.
 """
 import pathlib
 import re
@@ -34,6 +35,7 @@ DRIVER_HEADERS = [
     (re.compile(r"^roaring/"), "index/"),
     (re.compile(r"^boost/"), "web/http/"),
     (re.compile(r"^zlib\.h$"), ("ingest/", "web/http/")),
+    (re.compile(r"^sodium(\.h|/)"), "app/auth/"),
 ]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 

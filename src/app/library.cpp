@@ -121,7 +121,21 @@ Result<std::optional<PaperPage>> Library::paper(const PaperId& id) const {
     if (!entries.ok()) return entries.error();
     page.entries = std::move(*entries);
     for (const DailyEntry& e : page.entries) page.upvotes = std::max(page.upvotes, e.upvotes);
+    if (page.entries.empty()) {
+        auto votes = store_.paper_votes(id);
+        if (!votes.ok()) return votes.error();
+        page.upvotes = *votes;
+    }
     return std::optional<PaperPage>(std::move(page));
+}
+
+Result<int> Library::upvotes(const PaperId& id) const {
+    auto entries = store_.entries_for_paper(id);
+    if (!entries.ok()) return entries.error();
+    if (entries->empty()) return store_.paper_votes(id);
+    int best = 0;
+    for (const DailyEntry& e : *entries) best = std::max(best, e.upvotes);
+    return best;
 }
 
 }  // namespace paperboy::app

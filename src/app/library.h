@@ -70,6 +70,10 @@ class Library {
     // The paper and the lists it was on; nullopt when unknown or hidden.
     Result<std::optional<PaperPage>> paper(const PaperId& id) const;
 
+    // A paper's upvotes as every page shows them: its best day's count (the imported upvotes
+    // plus the community's votes), or the community's votes for a paper never on a list.
+    Result<int> upvotes(const PaperId& id) const;
+
     // Loads the papers of `entries` (in order), dropping entries of hidden papers.
     Result<std::vector<ListedPaper>> with_papers(std::vector<DailyEntry> entries) const;
 

@@ -25,6 +25,7 @@
 
 #include "core/paper.h"
 #include "core/result.h"
+#include "store/accounts.h"
 
 namespace paperboy::store {
 
@@ -157,6 +158,45 @@ class Store {
     virtual Result<std::optional<std::string>> cursor(std::string_view key) = 0;
 
     virtual Result<StoreStats> stats() = 0;
+
+    // --- People and votes (store/accounts.h) ---
+
+    // Adds a user; fills in its id and creation time. kAlreadyExists when the handle or the
+    // email is taken (the message says which), compared case-insensitively.
+    virtual Result<User> create_user(const User& user) = 0;
+    // The user whose handle or email is `handle_or_email` (case-insensitively), or nullopt.
+    virtual Result<std::optional<User>> find_user(std::string_view handle_or_email) = 0;
+    virtual Result<std::optional<User>> user_by_id(int64_t id) = 0;
+    virtual Status set_role(int64_t user_id, Role role) = 0;
+
+    // Sessions, by the digest of their token; expiry as a timestamp (compared as text).
+    virtual Status add_session(std::string_view token_digest, int64_t user_id,
+                               std::string_view expires_at) = 0;
+    // The session's user when the session exists and expires after `now`; nullopt otherwise.
+    virtual Result<std::optional<User>> session_user(std::string_view token_digest,
+                                                     std::string_view now) = 0;
+    virtual Status remove_session(std::string_view token_digest) = 0;
+    // Every session of the user ("log out everywhere").
+    virtual Status remove_sessions(int64_t user_id) = 0;
+
+    // API tokens, by digest. api_token_user() records the use.
+    virtual Result<int64_t> add_api_token(int64_t user_id, std::string_view token_digest,
+                                          std::string_view name) = 0;
+    virtual Result<std::optional<User>> api_token_user(std::string_view token_digest,
+                                                       std::string_view now) = 0;
+    virtual Result<std::vector<ApiTokenInfo>> api_tokens(int64_t user_id) = 0;
+    // False when the user has no such token.
+    virtual Result<bool> revoke_api_token(int64_t user_id, int64_t token_id) = 0;
+
+    // Adds (`up`) or removes the user's vote for a visible paper, in one transaction with the
+    // paper's count; a change puts the paper on the change feed. kNotFound for an unknown or
+    // hidden paper. Daily entries read from the store count the paper's votes in their upvotes.
+    virtual Result<VoteOutcome> set_vote(int64_t user_id, const PaperId& paper, bool up) = 0;
+    // The community votes of a paper (0 for an unknown one).
+    virtual Result<int> paper_votes(const PaperId& paper) = 0;
+    // Whether the user voted for each of `papers`, in order.
+    virtual Result<std::vector<bool>> has_voted(int64_t user_id,
+                                                const std::vector<PaperId>& papers) = 0;
 };
 
 struct OpenOptions {

@@ -20,6 +20,7 @@
 #include "core/calendar.h"
 #include "core/json_writer.h"
 #include "core/timestamp.h"
+#include "web/auth.h"
 #include "web/site_context.h"
 
 namespace paperboy::web {
@@ -275,6 +276,12 @@ Result<http::Response> trending(const http::Request& request, Site::Context& sit
 
 Result<http::Response> paper(const http::Request& request, Site::Context& site,
                              const std::string& id_text) {
+    if (std::string_view(id_text).ends_with("/upvote")) {
+        http::Response response =
+            api_error(405, "method_not_allowed", "upvote with POST, take it back with DELETE");
+        response.set_header("Allow", "POST, DELETE");
+        return response;
+    }
     auto id = PaperId::parse(id_text);
     if (!id.ok()) return bad_parameter(quoted(id_text) + " is not a paper id");
     auto page = site.library.paper(*id);
@@ -346,6 +353,55 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
     w.end_array();
     http::Response response = http::Response::json(200, w.take());
     apply_cache_policy(request, response, kListCache);
+    return response;
+}
+
+// --- /api/papers/{id}/upvote -------------------------------------------------------------------
+
+// POST adds the caller's vote, DELETE removes it; both are idempotent and answer the paper's
+// upvotes afterwards: {"upvotes": N, "upvoted": true|false}.
+Result<http::Response> upvote(const http::Request& request, Site::Context& site,
+                              std::string_view id_text, bool up) {
+    auto visitor = identify(request, site.accounts);
+    if (!visitor.ok()) return visitor.error();
+    if (!visitor->user) {
+        http::Response response =
+            api_error(401, "unauthorized",
+                      "log in, or send an API token as 'Authorization: Bearer <token>', to vote");
+        response.set_header("WWW-Authenticate", "Bearer realm=\"paperboy\"");
+        return response;
+    }
+    if (!visitor->by_bearer && !from_this_site(request, site.options.public_url)) {
+        return api_error(403, "cross_site",
+                         "a request authenticated by the session cookie must come from this site "
+                         "(its Origin header does not name it)");
+    }
+    auto id = PaperId::parse(id_text);
+    if (!id.ok()) return bad_parameter(quoted(id_text) + " is not a paper id");
+    auto outcome = site.store.set_vote(visitor->user->id, *id, up);
+    if (!outcome.ok()) return outcome.error();
+    auto upvotes = site.library.upvotes(*id);
+    if (!upvotes.ok()) return upvotes.error();
+    JsonWriter w;
+    w.begin_object().field("upvotes", *upvotes).field("upvoted", up).end_object();
+    http::Response response = http::Response::json(200, w.take());
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+// POST or DELETE /api/papers/{id}/{action}: the paper's actions (only "upvote" so far).
+Result<http::Response> paper_action(const http::Request& request, Site::Context& site,
+                                    std::string_view rest) {
+    const size_t slash = rest.rfind('/');
+    const std::string_view action =
+        slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (action == "upvote") {
+        return upvote(request, site, rest.substr(0, slash), request.method == "POST");
+    }
+    // A paper (or the search) itself: only GET.
+    http::Response response =
+        api_error(405, "method_not_allowed", "this endpoint does not accept " + request.method);
+    response.set_header("Allow", "GET");
     return response;
 }
 
@@ -457,6 +513,13 @@ void add_api_routes(Router& router, Site::Context& site) {
                api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
                    return paper(request, site, params.at("id"));
                }));
+    for (const char* method : {"POST", "DELETE"}) {
+        router.add(
+            method, "/api/papers/{rest...}", "api_paper_action",
+            api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
+                return paper_action(request, site, params.at("rest"));
+            }));
+    }
 }
 
 }  // namespace paperboy::web

@@ -154,14 +154,11 @@ std::string replace_word(const std::string& text, std::string_view word,
     return out;
 }
 
-// A paper's upvotes as the lists count them (app::Library: its best day's count); 0 when it
-// was never on a list.
+// A paper's upvotes as the lists count them (app::Library::upvotes).
 int upvotes_of(Site::Context& site, const PaperId& id) {
-    auto entries = site.store.entries_for_paper(id);
-    if (!entries.ok()) throw std::runtime_error(entries.error().message());
-    int best = 0;
-    for (const DailyEntry& e : *entries) best = std::max(best, e.upvotes);
-    return best;
+    auto upvotes = site.library.upvotes(id);
+    if (!upvotes.ok()) throw std::runtime_error(upvotes.error().message());
+    return *upvotes;
 }
 
 // "Oct 22, 2024" of a stored timestamp; "" when it has no valid day.

@@ -5,6 +5,7 @@
 
 #include "core/timestamp.h"
 #include "web/api.h"
+#include "web/auth.h"
 #include "web/site_context.h"
 
 namespace paperboy::web {
@@ -69,8 +70,9 @@ void apply_cache_policy(const http::Request& request, http::Response& response,
 
 Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
     : options_(std::move(options)) {
-    context_ = std::shared_ptr<Context>(
-        new Context{store, search, app::Library(store), View(options_.site_name), options_});
+    context_ = std::shared_ptr<Context>(new Context{store, search, app::Library(store),
+                                                    View(options_.site_name), options_,
+                                                    app::Accounts(store)});
     add_page_routes(router_, *context_);
     add_paper_routes(router_, *context_);
     add_api_routes(router_, *context_);
@@ -107,7 +109,9 @@ http::Response Site::handle(const http::Request& request) {
     http::Response response;
     const Router::Match match = router_.match(request.method, request.path);
     try {
-        if (match.handler != nullptr && match.caching == Caching::kRendered) {
+        // A signed-in visitor's pages are their own: never served from or kept in the cache.
+        const bool personal = cookie_value(request, kSessionCookie).has_value();
+        if (match.handler != nullptr && match.caching == Caching::kRendered && !personal) {
             // Rendered once per change of the data (the index's feed position follows the
             // store's) and per few seconds; the key is the whole target, query included.
             const int64_t version = context_->search.last_sequence();

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "app/accounts.h"
 #include "web/site.h"
 
 namespace paperboy::web {
@@ -15,6 +16,7 @@ struct Site::Context {
     app::Library library;
     View view;
     const SiteOptions& options;
+    app::Accounts accounts;
 
     std::chrono::sys_seconds now() const { return options.now(); }
     std::string today() const;

@@ -80,16 +80,51 @@ constexpr const char* kV3StoreId = R"sql(
 INSERT OR IGNORE INTO cursors (key, value) VALUES ('store.id', lower(hex(randomblob(16))));
 )sql";
 
+// Step 4: people and votes. A paper's community votes are counted in papers.votes (kept in the
+// same transaction as the votes rows) so that list queries, which already join papers, add them
+// to the imported upvotes without another join.
+constexpr const char* kV4Accounts = R"sql(
+ALTER TABLE papers ADD COLUMN votes INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    handle TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'curator', 'admin')),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_digest TEXT PRIMARY KEY NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    token_digest TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    last_used_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+CREATE TABLE votes (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    paper_id TEXT NOT NULL REFERENCES papers (id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, paper_id)
+) WITHOUT ROWID;
+CREATE INDEX votes_by_paper ON votes (paper_id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "papers, daily_entries, changes, cursors", kV1Tables},
     Migration{2, "papers.content_hash; daily_entries_by_paper; papers_by_visibility",
               kV2HashAndIndexes},
     Migration{3, "the store.id cursor", kV3StoreId},
+    Migration{4, "papers.votes; users, sessions, api_tokens, votes", kV4Accounts},
 };
-
-std::string database_name(std::string_view path) {
-    return path == ":memory:" ? std::string("in-memory database") : "database " + std::string(path);
-}
 
 Result<bool> table_exists(sqlite3* db, std::string_view table) {
     auto stmt = Statement::prepare(
@@ -116,6 +151,10 @@ class RollbackGuard {
 };
 
 }  // namespace
+
+std::string database_name(std::string_view path) {
+    return path == ":memory:" ? std::string("in-memory database") : "database " + std::string(path);
+}
 
 std::span<const Migration> migrations() { return kMigrations; }
 

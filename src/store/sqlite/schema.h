@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/result.h"
@@ -23,6 +24,9 @@ struct Migration {
 
 // Every step, in order; migrations()[i].version == i + 1.
 std::span<const Migration> migrations();
+
+// How messages name a database: "database PATH", or "in-memory database".
+std::string database_name(std::string_view path);
 
 // The version this binary writes: the last step's.
 int latest_schema_version();

@@ -62,10 +62,6 @@ std::string paper_assignments(int first) {
     return out;
 }
 
-std::string database_name(std::string_view path) {
-    return path == ":memory:" ? std::string("in-memory database") : "database " + std::string(path);
-}
-
 // Stored hashes are unsigned 64-bit values kept in a signed INTEGER column; C++20 defines both
 // conversions as modular, so they round-trip.
 int64_t to_column(uint64_t hash) { return static_cast<int64_t>(hash); }
@@ -182,9 +178,9 @@ Status configure(sqlite3* db, bool read_only) {
 // together here; every value is bound.
 std::string SqliteStore::sql_text(Query query) {
     const std::string cols = paper_column_list();
-    // The entry columns read by read_entries().
+    // The entry columns read by read_entries(); upvotes count the paper's community votes.
     const std::string entry_cols =
-        "e.paper_id, e.date, e.submitted_by, e.submitted_at, e.upvotes, e.num_comments";
+        "e.paper_id, e.date, e.submitted_by, e.submitted_at, e.upvotes + p.votes, e.num_comments";
     switch (query) {
         case kBegin:
             return "BEGIN IMMEDIATE";
@@ -236,12 +232,13 @@ std::string SqliteStore::sql_text(Query query) {
             return "SELECT " + entry_cols +
                    " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
                    "WHERE e.date = ?1 AND p.deleted = 0 "
-                   "ORDER BY e.upvotes DESC, e.submitted_at = '', e.submitted_at, e.paper_id";
+                   "ORDER BY e.upvotes + p.votes DESC, e.submitted_at = '', e.submitted_at, "
+                   "e.paper_id";
         case kSelectDailyEntriesBetween:
             return "SELECT " + entry_cols +
                    " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
                    "WHERE e.date BETWEEN ?1 AND ?2 AND p.deleted = 0 ORDER BY e.date, "
-                   "e.upvotes DESC, e.submitted_at = '', e.submitted_at, e.paper_id";
+                   "e.upvotes + p.votes DESC, e.submitted_at = '', e.submitted_at, e.paper_id";
         case kSelectEntriesForPaper:
             return "SELECT " + entry_cols +
                    " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
@@ -271,6 +268,8 @@ std::string SqliteStore::sql_text(Query query) {
             return "SELECT COALESCE(MAX(seq), 0) FROM changes";
         case kQueryCount:
             break;
+        default:
+            return accounts_sql_text(query);
     }
     return "";
 }

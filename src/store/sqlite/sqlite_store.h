@@ -62,6 +62,28 @@ class SqliteStore final : public Store {
     Result<std::optional<std::string>> cursor(std::string_view key) override;
     Result<StoreStats> stats() override;
 
+    // People and votes (store/accounts.h; SQL in sqlite/accounts.cpp).
+    Result<User> create_user(const User& user) override;
+    Result<std::optional<User>> find_user(std::string_view handle_or_email) override;
+    Result<std::optional<User>> user_by_id(int64_t id) override;
+    Status set_role(int64_t user_id, Role role) override;
+    Status add_session(std::string_view token_digest, int64_t user_id,
+                       std::string_view expires_at) override;
+    Result<std::optional<User>> session_user(std::string_view token_digest,
+                                             std::string_view now) override;
+    Status remove_session(std::string_view token_digest) override;
+    Status remove_sessions(int64_t user_id) override;
+    Result<int64_t> add_api_token(int64_t user_id, std::string_view token_digest,
+                                  std::string_view name) override;
+    Result<std::optional<User>> api_token_user(std::string_view token_digest,
+                                               std::string_view now) override;
+    Result<std::vector<ApiTokenInfo>> api_tokens(int64_t user_id) override;
+    Result<bool> revoke_api_token(int64_t user_id, int64_t token_id) override;
+    Result<VoteOutcome> set_vote(int64_t user_id, const PaperId& paper, bool up) override;
+    Result<int> paper_votes(const PaperId& paper) override;
+    Result<std::vector<bool>> has_voted(int64_t user_id,
+                                        const std::vector<PaperId>& papers) override;
+
     // The connection's settings as SQLite reports them, for diagnostics and tests.
     struct ConnectionSettings {
         std::string journal_mode;  // "wal" for a file, "memory" for ":memory:"
@@ -104,10 +126,30 @@ class SqliteStore final : public Store {
         kStatsPapers,
         kStatsEntries,
         kStatsSequence,
+        // accounts.cpp
+        kInsertUser,
+        kSelectUserByName,
+        kSelectUserById,
+        kUpdateRole,
+        kInsertSession,
+        kSelectSessionUser,
+        kDeleteSession,
+        kDeleteUserSessions,
+        kInsertApiToken,
+        kSelectApiTokenUser,
+        kTouchApiToken,
+        kSelectApiTokens,
+        kDeleteApiToken,
+        kInsertVote,
+        kDeleteVote,
+        kAddPaperVotes,
+        kSelectPaperVotes,
+        kSelectHasVoted,
         kQueryCount,
     };
 
     static std::string sql_text(Query q);
+    static std::string accounts_sql_text(Query q);  // the accounts.cpp queries
 
     SqliteStore(sqlite3* db, std::string path, int schema_version, bool read_only);
 
@@ -123,6 +165,12 @@ class SqliteStore final : public Store {
     Result<int64_t> record_change(std::string_view entity, std::string_view paper_id,
                                   std::string_view date, bool deleted);
     Result<std::vector<DailyEntry>> read_entries(Statement& stmt);
+    // Runs a statement that changes rows, with mu_ held; returns how many it changed.
+    Result<int> run_counting(Statement& stmt);
+    // Fails when the store is read-only. Caller holds mu_.
+    Status check_writable() const;
+    // The user a statement's row holds (columns as kSelectUserById). Caller holds mu_.
+    Result<std::optional<User>> read_user(Statement& stmt);
 
     std::mutex mu_;
     sqlite3* db_;

@@ -1,0 +1,241 @@
+#include "app/accounts.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "app/auth/crypto.h"
+#include "core/timestamp.h"
+
+namespace paperboy::app {
+namespace {
+
+constexpr size_t kMinPassword = 10;
+constexpr size_t kMaxPassword = 1024;
+constexpr size_t kMaxEmail = 254;
+
+// Common passwords of ten or more characters (shorter ones fail the length rule anyway),
+// compared ignoring case: the long end of the lists that credential-stuffing tools try first.
+constexpr std::string_view kCommonPasswords[] = {
+    "1234567890",    "0987654321",    "12345678910",  "123456789a",   "a123456789",
+    "1234567890a",   "qwertyuiop",    "qwerty1234",   "qwerty12345",  "qwerty123456",
+    "1q2w3e4r5t",    "1q2w3e4r5t6y",  "1qaz2wsx3edc", "zaq12wsxcde3", "zxcvbnm123",
+    "asdfghjkl1",    "asdfghjkl;",    "password12",   "password123",  "password1234",
+    "password12345", "password!",     "passw0rd123",  "p@ssw0rd123",  "p@ssword123",
+    "iloveyou12",    "iloveyou123",   "princess123",  "sunshine123",  "football123",
+    "baseball123",   "superman123",   "michael123",   "welcome123",   "welcome1234",
+    "changeme123",   "letmein123",    "trustno1234",  "starwars123",  "dragon1234",
+    "monkey12345",   "abc1234567",    "abcdefghij",   "abcdefghijk",  "abcd123456",
+    "1111111111",    "0000000000",    "2222222222",   "1212121212",   "1122334455",
+    "9876543210",    "11223344556",   "123123123123", "123qweasdzxc", "q1w2e3r4t5",
+    "qazwsxedcrfv",  "administrator", "admin12345",   "adminadmin",   "rootroot12",
+    "paperboy123",   "paperboy1234",  "computer123",  "internet123",  "whatever123",
+    "blink182blink", "samsung123",    "liverpool123", "chelsea123",   "arsenal123",
+    "jesus12345",    "qwertyqwerty",
+};
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool is_handle_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0)
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
+        s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::string check_handle(std::string_view handle) {
+    if (handle.size() < 2 || handle.size() > 32) return "a handle has 2 to 32 characters";
+    if (!std::all_of(handle.begin(), handle.end(), is_handle_char)) {
+        return "a handle has only letters, digits, '_' and '-'";
+    }
+    if (std::isalnum(static_cast<unsigned char>(handle.front())) == 0) {
+        return "a handle starts with a letter or a digit";
+    }
+    return {};
+}
+
+std::string check_email(std::string_view email) {
+    email = trim(email);
+    if (email.empty()) return "an email address is needed";
+    if (email.size() > kMaxEmail) return "an email address has at most 254 characters";
+    for (char c : email) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f) return "an email address has no spaces or control characters";
+    }
+    const size_t at = email.find('@');
+    if (at == std::string_view::npos || at == 0 ||
+        email.find('@', at + 1) != std::string_view::npos) {
+        return "an email address looks like name@example.org";
+    }
+    const std::string_view domain = email.substr(at + 1);
+    const size_t dot = domain.find('.');
+    if (dot == std::string_view::npos || dot == 0 || domain.back() == '.' ||
+        domain.find("..") != std::string_view::npos) {
+        return "an email address looks like name@example.org";
+    }
+    return {};
+}
+
+std::string normalize_email(std::string_view email) {
+    email = trim(email);
+    const size_t at = email.rfind('@');
+    if (at == std::string_view::npos) return std::string(email);
+    return std::string(email.substr(0, at + 1)) + lower(email.substr(at + 1));
+}
+
+std::string check_password(std::string_view password, std::string_view handle,
+                           std::string_view email) {
+    if (password.size() < kMinPassword) return "a password has at least 10 characters";
+    if (password.size() > kMaxPassword) return "a password has at most 1024 characters";
+    const std::string folded = lower(password);
+    if (std::all_of(password.begin(), password.end(),
+                    [&](char c) { return c == password.front(); })) {
+        return "this password is one character repeated; choose another";
+    }
+    for (std::string_view common : kCommonPasswords) {
+        if (folded == common) return "this password is among the most common ones; choose another";
+    }
+    if ((!handle.empty() && folded == lower(handle)) ||
+        (!email.empty() && folded == lower(trim(email)))) {
+        return "a password must not be the handle or the email address";
+    }
+    return {};
+}
+
+int64_t FailureThrottle::retry_after(const std::string& key, int limit, std::chrono::seconds window,
+                                     std::chrono::system_clock::time_point now) {
+    std::lock_guard lock(mu_);
+    auto it = failures_.find(key);
+    if (it == failures_.end()) return 0;
+    auto& times = it->second;
+    while (!times.empty() && times.front() + window <= now) times.pop_front();
+    if (times.empty()) {
+        failures_.erase(it);
+        return 0;
+    }
+    if (static_cast<int>(times.size()) < limit) return 0;
+    // Free again when the oldest failure that keeps the count at the limit leaves the window.
+    const auto oldest = times[times.size() - static_cast<size_t>(limit)];
+    const auto wait = std::chrono::ceil<std::chrono::seconds>(oldest + window - now).count();
+    return std::max<int64_t>(wait, 1);
+}
+
+void FailureThrottle::record_failure(const std::string& key,
+                                     std::chrono::system_clock::time_point now) {
+    std::lock_guard lock(mu_);
+    auto& times = failures_[key];
+    times.push_back(now);
+    if (times.size() > 1000) times.pop_front();  // bounded per key
+}
+
+void FailureThrottle::clear(const std::string& key) {
+    std::lock_guard lock(mu_);
+    failures_.erase(key);
+}
+
+Accounts::Accounts(store::Store& store, AccountsOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+std::string Accounts::now_text() const {
+    return format_instant(std::chrono::floor<std::chrono::seconds>(options_.now()));
+}
+
+Result<store::User> Accounts::sign_up(std::string_view handle, std::string_view email,
+                                      std::string_view password, store::Role role) {
+    if (std::string why = check_handle(handle); !why.empty()) {
+        return Error(ErrorCode::kInvalidArgument, why);
+    }
+    if (std::string why = check_email(email); !why.empty()) {
+        return Error(ErrorCode::kInvalidArgument, why);
+    }
+    if (std::string why = check_password(password, handle, email); !why.empty()) {
+        return Error(ErrorCode::kInvalidArgument, why);
+    }
+    auto hash = auth::hash_password(password);
+    if (!hash.ok()) return hash.error();
+    store::User user;
+    user.handle = std::string(handle);
+    user.email = normalize_email(email);
+    user.password_hash = std::move(hash).value();
+    user.role = role;
+    return store_.create_user(user);
+}
+
+Result<LogIn> Accounts::log_in(std::string_view handle_or_email, std::string_view password,
+                               std::string_view address) {
+    const auto now = options_.now();
+    const std::string account_key = "account:" + lower(trim(handle_or_email));
+    const std::string address_key = "address:" + std::string(address);
+    LogIn result;
+    const int64_t wait =
+        std::max(throttle_.retry_after(account_key, options_.max_failures_per_account,
+                                       options_.failure_window, now),
+                 throttle_.retry_after(address_key, options_.max_failures_per_address,
+                                       options_.failure_window, now));
+    if (wait > 0) {
+        result.outcome = LogIn::Outcome::kThrottled;
+        result.retry_after_seconds = wait;
+        return result;
+    }
+    auto user = store_.find_user(trim(handle_or_email));
+    if (!user.ok()) return user.error();
+    // An unknown account costs a hash too, so timing does not tell which accounts exist.
+    static const std::string kDummyHash = [] {
+        auto h = auth::hash_password("paperboy: no such account");
+        return h.ok() ? *h : std::string();
+    }();
+    const bool matches = *user ? auth::verify_password((*user)->password_hash, password)
+                               : (auth::verify_password(kDummyHash, password), false);
+    if (!matches) {
+        throttle_.record_failure(account_key, now);
+        throttle_.record_failure(address_key, now);
+        result.outcome = LogIn::Outcome::kWrongCredentials;
+        return result;
+    }
+    throttle_.clear(account_key);
+    std::string token = auth::random_token();
+    const auto expires = std::chrono::floor<std::chrono::seconds>(now + options_.session_lifetime);
+    PAPERBOY_RETURN_IF_ERROR(
+        store_.add_session(auth::token_digest(token), (*user)->id, format_instant(expires)));
+    result.outcome = LogIn::Outcome::kOk;
+    result.user = std::move(*user);
+    result.session_token = std::move(token);
+    return result;
+}
+
+Result<std::optional<store::User>> Accounts::session_user(std::string_view session_token) {
+    if (session_token.empty() || session_token.size() > 128) return std::optional<store::User>();
+    return store_.session_user(auth::token_digest(session_token), now_text());
+}
+
+Status Accounts::log_out(std::string_view session_token) {
+    if (session_token.empty() || session_token.size() > 128) return Status::ok_status();
+    return store_.remove_session(auth::token_digest(session_token));
+}
+
+Status Accounts::log_out_everywhere(int64_t user_id) { return store_.remove_sessions(user_id); }
+
+Result<std::string> Accounts::create_api_token(int64_t user_id, std::string_view name) {
+    std::string token = auth::random_token();
+    auto id = store_.add_api_token(user_id, auth::token_digest(token), name);
+    if (!id.ok()) return id.error();
+    return token;
+}
+
+Result<std::optional<store::User>> Accounts::bearer_user(std::string_view api_token) {
+    if (api_token.empty() || api_token.size() > 128) return std::optional<store::User>();
+    return store_.api_token_user(auth::token_digest(api_token), now_text());
+}
+
+}  // namespace paperboy::app

@@ -1,0 +1,48 @@
+// store/accounts.h — the people of an instance as the store keeps them: users, their sessions
+// and API tokens, and their upvotes (docs/schema.md, "Accounts and votes").
+//
+// Secrets never reach the store: sessions and API tokens are kept as digests of the tokens
+// (app/auth/ makes both), passwords as argon2id hashes. Plain values; depends on core/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paperboy::store {
+
+enum class Role { kMember, kCurator, kAdmin };
+
+// "member", "curator", "admin".
+std::string_view role_name(Role role);
+// The role called `name` (exactly as role_name() spells it), or nullopt.
+std::optional<Role> parse_role(std::string_view name);
+
+struct User {
+    int64_t id = 0;
+    std::string handle;  // unique, compared case-insensitively
+    std::string email;   // unique, compared case-insensitively
+    std::string password_hash;
+    Role role = Role::kMember;
+    std::string created_at;  // YYYY-MM-DDTHH:MM:SSZ
+
+    friend bool operator==(const User&, const User&) = default;
+};
+
+struct ApiTokenInfo {
+    int64_t id = 0;
+    std::string name;
+    std::string created_at;
+    std::string last_used_at;  // "" when never used
+
+    friend bool operator==(const ApiTokenInfo&, const ApiTokenInfo&) = default;
+};
+
+// What set_vote() did.
+struct VoteOutcome {
+    bool changed = false;  // false: the vote was already there (or already absent)
+    int votes = 0;         // the paper's community votes afterwards
+};
+
+}  // namespace paperboy::store

@@ -1,0 +1,423 @@
+// The people-and-votes part of SqliteStore (store/accounts.h, docs/schema.md "Accounts and
+// votes"): users, sessions, API tokens and votes, over the tables of schema step 4.
+#include <sqlite3.h>
+
+#include "core/timestamp.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/statement.h"
+
+namespace paperboy::store {
+
+std::string_view role_name(Role role) {
+    switch (role) {
+        case Role::kAdmin:
+            return "admin";
+        case Role::kCurator:
+            return "curator";
+        case Role::kMember:
+            break;
+    }
+    return "member";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+    for (Role role : {Role::kMember, Role::kCurator, Role::kAdmin}) {
+        if (role_name(role) == name) return role;
+    }
+    return std::nullopt;
+}
+
+namespace sqlite {
+namespace {
+
+constexpr std::string_view kUserCols = "id, handle, email, password_hash, role, created_at";
+
+// Begins a write transaction and rolls it back on scope exit unless committed.
+class Transaction {
+  public:
+    explicit Transaction(sqlite3* db) : db_(db) {}
+    ~Transaction() {
+        if (open_) (void)exec(db_, "ROLLBACK", "rolling back");
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    Status begin() {
+        PAPERBOY_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE", "starting a transaction"));
+        open_ = true;
+        return Status::ok_status();
+    }
+    Status commit() {
+        PAPERBOY_RETURN_IF_ERROR(exec(db_, "COMMIT", "committing"));
+        open_ = false;
+        return Status::ok_status();
+    }
+
+  private:
+    sqlite3* db_;
+    bool open_ = false;
+};
+
+}  // namespace
+
+std::string SqliteStore::accounts_sql_text(Query query) {
+    const std::string user_cols(kUserCols);
+    switch (query) {
+        case kInsertUser:
+            return "INSERT INTO users (handle, email, password_hash, role, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)";
+        case kSelectUserByName:
+            // Both columns compare with NOCASE, their declared collation.
+            return "SELECT " + user_cols + " FROM users WHERE handle = ?1 OR email = ?1 LIMIT 1";
+        case kSelectUserById:
+            return "SELECT " + user_cols + " FROM users WHERE id = ?1";
+        case kUpdateRole:
+            return "UPDATE users SET role = ?2 WHERE id = ?1";
+        case kInsertSession:
+            return "INSERT INTO sessions (token_digest, user_id, created_at, expires_at) "
+                   "VALUES (?1, ?2, ?3, ?4)";
+        case kSelectSessionUser:
+            return "SELECT u.id, u.handle, u.email, u.password_hash, u.role, u.created_at "
+                   "FROM sessions s JOIN users u ON u.id = s.user_id "
+                   "WHERE s.token_digest = ?1 AND s.expires_at > ?2";
+        case kDeleteSession:
+            return "DELETE FROM sessions WHERE token_digest = ?1";
+        case kDeleteUserSessions:
+            return "DELETE FROM sessions WHERE user_id = ?1";
+        case kInsertApiToken:
+            return "INSERT INTO api_tokens (token_digest, user_id, name, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4)";
+        case kSelectApiTokenUser:
+            return "SELECT u.id, u.handle, u.email, u.password_hash, u.role, u.created_at "
+                   "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?1";
+        case kTouchApiToken:
+            return "UPDATE api_tokens SET last_used_at = ?2 WHERE token_digest = ?1";
+        case kSelectApiTokens:
+            return "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ?1 "
+                   "ORDER BY id";
+        case kDeleteApiToken:
+            return "DELETE FROM api_tokens WHERE user_id = ?1 AND id = ?2";
+        case kInsertVote:
+            return "INSERT OR IGNORE INTO votes (user_id, paper_id, created_at) VALUES (?1, ?2, "
+                   "?3)";
+        case kDeleteVote:
+            return "DELETE FROM votes WHERE user_id = ?1 AND paper_id = ?2";
+        case kAddPaperVotes:
+            return "UPDATE papers SET votes = votes + ?2, seq = ?3 WHERE id = ?1";
+        case kSelectPaperVotes:
+            return "SELECT votes FROM papers WHERE id = ?1";
+        case kSelectHasVoted:
+            return "SELECT 1 FROM votes WHERE user_id = ?1 AND paper_id = ?2";
+        default:
+            break;
+    }
+    return "";
+}
+
+Status SqliteStore::check_writable() const {
+    if (read_only_) {
+        return Error(ErrorCode::kInvalidArgument, database_name(path_) + " was opened read-only");
+    }
+    return Status::ok_status();
+}
+
+Result<int> SqliteStore::run_counting(Statement& stmt) {
+    PAPERBOY_RETURN_IF_ERROR(stmt.run());
+    return sqlite3_changes(db_);
+}
+
+Result<std::optional<User>> SqliteStore::read_user(Statement& s) {
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<User>();
+    User user;
+    user.id = s.column_int64(0);
+    user.handle = s.column_string(1);
+    user.email = s.column_string(2);
+    user.password_hash = s.column_string(3);
+    auto role = parse_role(s.column_text(4));
+    if (!role) {
+        return Error(ErrorCode::kCorruption, database_name(path_) + ": user " + user.handle +
+                                                 " has an unknown role " +
+                                                 std::string(s.column_text(4)));
+    }
+    user.role = *role;
+    user.created_at = s.column_string(5);
+    return std::optional<User>(std::move(user));
+}
+
+Result<User> SqliteStore::create_user(const User& given) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    // Say which of the two is taken; the UNIQUE constraints stay the guard against races with
+    // other processes.
+    for (const auto& [what, value] :
+         {std::pair{"handle", &given.handle}, std::pair{"email address", &given.email}}) {
+        auto select = statement(kSelectUserByName);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, *value);
+        auto existing = read_user(**select);
+        if (!existing.ok()) return existing.error();
+        if (*existing) {
+            return Error(ErrorCode::kAlreadyExists,
+                         std::string("the ") + what + " " + *value + " is already taken");
+        }
+    }
+    User user = given;
+    user.created_at = now_timestamp();
+    auto insert = statement(kInsertUser);
+    if (!insert.ok()) return insert.error();
+    ScopedReset reset(**insert);
+    (*insert)->bind(1, user.handle);
+    (*insert)->bind(2, user.email);
+    (*insert)->bind(3, user.password_hash);
+    (*insert)->bind(4, role_name(user.role));
+    (*insert)->bind(5, user.created_at);
+    if (Status s = (*insert)->run(); !s.ok()) {
+        if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE) {
+            return Error(ErrorCode::kAlreadyExists, "the handle or email address is already taken");
+        }
+        return s.error();
+    }
+    user.id = sqlite3_last_insert_rowid(db_);
+    return user;
+}
+
+Result<std::optional<User>> SqliteStore::find_user(std::string_view handle_or_email) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectUserByName);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, handle_or_email);
+    return read_user(**select);
+}
+
+Result<std::optional<User>> SqliteStore::user_by_id(int64_t id) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectUserById);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, id);
+    return read_user(**select);
+}
+
+Status SqliteStore::set_role(int64_t user_id, Role role) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    auto update = statement(kUpdateRole);
+    if (!update.ok()) return update.error();
+    ScopedReset reset(**update);
+    (*update)->bind(1, user_id);
+    (*update)->bind(2, role_name(role));
+    auto changed = run_counting(**update);
+    if (!changed.ok()) return changed.error();
+    if (*changed == 0) {
+        return Error(ErrorCode::kNotFound, "no user with id " + std::to_string(user_id));
+    }
+    return Status::ok_status();
+}
+
+Status SqliteStore::add_session(std::string_view token_digest, int64_t user_id,
+                                std::string_view expires_at) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    auto insert = statement(kInsertSession);
+    if (!insert.ok()) return insert.error();
+    ScopedReset reset(**insert);
+    const std::string now = now_timestamp();
+    (*insert)->bind(1, token_digest);
+    (*insert)->bind(2, user_id);
+    (*insert)->bind(3, now);
+    (*insert)->bind(4, expires_at);
+    return (*insert)->run();
+}
+
+Result<std::optional<User>> SqliteStore::session_user(std::string_view token_digest,
+                                                      std::string_view now) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectSessionUser);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, token_digest);
+    (*select)->bind(2, now);
+    return read_user(**select);
+}
+
+Status SqliteStore::remove_session(std::string_view token_digest) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    auto del = statement(kDeleteSession);
+    if (!del.ok()) return del.error();
+    ScopedReset reset(**del);
+    (*del)->bind(1, token_digest);
+    return (*del)->run();
+}
+
+Status SqliteStore::remove_sessions(int64_t user_id) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    auto del = statement(kDeleteUserSessions);
+    if (!del.ok()) return del.error();
+    ScopedReset reset(**del);
+    (*del)->bind(1, user_id);
+    return (*del)->run();
+}
+
+Result<int64_t> SqliteStore::add_api_token(int64_t user_id, std::string_view token_digest,
+                                           std::string_view name) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    auto insert = statement(kInsertApiToken);
+    if (!insert.ok()) return insert.error();
+    ScopedReset reset(**insert);
+    const std::string now = now_timestamp();
+    (*insert)->bind(1, token_digest);
+    (*insert)->bind(2, user_id);
+    (*insert)->bind(3, name);
+    (*insert)->bind(4, now);
+    PAPERBOY_RETURN_IF_ERROR((*insert)->run());
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Result<std::optional<User>> SqliteStore::api_token_user(std::string_view token_digest,
+                                                        std::string_view now) {
+    std::lock_guard lock(mu_);
+    std::optional<User> user;
+    {
+        auto select = statement(kSelectApiTokenUser);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, token_digest);
+        auto found = read_user(**select);
+        if (!found.ok()) return found.error();
+        user = std::move(found).value();
+    }
+    if (user && !read_only_) {
+        auto touch = statement(kTouchApiToken);
+        if (!touch.ok()) return touch.error();
+        ScopedReset reset(**touch);
+        (*touch)->bind(1, token_digest);
+        (*touch)->bind(2, now);
+        PAPERBOY_RETURN_IF_ERROR((*touch)->run());
+    }
+    return user;
+}
+
+Result<std::vector<ApiTokenInfo>> SqliteStore::api_tokens(int64_t user_id) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectApiTokens);
+    if (!select.ok()) return select.error();
+    Statement& s = **select;
+    ScopedReset reset(s);
+    s.bind(1, user_id);
+    std::vector<ApiTokenInfo> out;
+    for (;;) {
+        auto row = s.step();
+        if (!row.ok()) return row.error();
+        if (!*row) return out;
+        out.push_back(ApiTokenInfo{s.column_int64(0), s.column_string(1), s.column_string(2),
+                                   s.column_string(3)});
+    }
+}
+
+Result<bool> SqliteStore::revoke_api_token(int64_t user_id, int64_t token_id) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    auto del = statement(kDeleteApiToken);
+    if (!del.ok()) return del.error();
+    ScopedReset reset(**del);
+    (*del)->bind(1, user_id);
+    (*del)->bind(2, token_id);
+    auto changed = run_counting(**del);
+    if (!changed.ok()) return changed.error();
+    return *changed > 0;
+}
+
+Result<VoteOutcome> SqliteStore::set_vote(int64_t user_id, const PaperId& paper, bool up) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    const std::string& id = paper.str();
+    Transaction transaction(db_);
+    PAPERBOY_RETURN_IF_ERROR(transaction.begin());
+    {
+        auto select = statement(kSelectPaperDeleted);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, id);
+        auto row = (*select)->step();
+        if (!row.ok()) return row.error();
+        if (!*row || (*select)->column_int(0) != 0) {
+            return Error(ErrorCode::kNotFound, "no paper " + id);
+        }
+    }
+    VoteOutcome outcome;
+    {
+        auto change = statement(up ? kInsertVote : kDeleteVote);
+        if (!change.ok()) return change.error();
+        ScopedReset reset(**change);
+        (*change)->bind(1, user_id);
+        (*change)->bind(2, id);
+        const std::string now = now_timestamp();
+        if (up) (*change)->bind(3, now);
+        auto changed = run_counting(**change);
+        if (!changed.ok()) return changed.error();
+        outcome.changed = *changed > 0;
+    }
+    if (outcome.changed) {
+        // On the feed as a change of the paper: caches of lists and pages that show it refresh.
+        auto seq = record_change("paper", id, "", false);
+        if (!seq.ok()) return seq.error();
+        auto update = statement(kAddPaperVotes);
+        if (!update.ok()) return update.error();
+        ScopedReset reset(**update);
+        (*update)->bind(1, id);
+        (*update)->bind(2, up ? 1 : -1);
+        (*update)->bind(3, *seq);
+        PAPERBOY_RETURN_IF_ERROR((*update)->run());
+    }
+    {
+        auto select = statement(kSelectPaperVotes);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, id);
+        auto row = (*select)->step();
+        if (!row.ok()) return row.error();
+        outcome.votes = *row ? (*select)->column_int(0) : 0;
+    }
+    PAPERBOY_RETURN_IF_ERROR(transaction.commit());
+    return outcome;
+}
+
+Result<int> SqliteStore::paper_votes(const PaperId& paper) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectPaperVotes);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, paper.str());
+    auto row = (*select)->step();
+    if (!row.ok()) return row.error();
+    return *row ? (*select)->column_int(0) : 0;
+}
+
+Result<std::vector<bool>> SqliteStore::has_voted(int64_t user_id,
+                                                 const std::vector<PaperId>& papers) {
+    std::lock_guard lock(mu_);
+    std::vector<bool> out;
+    out.reserve(papers.size());
+    for (const PaperId& paper : papers) {
+        auto select = statement(kSelectHasVoted);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, user_id);
+        (*select)->bind(2, paper.str());
+        auto row = (*select)->step();
+        if (!row.ok()) return row.error();
+        out.push_back(*row);
+    }
+    return out;
+}
+
+}  // namespace sqlite
+}  // namespace paperboy::store
