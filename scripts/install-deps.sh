@@ -13,6 +13,8 @@ PACKAGES=(
     libcli11-dev libutf8proc-dev libstemmer-dev libroaring-dev
     # the web server (Boost.Beast/Asio, headers only) and its templates
     libboost-dev libkainjow-mustache-dev
+    # accounts: argon2id, random tokens, SHA-256; comments: CommonMark
+    libsodium-dev libcmark-dev
     # the search benchmark's peer (SQLite FTS5 comes with libsqlite3)
     libxapian-dev
     # tests and benchmarks
