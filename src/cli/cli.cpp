@@ -26,6 +26,7 @@ int run(int argc, char** argv) {
     add_search_command(app, action);
     add_eval_command(app, action);
     add_serve_command(app, action);
+    add_user_command(app, action);
 
     try {
         app.parse(argc, argv);

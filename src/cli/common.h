@@ -45,5 +45,6 @@ void add_daily_command(CLI::App& app, Action& action);
 void add_search_command(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
+void add_user_command(CLI::App& app, Action& action);
 
 }  // namespace paperboy::cli

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "app/accounts.h"
 #include "app/ingest_pipeline.h"
 #include "app/paper_json.h"
 #include "app/search_service.h"
@@ -775,6 +776,114 @@ TEST(ApiCompatibility, ServesARealHuggingFaceDayInItsOwnShapeAndOrder) {
         EXPECT_EQ(ours.column("/name", o + "/paper/authors"),
                   real.column("/name", r + "/paper/authors"));
     }
+}
+
+// --- Upvotes -----------------------------------------------------------------------------------
+
+class UpvoteApiTest : public ApiTest {
+  protected:
+    void SetUp() override {
+        ApiTest::SetUp();
+        app::Accounts accounts(site_.store());
+        auto ada = accounts.sign_up("ada", "ada@example.org", "correct horse battery");
+        ASSERT_TRUE(ada.ok()) << ada.error().message();
+        token_ = *accounts.create_api_token(ada->id, "test");
+        auto login = accounts.log_in("ada", "correct horse battery", "192.0.2.1");
+        ASSERT_EQ(login->outcome, app::LogIn::Outcome::kOk);
+        session_ = login->session_token;
+    }
+
+    http::Response vote(const std::string& method, const std::string& target,
+                        http::HeaderList headers) {
+        return site_.handle(make_request(method, target, std::move(headers)));
+    }
+    http::HeaderList bearer() const { return {{"Authorization", "Bearer " + token_}}; }
+
+    std::string token_;
+    std::string session_;
+};
+
+TEST_F(UpvoteApiTest, ABearerTokenVotesOnceAndTakesItBack) {
+    http::Response r = vote("POST", "/api/papers/2410.00003/upvote", bearer());
+    ASSERT_EQ(r.status, 200) << r.body;
+    Json json(r.body);
+    EXPECT_EQ(json.integer("/upvotes"), 6);  // 5 imported + 1
+    EXPECT_TRUE(json.boolean("/upvoted"));
+    EXPECT_EQ(r.header("Cache-Control").value_or(""), "no-store");
+
+    // Idempotent.
+    r = vote("POST", "/api/papers/2410.00003/upvote", bearer());
+    EXPECT_EQ(Json(r.body).integer("/upvotes"), 6);
+    EXPECT_EQ(ok_json("/api/papers/2410.00003").integer("/upvotes"), 6);
+    // The daily list counts it, in its order too.
+    Json list = ok_json("/api/daily_papers?date=2024-10-23");
+    EXPECT_EQ(list.column("/paper/id"),
+              (std::vector<std::string>{"2410.00001", "2410.00003", "hep-th/9901001"}));
+
+    r = vote("DELETE", "/api/papers/2410.00003/upvote", bearer());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Json(r.body).integer("/upvotes"), 5);
+    EXPECT_FALSE(Json(r.body).boolean("/upvoted"));
+    r = vote("DELETE", "/api/papers/2410.00003/upvote", bearer());
+    EXPECT_EQ(Json(r.body).integer("/upvotes"), 5);
+
+    // A paper on no list: its votes are its upvotes. Old-style ids work too.
+    r = vote("POST", "/api/papers/2410.00009/upvote", bearer());
+    EXPECT_EQ(Json(r.body).integer("/upvotes"), 1);
+    EXPECT_EQ(ok_json("/api/papers/2410.00009").integer("/upvotes"), 1);
+    r = vote("POST", "/api/papers/hep-th/9901001/upvote", bearer());
+    EXPECT_EQ(Json(r.body).integer("/upvotes"), 6);
+}
+
+TEST_F(UpvoteApiTest, WithoutCredentialsIs401InJson) {
+    for (const http::HeaderList& headers :
+         {http::HeaderList{}, http::HeaderList{{"Authorization", "Bearer not-a-token"}},
+          http::HeaderList{{"Authorization", "Basic YWRhOnB3"}},
+          http::HeaderList{{"Cookie", "pb_session=forged"}}}) {
+        http::Response r = vote("POST", "/api/papers/2410.00003/upvote", headers);
+        EXPECT_EQ(r.status, 401) << r.body;
+        EXPECT_EQ(Json(r.body).str("/error/code"), "unauthorized");
+        EXPECT_TRUE(r.header("WWW-Authenticate").has_value());
+    }
+    EXPECT_EQ(ok_json("/api/papers/2410.00003").integer("/upvotes"), 5);
+}
+
+TEST_F(UpvoteApiTest, ACookieCountsOnlyFromThisSite) {
+    const http::HeaderList from_here = {{"Cookie", "pb_session=" + session_},
+                                        {"Host", "papers.example.org"},
+                                        {"Origin", "http://papers.example.org"}};
+    http::Response r = vote("POST", "/api/papers/2410.00003/upvote", from_here);
+    EXPECT_EQ(r.status, 200) << r.body;
+
+    for (const http::HeaderList& headers :
+         {http::HeaderList{{"Cookie", "pb_session=" + session_}, {"Host", "papers.example.org"}},
+          http::HeaderList{{"Cookie", "pb_session=" + session_},
+                           {"Host", "papers.example.org"},
+                           {"Origin", "https://evil.example"}},
+          http::HeaderList{{"Cookie", "pb_session=" + session_},
+                           {"Host", "papers.example.org"},
+                           {"Origin", "null"}},
+          http::HeaderList{{"Cookie", "pb_session=" + session_},
+                           {"Host", "papers.example.org"},
+                           {"Referer", "http://papers.example.org.evil.example/x"}}}) {
+        r = vote("DELETE", "/api/papers/2410.00003/upvote", headers);
+        EXPECT_EQ(r.status, 403) << r.body;
+        EXPECT_EQ(Json(r.body).str("/error/code"), "cross_site");
+    }
+    EXPECT_EQ(ok_json("/api/papers/2410.00003").integer("/upvotes"), 6);
+}
+
+TEST_F(UpvoteApiTest, UnknownPapersBadIdsAndWrongMethods) {
+    http::Response r = vote("POST", "/api/papers/2410.99999/upvote", bearer());
+    EXPECT_EQ(r.status, 404) << r.body;
+    r = vote("POST", "/api/papers/'%3B DROP TABLE votes;--/upvote", bearer());
+    EXPECT_EQ(r.status, 400) << r.body;
+    r = vote("POST", "/api/papers/2410.00003/downvote", bearer());
+    EXPECT_EQ(r.status, 405) << r.body;
+    r = site_.get("/api/papers/2410.00003/upvote");
+    EXPECT_EQ(r.status, 405) << r.body;
+    EXPECT_EQ(r.header("Allow").value_or(""), "POST, DELETE");
+    EXPECT_EQ(ok_json("/api/papers/2410.00003").integer("/upvotes"), 5);
 }
 
 }  // namespace
