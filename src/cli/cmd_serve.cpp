@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
 #include "app/index_sync.h"
 #include "cli/common.h"
 #include "cli/console.h"
 #include "cli/search_setup.h"
+#include "ingest/harvest/curl_fetcher.h"
 #include "web/access_log.h"
 #include "web/http/listen_address.h"
 #include "web/http/server.h"
@@ -30,6 +32,30 @@ struct Options {
     int sync_ms = 1000;
     double api_rate = 20;
     double api_burst = 40;
+    int submit_max_age_days = 14;
+    int submit_daily_limit = 10;
+    std::string arxiv_api_url;
+    bool no_fetch = false;
+};
+
+// Submissions fetch unknown papers from arXiv from any server thread; one CurlFetcher serves
+// one thread at a time, so they take turns (a submission is rare, and arXiv asks for one
+// request at a time anyway).
+class SharedFetcher final : public ingest::HttpFetcher {
+  public:
+    Result<ingest::HttpResponse> get(const ingest::HttpRequest& request) override {
+        std::lock_guard lock(mu_);
+        return fetcher_.get(request);
+    }
+
+  private:
+    std::mutex mu_;
+    ingest::CurlFetcher fetcher_{[] {
+        ingest::CurlOptions options;
+        options.total_timeout = std::chrono::seconds(20);
+        options.max_body_bytes = size_t{4} << 20;
+        return options;
+    }()};
 };
 
 // A server holds a descriptor per connection: the default soft limit (often 1,024) would cap it
@@ -58,6 +84,11 @@ int run_serve(const Options& opts) {
     site_options.trending.gravity = opts.gravity;
     site_options.api_rate = opts.api_rate;
     site_options.api_burst = opts.api_burst;
+    site_options.submit_max_age_days = opts.submit_max_age_days;
+    site_options.submit_daily_limit = opts.submit_daily_limit;
+    site_options.arxiv_api_url = opts.arxiv_api_url;
+    SharedFetcher fetcher;
+    if (!opts.no_fetch) site_options.arxiv_fetcher = &fetcher;
     web::Site site(**store, **service, site_options);
     app::SearchService& search = **service;
     store::Store& db = **store;
@@ -167,6 +198,24 @@ void add_serve_command(CLI::App& app, Action& action) {
         ->envname("PAPERBOY_API_BURST")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    cmd->add_option("--submit-max-age-days", opts->submit_max_age_days,
+                    "Only papers first published at most this many days ago may be submitted")
+        ->envname("PAPERBOY_SUBMIT_MAX_AGE_DAYS")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    cmd->add_option("--submit-daily-limit", opts->submit_daily_limit,
+                    "Submissions per member per day")
+        ->envname("PAPERBOY_SUBMIT_DAILY_LIMIT")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    cmd->add_option("--arxiv-api-url", opts->arxiv_api_url,
+                    "Where submitted papers the database lacks are fetched from (default: "
+                    "the public arXiv API)")
+        ->envname("PAPERBOY_ARXIV_API_URL");
+    cmd->add_flag("--no-fetch", opts->no_fetch,
+                  "Never fetch submitted papers: only papers already in the database may be "
+                  "submitted (an offline instance)")
+        ->envname("PAPERBOY_NO_FETCH");
     cmd->footer(
         "Every option can also come from the environment variable shown with it.\n"
         "SIGTERM or Ctrl-C stops gracefully: requests in flight finish, the index snapshot is "

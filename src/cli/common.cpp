@@ -21,6 +21,7 @@ int exit_code_for(ErrorCode code) {
         case ErrorCode::kIo:
         case ErrorCode::kUnavailable:
         case ErrorCode::kInternal:
+        case ErrorCode::kLimitExceeded:
             return kExitFailure;
     }
     return kExitFailure;

@@ -26,6 +26,7 @@ enum class ErrorCode {
     kCorruption,       // stored data is inconsistent
     kVersionMismatch,  // a database written by a newer Paperboy
     kInternal,         // a bug or an unexpected library failure
+    kLimitExceeded,    // a quota or rate limit was reached (try again later)
 };
 
 // A short stable name for the code: "invalid_argument", "not_found", ...
@@ -125,6 +126,8 @@ inline std::string_view error_code_name(ErrorCode code) {
             return "version_mismatch";
         case ErrorCode::kInternal:
             return "internal";
+        case ErrorCode::kLimitExceeded:
+            return "limit_exceeded";
     }
     return "internal";
 }

@@ -21,6 +21,7 @@ WriteCounts& WriteCounts::operator+=(const WriteCounts& o) {
     entries_inserted += o.entries_inserted;
     entries_updated += o.entries_updated;
     entries_unchanged += o.entries_unchanged;
+    entries_removed += o.entries_removed;
     return *this;
 }
 

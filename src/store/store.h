@@ -45,7 +45,11 @@ class WriteBatch {
         std::string key;
         std::string value;
     };
-    using Op = std::variant<PutPaper, DeletePaper, PutDailyEntry, SetCursor>;
+    struct RemoveDailyEntry {
+        std::string date;
+        PaperId paper_id;
+    };
+    using Op = std::variant<PutPaper, DeletePaper, PutDailyEntry, SetCursor, RemoveDailyEntry>;
 
     // Inserts a paper or merges it into the stored one (see merge_paper() in store/merge.h).
     void put_paper(Paper paper) { ops_.emplace_back(PutPaper{std::move(paper)}); }
@@ -54,6 +58,11 @@ class WriteBatch {
     // Inserts or updates the entry keyed by (date, paper id). The paper must exist, in the
     // store or earlier in this batch.
     void put_daily_entry(DailyEntry entry) { ops_.emplace_back(PutDailyEntry{std::move(entry)}); }
+    // Takes a paper off a day's list (a curator's decision). Removing an entry that is not
+    // there is a no-op.
+    void remove_daily_entry(std::string date, PaperId paper_id) {
+        ops_.emplace_back(RemoveDailyEntry{std::move(date), std::move(paper_id)});
+    }
     // Records a named position (a harvest's last datestamp or resumption token) in the same
     // transaction as the records it follows.
     void set_cursor(std::string key, std::string value) {
@@ -78,6 +87,7 @@ struct WriteCounts {
     int64_t entries_inserted = 0;
     int64_t entries_updated = 0;
     int64_t entries_unchanged = 0;
+    int64_t entries_removed = 0;
 
     WriteCounts& operator+=(const WriteCounts& o);
     friend bool operator==(const WriteCounts&, const WriteCounts&) = default;

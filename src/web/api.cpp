@@ -7,6 +7,8 @@
 // the serialiser `paperboy show --json` uses too.
 #include "web/api.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -14,8 +16,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "app/curation.h"
 #include "app/paper_json.h"
 #include "core/calendar.h"
 #include "core/json_writer.h"
@@ -38,7 +42,7 @@ constexpr int64_t kMaxPage = 1'000'000;
 
 // A parameter value as quoted in an error message: at most 40 bytes (the JSON writer makes
 // whatever is left valid text).
-std::string quoted(std::string_view value) {
+std::string quote_value(std::string_view value) {
     constexpr size_t kMax = 40;
     if (value.size() <= kMax) return "'" + std::string(value) + "'";
     return "'" + std::string(value.substr(0, kMax)) + "...'";
@@ -79,7 +83,7 @@ Result<int64_t> int_param(const http::Request& request, std::string_view name, i
     if (!digits || ec != std::errc() || end != s.data() + s.size() || value < min || value > max) {
         return bad_parameter(std::string(name) + " must be an integer between " +
                              std::to_string(min) + " and " + std::to_string(max) + ", not " +
-                             quoted(s));
+                             quote_value(s));
     }
     return value;
 }
@@ -167,21 +171,22 @@ Result<std::optional<DayRange>> requested_days(const http::Request& request, Sit
     if (given > 1) return bad_parameter("give at most one of date, week and month");
     if (*date) {
         if (!is_valid_day(**date)) {
-            return bad_parameter("date must be a day like 2024-10-25, not " + quoted(**date));
+            return bad_parameter("date must be a day like 2024-10-25, not " + quote_value(**date));
         }
         return std::optional<DayRange>(DayRange{**date, **date});
     }
     if (*week) {
         auto days = iso_week_days(**week);
         if (!days) {
-            return bad_parameter("week must be an ISO week like 2024-W43, not " + quoted(**week));
+            return bad_parameter("week must be an ISO week like 2024-W43, not " +
+                                 quote_value(**week));
         }
         return std::optional<DayRange>(*days);
     }
     if (*month) {
         auto days = month_days(**month);
         if (!days) {
-            return bad_parameter("month must be a month like 2024-10, not " + quoted(**month));
+            return bad_parameter("month must be a month like 2024-10, not " + quote_value(**month));
         }
         return std::optional<DayRange>(*days);
     }
@@ -199,7 +204,8 @@ Result<ListSort> sort_param(const http::Request& request) {
     if (!*sort || **sort == "upvotes") return ListSort::kUpvotes;
     if (**sort == "publishedAt") return ListSort::kPublishedAt;
     if (**sort == "trending") return ListSort::kTrending;
-    return bad_parameter("sort must be upvotes, publishedAt or trending, not " + quoted(**sort));
+    return bad_parameter("sort must be upvotes, publishedAt or trending, not " +
+                         quote_value(**sort));
 }
 
 // Orders a list by `sort`. Trending is measured at the end of the period (or now, if earlier),
@@ -283,7 +289,7 @@ Result<http::Response> paper(const http::Request& request, Site::Context& site,
         return response;
     }
     auto id = PaperId::parse(id_text);
-    if (!id.ok()) return bad_parameter(quoted(id_text) + " is not a paper id");
+    if (!id.ok()) return bad_parameter(quote_value(id_text) + " is not a paper id");
     auto page = site.library.paper(*id);
     if (!page.ok()) return page.error();
     if (!*page) return Error(ErrorCode::kNotFound, "no paper " + id->str());
@@ -360,25 +366,40 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
 
 // POST adds the caller's vote, DELETE removes it; both are idempotent and answer the paper's
 // upvotes afterwards: {"upvotes": N, "upvoted": true|false}.
-Result<http::Response> upvote(const http::Request& request, Site::Context& site,
-                              std::string_view id_text, bool up) {
+// The user making a state-changing API request, or the response that refuses it: 401 without
+// credentials, 403 for a session cookie sent from another site.
+using Authorized = std::variant<store::User, http::Response>;
+
+Result<Authorized> authorize(const http::Request& request, Site::Context& site,
+                             std::string_view doing) {
     auto visitor = identify(request, site.accounts);
     if (!visitor.ok()) return visitor.error();
     if (!visitor->user) {
         http::Response response =
             api_error(401, "unauthorized",
-                      "log in, or send an API token as 'Authorization: Bearer <token>', to vote");
+                      "log in, or send an API token as 'Authorization: Bearer <token>', to " +
+                          std::string(doing));
         response.set_header("WWW-Authenticate", "Bearer realm=\"paperboy\"");
-        return response;
+        return Authorized(std::move(response));
     }
     if (!visitor->by_bearer && !from_this_site(request, site.options.public_url)) {
-        return api_error(403, "cross_site",
-                         "a request authenticated by the session cookie must come from this site "
-                         "(its Origin header does not name it)");
+        return Authorized(
+            api_error(403, "cross_site",
+                      "a request authenticated by the session cookie must come from this site "
+                      "(its Origin header does not name it)"));
     }
+    return Authorized(std::move(*visitor->user));
+}
+
+Result<http::Response> upvote(const http::Request& request, Site::Context& site,
+                              std::string_view id_text, bool up) {
+    auto caller = authorize(request, site, "vote");
+    if (!caller.ok()) return caller.error();
+    if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
+    const store::User& user = std::get<store::User>(*caller);
     auto id = PaperId::parse(id_text);
-    if (!id.ok()) return bad_parameter(quoted(id_text) + " is not a paper id");
-    auto outcome = site.store.set_vote(visitor->user->id, *id, up);
+    if (!id.ok()) return bad_parameter(quote_value(id_text) + " is not a paper id");
+    auto outcome = site.store.set_vote(user.id, *id, up);
     if (!outcome.ok()) return outcome.error();
     auto upvotes = site.library.upvotes(*id);
     if (!upvotes.ok()) return upvotes.error();
@@ -389,9 +410,85 @@ Result<http::Response> upvote(const http::Request& request, Site::Context& site,
     return response;
 }
 
-// POST or DELETE /api/papers/{id}/{action}: the paper's actions (only "upvote" so far).
+// --- /api/papers/submit, DELETE /api/daily_papers/{date}/{id} ---------------------------------
+
+app::Curation curation(Site::Context& site) {
+    app::CurationOptions options;
+    options.max_age_days = site.options.submit_max_age_days;
+    options.daily_limit_per_user = site.options.submit_daily_limit;
+    options.fetcher = site.options.arxiv_fetcher;
+    options.arxiv_api_url = site.options.arxiv_api_url;
+    options.now = site.options.now;
+    return app::Curation(site.store, std::move(options));
+}
+
+// POST {"arxivId": "2410.13848"}: puts the paper on today's list; 201 with the list item.
+Result<http::Response> submit(const http::Request& request, Site::Context& site) {
+    auto caller = authorize(request, site, "submit papers");
+    if (!caller.ok()) return caller.error();
+    if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
+    const store::User& user = std::get<store::User>(*caller);
+
+    simdjson::dom::parser parser;
+    simdjson::dom::element body;
+    std::string_view arxiv_id;
+    if (request.body.size() > 4096 || parser.parse(request.body).get(body) != simdjson::SUCCESS ||
+        body["arxivId"].get_string().get(arxiv_id) != simdjson::SUCCESS) {
+        return bad_parameter(
+            "the body must be a JSON object with the paper's arXiv id: {\"arxivId\": "
+            "\"2410.13848\"}");
+    }
+    auto submitted = curation(site).submit(user, arxiv_id);
+    if (!submitted.ok()) {
+        const Error& e = submitted.error();
+        switch (e.code()) {
+            case ErrorCode::kAlreadyExists:
+                return api_error(409, "already_submitted", e.message());
+            case ErrorCode::kLimitExceeded:
+                return api_error(429, "daily_limit", e.message());
+            case ErrorCode::kUnavailable:
+                return api_error(502, "arxiv_unavailable", e.message());
+            default:
+                return e;
+        }
+    }
+    JsonWriter w;
+    w.begin_object();
+    write_item_fields(w, submitted->paper, submitted->entry);
+    w.end_object();
+    http::Response response = http::Response::json(201, w.take());
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+// DELETE /api/daily_papers/{date}/{id}: a curator takes a paper off a day's list; 204.
+Result<http::Response> remove_entry(const http::Request& request, Site::Context& site,
+                                    std::string_view rest) {
+    auto caller = authorize(request, site, "curate");
+    if (!caller.ok()) return caller.error();
+    if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
+    const store::User& user = std::get<store::User>(*caller);
+    const size_t slash = rest.find('/');
+    const std::string_view date = rest.substr(0, slash);
+    if (slash == std::string_view::npos || !is_valid_day(date)) {
+        return bad_parameter("the path is /api/daily_papers/YYYY-MM-DD/PAPER_ID");
+    }
+    auto id = PaperId::parse(rest.substr(slash + 1));
+    if (!id.ok()) return bad_parameter(quote_value(rest.substr(slash + 1)) + " is not a paper id");
+    if (user.role == store::Role::kMember) {
+        return api_error(403, "forbidden", "only curators and admins remove papers from a list");
+    }
+    PAPERBOY_RETURN_IF_ERROR(curation(site).remove(user, date, *id));
+    http::Response response = http::Response::json(204, "");
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+// POST or DELETE /api/papers/{id}/{action}: the paper's actions (only "upvote" so far), and
+// POST /api/papers/submit.
 Result<http::Response> paper_action(const http::Request& request, Site::Context& site,
                                     std::string_view rest) {
+    if (rest == "submit" && request.method == "POST") return submit(request, site);
     const size_t slash = rest.rfind('/');
     const std::string_view action =
         slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
@@ -429,6 +526,10 @@ RouteHandler api_route(std::shared_ptr<RateLimiter> limiter, ApiHandler handler)
                 return api_error(400, "bad_parameter", error.message());
             case ErrorCode::kNotFound:
                 return api_error(404, "not_found", error.message());
+            case ErrorCode::kAlreadyExists:
+                return api_error(409, "conflict", error.message());
+            case ErrorCode::kLimitExceeded:
+                return api_error(429, "limit_exceeded", error.message());
             default:
                 // A store failure: the details are for the log, not for the client.
                 std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
@@ -512,6 +613,10 @@ void add_api_routes(Router& router, Site::Context& site) {
     router.add("GET", "/api/papers/{id...}", "api_paper",
                api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
                    return paper(request, site, params.at("id"));
+               }));
+    router.add("DELETE", "/api/daily_papers/{rest...}", "api_daily_remove",
+               api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
+                   return remove_entry(request, site, params.at("rest"));
                }));
     for (const char* method : {"POST", "DELETE"}) {
         router.add(

@@ -17,9 +17,18 @@ std::string count_label(size_t n) {
     return n == 1 ? std::string("1 paper") : std::to_string(n) + " papers";
 }
 
-Data papers_data(const std::vector<app::ListedPaper>& papers, std::chrono::sys_seconds now) {
+Data papers_data(Site::Context& site, const PageVisitor& visitor,
+                 const std::vector<app::ListedPaper>& papers) {
+    std::vector<PaperId> ids;
+    ids.reserve(papers.size());
+    for (const app::ListedPaper& p : papers) ids.push_back(p.paper.id);
+    const std::vector<bool> voted = votes_of(site, visitor, ids);
     Data list(Data::type::list);
-    for (const app::ListedPaper& p : papers) list.push_back(card_data(p, now));
+    for (size_t i = 0; i < papers.size(); ++i) {
+        Data card = card_data(papers[i], site.now());
+        if (voted[i]) card.set("voted", Data(true));
+        list.push_back(card);
+    }
     return list;
 }
 
@@ -35,6 +44,8 @@ struct ListPage {
 http::Response list_response(const http::Request& request, Site::Context& site,
                              const ListPage& page, const std::vector<app::ListedPaper>& papers,
                              PageInfo info) {
+    const PageVisitor visitor = page_visitor(request, site);
+    visitor.describe(request, info);
     Data data;
     data.set("heading", page.heading);
     data.set("count_label", count_label(papers.size()));
@@ -48,11 +59,11 @@ http::Response list_response(const http::Request& request, Site::Context& site,
         data.set("next_label", page.next_label);
     }
     data.set("has_papers", Data(!papers.empty()));
-    data.set("papers", papers_data(papers, site.now()));
+    data.set("papers", papers_data(site, visitor, papers));
     data.set("empty_title", page.empty_title);
     data.set("empty_text", page.empty_text);
     http::Response response = site.html_page(200, "daily", data, info);
-    apply_cache_policy(request, response, kListCache);
+    apply_page_cache_policy(request, response, kListCache, visitor);
     return response;
 }
 

@@ -303,8 +303,10 @@ Data text_list(const std::vector<std::string>& texts) {
 
 http::Response search_page(const http::Request& request, Site::Context& site) {
     const SearchParams s = read_search_params(request);
+    const PageVisitor visitor = page_visitor(request, site);
     Data data = search_form_data(s);
     PageInfo info;
+    visitor.describe(request, info);
     info.title = s.q.empty() ? "Search" : "Search: " + shorten(s.q, 80);
     info.description = "Search the papers of " + site.view.site_name() +
                        " by words, phrases, authors, categories and dates.";
@@ -329,7 +331,7 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
         data.set("guidance", Data(true));
         data.set("examples", examples);
         http::Response response = site.html_page(200, "search", data, info);
-        apply_cache_policy(request, response, kSearchCache);
+        apply_page_cache_policy(request, response, kSearchCache, visitor);
         return response;
     }
 
@@ -379,10 +381,15 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
         data.set("suggestion_url", search_url(s, corrected, 1));
     }
 
+    std::vector<PaperId> hit_ids;
+    for (const app::SearchHit& hit : response.hits) hit_ids.push_back(hit.paper.id);
+    const std::vector<bool> voted = votes_of(site, visitor, hit_ids);
     Data hits(Data::type::list);
-    for (const app::SearchHit& hit : response.hits) {
+    for (size_t i = 0; i < response.hits.size(); ++i) {
+        const app::SearchHit& hit = response.hits[i];
         Data card = card_data(hit.paper, upvotes_of(site, hit.paper.id));
         card.set("snippet", hit.snippet);
+        if (voted[i]) card.set("voted", Data(true));
         hits.push_back(card);
     }
     data.set("has_hits", Data(!response.hits.empty()));
@@ -403,7 +410,7 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
     }
 
     http::Response page = site.html_page(200, "search", data, info);
-    apply_cache_policy(request, page, kSearchCache);
+    apply_page_cache_policy(request, page, kSearchCache, visitor);
     if (const size_t at = page.body.find(kElapsedMarker); at != std::string::npos) {
         page.body.replace(at, kElapsedMarker.size(), format_millis(millis));
     }
@@ -493,6 +500,7 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     }
     const app::PaperPage& page = **loaded;
     const Paper& p = page.paper;
+    const PageVisitor visitor = page_visitor(request, site);
 
     Data data;
     data.set("id", canonical);
@@ -500,6 +508,7 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     if (p.version > 0) data.set("version", "v" + std::to_string(p.version));
     data.set("title", p.title);
     data.set("upvotes", std::to_string(page.upvotes));
+    data.set("voted", Data(votes_of(site, visitor, {p.id}).front()));
     data.set("authors", authors_data(p));
     if (p.authors.empty() && p.author_count > 0) {
         data.set("author_count",
@@ -557,9 +566,15 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
 
     auto similar = site.search.similar(p, kSimilarPapers);
     if (!similar.ok()) throw std::runtime_error(similar.error().message());
+    std::vector<PaperId> similar_ids;
+    for (const app::SearchHit& hit : *similar) similar_ids.push_back(hit.paper.id);
+    const std::vector<bool> voted = votes_of(site, visitor, similar_ids);
     Data cards(Data::type::list);
-    for (const app::SearchHit& hit : *similar) {
-        cards.push_back(card_data(hit.paper, upvotes_of(site, hit.paper.id)));
+    for (size_t i = 0; i < similar->size(); ++i) {
+        const app::SearchHit& hit = (*similar)[i];
+        Data card = card_data(hit.paper, upvotes_of(site, hit.paper.id));
+        if (voted[i]) card.set("voted", Data(true));
+        cards.push_back(card);
     }
     // The cards sit beside the paper's values, not inside them: a mustache lookup that misses
     // in a card goes up the context, and must not find the page's own links there.
@@ -569,12 +584,13 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     page_data.set("has_similar", Data(!similar->empty()));
 
     PageInfo info;
+    visitor.describe(request, info);
     info.title = p.title.empty() ? canonical : p.title;
     std::string description = p.abstract;
     std::replace(description.begin(), description.end(), '\n', ' ');
     info.description = description.empty() ? p.title : shorten(description, 160);
     http::Response response = site.html_page(200, "paper", page_data, info);
-    apply_cache_policy(request, response, kPaperCache);
+    apply_page_cache_policy(request, response, kPaperCache, visitor);
     return response;
 }
 

@@ -12,6 +12,7 @@
 
 #include "app/library.h"
 #include "app/search_service.h"
+#include "ingest/harvest/http_fetcher.h"
 #include "rank/trending.h"
 #include "store/store.h"
 #include "web/http/message.h"
@@ -38,6 +39,13 @@ struct SiteOptions {
     std::function<std::chrono::steady_clock::time_point()> api_clock = [] {
         return std::chrono::steady_clock::now();
     };
+    // Submissions to today's list (app/curation.h): how old a paper may be, how many a member
+    // may submit a day, and where papers the store does not have come from (null: nowhere,
+    // only stored papers can be submitted).
+    int submit_max_age_days = 14;
+    int submit_daily_limit = 10;
+    ingest::HttpFetcher* arxiv_fetcher = nullptr;
+    std::string arxiv_api_url;  // empty: the public arXiv API
 };
 
 // Rendered pages are reused for this long at most (web/response_cache.h), within this much

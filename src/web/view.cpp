@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "core/calendar.h"
+#include "core/url.h"
 #include "web/assets.h"
 
 namespace paperboy::web {
@@ -31,13 +32,21 @@ std::string authors_label(const Paper& p) {
 
 View::View(std::string site_name) : site_name_(std::move(site_name)) {}
 
-std::string View::render(std::string_view name, const Data& data) const {
+std::string View::render(std::string_view name, const Data& data, const PageInfo* info) const {
     mustache tmpl(template_text(name));
     if (!tmpl.is_valid()) {
         throw std::logic_error("template " + std::string(name) + ": " + tmpl.error_message());
     }
     Data with_partials(data);
     with_partials.set("card", partial([] { return template_text("card"); }));
+    if (info != nullptr) {
+        // For the forms anywhere in the page, the cards' upvote forms among them. (A section
+        // of an empty string renders: whether someone is logged in is a boolean.)
+        with_partials.set("logged_in", Data(!info->user_handle.empty()));
+        with_partials.set("user_handle", info->user_handle);
+        with_partials.set("csrf_token", info->csrf_token);
+        with_partials.set("return_to", info->return_to);
+    }
     std::string out = tmpl.render(with_partials);
     if (!tmpl.error_message().empty()) {
         throw std::logic_error("template " + std::string(name) + ": " + tmpl.error_message());
@@ -47,7 +56,7 @@ std::string View::render(std::string_view name, const Data& data) const {
 
 std::string View::page(std::string_view name, const Data& data, const PageInfo& info) const {
     Data layout;
-    layout.set("body", render(name, data));
+    layout.set("body", render(name, data, &info));
     layout.set("title", info.title);
     layout.set("description", info.description.empty()
                                   ? "Daily research papers, curated by the community."
@@ -61,6 +70,17 @@ std::string View::page(std::string_view name, const Data& data, const PageInfo& 
     layout.set("this_month", month_of(today));
     for (const char* tab : {"daily", "week", "month", "trending"}) {
         layout.set(std::string("nav_") + tab, Data(info.nav == tab));
+    }
+    if (!info.user_handle.empty()) {
+        layout.set("user_handle", info.user_handle);
+        layout.set("csrf_token", info.csrf_token);
+    } else {
+        // Logging in from a page comes back to it.
+        const std::string next = info.return_to.empty() || info.return_to == "/"
+                                     ? std::string()
+                                     : "?next=" + url_encode(info.return_to);
+        layout.set("login_url", "/login" + next);
+        layout.set("signup_url", "/signup" + next);
     }
     return render("layout", layout);
 }
@@ -95,6 +115,7 @@ Data card_data(const Paper& p, int upvotes) {
     d.set("url", "/papers/" + id);
     d.set("title", p.title);
     d.set("upvotes", std::to_string(upvotes));
+    d.set("voted", Data(false));
     d.set("abstract", p.abstract);
     if (p.abstract.size() > kShortAbstract + 40) {
         d.set("abstract_long", Data(true));

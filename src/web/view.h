@@ -25,6 +25,14 @@ struct PageInfo {
     std::string nav;    // "daily", "week", "month", "trending" or "" (which tab is current)
     std::string query;  // the search box's value
     std::string today;  // "YYYY-MM-DD": where the Weekly and Monthly tabs point
+    // The visitor (web/site_context.h, PageVisitor): the logged-in user's handle, "" for an
+    // anonymous visitor, and the CSRF token their forms carry. Both reach the page's own
+    // template too, as {{user_handle}} and {{csrf_token}}, with {{#logged_in}}.
+    std::string user_handle;
+    std::string csrf_token;
+    // The page's own target ("/search?q=x"), where its forms (upvotes, log in) lead back to;
+    // {{return_to}} in the page's template. "" on pages no form returns to.
+    std::string return_to;
 };
 
 class View {
@@ -37,7 +45,9 @@ class View {
     const std::string& site_name() const { return site_name_; }
 
   private:
-    std::string render(std::string_view name, const Data& data) const;
+    // `data` with the card partial and, when `info` is given, the visitor's values added.
+    std::string render(std::string_view name, const Data& data,
+                       const PageInfo* info = nullptr) const;
 
     std::string site_name_;
 };
@@ -49,7 +59,7 @@ std::string safe_url(std::string_view url);
 std::string shorten(std::string_view text, size_t max_chars);
 
 // A paper card's values (see templates/card.html). `now` decides the "new" badge (listed in the
-// last 24 hours).
+// last 24 hours). The card says the visitor has not voted for it: set "voted" to say otherwise.
 Data card_data(const app::ListedPaper& listed, std::chrono::sys_seconds now);
 Data card_data(const Paper& paper, int upvotes);
 

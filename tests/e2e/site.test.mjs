@@ -1,5 +1,6 @@
 // The site as a person uses it: the real `paperboy serve` over the demo corpus, in headless
-// Chromium (Debian's /usr/bin/chromium, driven by playwright-core).
+// Chromium (Debian's /usr/bin/chromium, driven by playwright-core) — reading the lists, search
+// and paper pages, then signing up, logging out and in, upvoting and making an API token.
 //
 // Environment: PAPERBOY_BINARY (required), PAPERBOY_SOURCE_DIR (default: two levels up),
 // PAPERBOY_E2E_OUT (where screenshots go; default: a temp directory), PAPERBOY_CHROMIUM
@@ -87,8 +88,11 @@ async function newPage(viewport) {
     if (msg.type() !== 'error') return;
     const text = msg.text();
     const resource = msg.location().url || '';
-    // The 404 step asks for a missing page on purpose; Chromium logs its status.
+    // The 404 step asks for a missing page on purpose, the log-in step sends a wrong password
+    // (401); Chromium logs their status.
     if (p.expectingNotFound && resource === p.url() && /status of 404/.test(text)) return;
+    if (p.expectingStatus && resource === p.url() &&
+        text.includes(`status of ${p.expectingStatus}`)) return;
     problems.push(`${p.url()}: console error: ${text} (${resource})`);
   });
   p.on('pageerror', (err) => problems.push(`${p.url()}: uncaught ${err.message}`));
@@ -297,6 +301,138 @@ test('an unknown address is a 404 page', async () => {
   await screenshots('not-found');
   page.expectingNotFound = false;
   mobile.expectingNotFound = false;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Accounts and upvotes
+
+const HANDLE = 'e2e-reader';
+const PASSWORD = 'correct horse battery staple';
+
+async function loggedInAs(p) {
+  const handle = p.locator('.site-header .account-handle');
+  return (await handle.count()) ? (await handle.innerText()).trim() : null;
+}
+
+// Submits a form by clicking `button` and waits for the page it leads to.
+async function submit(p, button) {
+  const [response] = await Promise.all([p.waitForNavigation(), button.click()]);
+  await checkChrome(p);
+  return response;
+}
+
+test('sign up, log out and log in again', async () => {
+  await open(page, '/');
+  assert.equal(await loggedInAs(page), null);
+  await Promise.all([page.waitForURL(/\/signup$/),
+    page.locator('.site-header .account a', { hasText: 'Sign up' }).click()]);
+  await checkChrome(page);
+  await page.locator('#signup-handle').fill(HANDLE);
+  await page.locator('#signup-email').fill('reader@example.org');
+  await page.locator('#signup-password').fill(PASSWORD);
+  await page.locator('#signup-again').fill(PASSWORD);
+  await screenshots('signup');
+  await submit(page, page.locator('main button[type=submit]'));
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.equal(await loggedInAs(page), `@${HANDLE}`);
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'pb_session');
+  assert.ok(session, 'the session cookie');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Lax');
+  await screenshot(page, 'desktop-logged-in');
+
+  await submit(page, page.locator('.site-header button', { hasText: 'Log out' }));
+  assert.equal(await loggedInAs(page), null);
+  assert.equal((await page.context().cookies()).some((c) => c.name === 'pb_session'), false);
+
+  // Log in from a paper's page: it comes back there.
+  await open(page, '/papers/2410.17243');
+  await Promise.all([page.waitForURL(/\/login\?next=/),
+    page.locator('.site-header .account a', { hasText: 'Log in' }).click()]);
+  await checkChrome(page);
+  await page.locator('#login-handle').fill(HANDLE);
+  await page.locator('#login-password').fill('not the password');
+  page.expectingStatus = 401;
+  const wrong = await submit(page, page.locator('main button[type=submit]'));
+  assert.equal(wrong.status(), 401);
+  assert.match(await page.locator('.notice-error').innerText(), /Wrong handle or password/);
+  assert.equal(await page.locator('#login-handle').inputValue(), HANDLE);
+  await screenshots('login-failed');
+  page.expectingStatus = undefined;
+  await page.locator('#login-password').fill(PASSWORD);
+  await submit(page, page.locator('main button[type=submit]'));
+  assert.equal(new URL(page.url()).pathname, '/papers/2410.17243');
+  assert.equal(await loggedInAs(page), `@${HANDLE}`);
+});
+
+test('an upvote counts without a reload and stays after one', async () => {
+  await open(page, '/');
+  assert.equal(await loggedInAs(page), `@${HANDLE}`, 'still logged in from the test before');
+  const card = page.locator('.card').nth(1);
+  const button = card.locator('button.votes');
+  const title = (await card.locator('.card-title a').innerText()).trim();
+  assert.equal(await button.getAttribute('aria-label'), `Upvote ${title}`);
+  assert.equal(await button.getAttribute('aria-pressed'), 'false');
+  const before = Number(await button.locator('.vote-count').innerText());
+
+  // A reload would lose this mark.
+  await page.evaluate(() => { window.stillThisPage = true; });
+  const apiCall = page.waitForResponse((r) => /\/api\/papers\/.+\/upvote$/.test(r.url()));
+  await button.click();
+  const answer = await apiCall;
+  assert.equal(answer.request().method(), 'POST');
+  assert.equal(answer.status(), 200);
+  await page.waitForFunction((b) => b.getAttribute('aria-pressed') === 'true',
+    await button.elementHandle());
+  assert.equal(Number(await button.locator('.vote-count').innerText()), before + 1);
+  assert.equal(await page.evaluate(() => window.stillThisPage), true, 'no reload');
+  await screenshot(page, 'desktop-upvoted');
+
+  await page.reload({ waitUntil: 'load' });
+  await checkChrome(page);
+  const again = page.locator('.card', { hasText: title }).locator('button.votes');
+  assert.equal(await again.getAttribute('aria-pressed'), 'true');
+  assert.equal(Number(await again.locator('.vote-count').innerText()), before + 1);
+
+  // And back.
+  const undo = page.waitForResponse((r) => /\/api\/papers\/.+\/upvote$/.test(r.url()));
+  await again.click();
+  assert.equal((await undo).request().method(), 'DELETE');
+  await page.waitForFunction((b) => b.getAttribute('aria-pressed') === 'false',
+    await again.elementHandle());
+  assert.equal(Number(await again.locator('.vote-count').innerText()), before);
+  await again.click();
+  await page.waitForFunction((b) => b.getAttribute('aria-pressed') === 'true',
+    await again.elementHandle());
+});
+
+test('the settings page makes an API token', async () => {
+  await open(page, '/settings');
+  assert.match(await page.locator('h1').innerText(), /Settings/);
+  await page.getByLabel('Name of a new token').fill('e2e script');
+  await submit(page, page.getByRole('button', { name: 'Create token' }));
+  const token = (await page.locator('code.new-token').innerText()).trim();
+  assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(await page.locator('.tokens .token-name').innerText(), 'e2e script');
+  await screenshot(page, 'desktop-settings');
+  await page.setViewportSize(MOBILE);
+  await screenshot(page, 'mobile-settings');
+  await page.setViewportSize(DESKTOP);
+  // Shown once.
+  await open(page, '/settings');
+  assert.equal(await page.locator('code.new-token').count(), 0);
+});
+
+test('logging out leaves the votes and shows the page to everyone', async () => {
+  await open(page, '/');
+  await submit(page, page.locator('.site-header button', { hasText: 'Log out' }));
+  assert.equal(await loggedInAs(page), null);
+  assert.equal(await page.locator('.card button.votes[aria-pressed=true]').count(), 0);
+  // An anonymous upvote leads to the log-in form, which comes back to the list.
+  await submit(page, page.locator('.card button.votes').first());
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await screenshots('login');
 });
 
 test('no page logged a console error or a CSP violation', () => {

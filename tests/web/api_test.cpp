@@ -538,7 +538,9 @@ TEST_F(ApiTest, UnknownPathsAndMethodsUnderApiAnswerInJson) {
     expect_error("/api", 404, "not_found");
     expect_error("/api/", 404, "not_found");
     expect_error("/api/papers", 404, "not_found");
-    expect_error("/api/daily_papers/2024-10-23", 404, "not_found");
+    // A day's list is /api/daily_papers?date=...; under the path, only a curator's DELETE of
+    // one entry exists.
+    expect_error("/api/daily_papers/2024-10-23", 405, "method_not_allowed");
 
     for (const char* target : {"/api/daily_papers", "/api/papers/2410.00001",
                                "/api/papers/search?q=x", "/api/trending"}) {
@@ -884,6 +886,48 @@ TEST_F(UpvoteApiTest, UnknownPapersBadIdsAndWrongMethods) {
     EXPECT_EQ(r.status, 405) << r.body;
     EXPECT_EQ(r.header("Allow").value_or(""), "POST, DELETE");
     EXPECT_EQ(ok_json("/api/papers/2410.00003").integer("/upvotes"), 5);
+}
+
+TEST_F(UpvoteApiTest, MembersSubmitRecentPapersAndCuratorsRemoveThem) {
+    auto submit = [&](const std::string& body, http::HeaderList headers) {
+        http::Request request = make_request("POST", "/api/papers/submit", std::move(headers));
+        request.body = body;
+        return site_.handle(request);
+    };
+    http::Response r = submit(R"({"arxivId": "2410.00009"})", bearer());
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(Json(r.body).str("/paper/id"), "2410.00009");
+    EXPECT_EQ(Json(r.body).str("/submittedBy/name"), "ada");
+    EXPECT_EQ(ok_json("/api/daily_papers?date=2024-10-25").column("/paper/id"),
+              (std::vector<std::string>{"2410.00009"}));
+
+    r = submit(R"({"arxivId": "2410.00009"})", bearer());
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_EQ(Json(r.body).str("/error/code"), "already_submitted");
+    r = submit(R"({"arxivId": "2410.99999"})", bearer());  // no fetcher configured here
+    EXPECT_EQ(r.status, 404) << r.body;
+    for (const char* bad : {"", "null", "[]", R"({"id": "2410.00009"})", R"({"arxivId": 2410})",
+                            R"({"arxivId": "x' OR 1=1 --"})", "{\"arxivId\": \"2410.0"}) {
+        r = submit(bad, bearer());
+        EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+    }
+    EXPECT_EQ(submit(std::string(5000, ' ') + "{}", bearer()).status, 400);
+    EXPECT_EQ(submit(R"({"arxivId": "2410.00003"})", {}).status, 401);
+
+    // Removing: members may not; curators may, once.
+    auto remove = [&](const std::string& target) {
+        return site_.handle(make_request("DELETE", target, bearer()));
+    };
+    r = remove("/api/daily_papers/2024-10-25/2410.00009");
+    EXPECT_EQ(r.status, 403) << r.body;
+    auto ada = site_.store().find_user("ada");
+    ASSERT_TRUE(site_.store().set_role((*ada)->id, store::Role::kCurator).ok());
+    EXPECT_EQ(remove("/api/daily_papers/2024-10-25").status, 400);
+    EXPECT_EQ(remove("/api/daily_papers/2024-13-45/2410.00009").status, 400);
+    r = remove("/api/daily_papers/2024-10-25/2410.00009");
+    EXPECT_EQ(r.status, 204) << r.body;
+    EXPECT_EQ(remove("/api/daily_papers/2024-10-25/2410.00009").status, 404);
+    EXPECT_EQ(ok_json("/api/daily_papers?date=2024-10-25").size(), 0u);
 }
 
 }  // namespace

@@ -109,6 +109,8 @@ std::string SqliteStore::accounts_sql_text(Query query) {
             return "SELECT votes FROM papers WHERE id = ?1";
         case kSelectHasVoted:
             return "SELECT 1 FROM votes WHERE user_id = ?1 AND paper_id = ?2";
+        case kDeleteEntry:
+            return "DELETE FROM daily_entries WHERE date = ?1 AND paper_id = ?2";
         default:
             break;
     }
@@ -388,6 +390,23 @@ Result<VoteOutcome> SqliteStore::set_vote(int64_t user_id, const PaperId& paper,
     }
     PAPERBOY_RETURN_IF_ERROR(transaction.commit());
     return outcome;
+}
+
+Status SqliteStore::apply_remove_daily_entry(const std::string& date, const PaperId& id,
+                                             WriteCounts& counts) {
+    auto del = statement(kDeleteEntry);
+    if (!del.ok()) return del.error();
+    ScopedReset reset(**del);
+    (*del)->bind(1, date);
+    (*del)->bind(2, id.str());
+    auto changed = run_counting(**del);
+    if (!changed.ok()) return changed.error();
+    if (*changed == 0) return Status::ok_status();
+    ++counts.entries_removed;
+    // The entry's feed record moves to the end: followers re-read the paper's lists.
+    auto seq = record_change("daily_entry", id.str(), date, false);
+    if (!seq.ok()) return seq.error();
+    return Status::ok_status();
 }
 
 Result<int> SqliteStore::paper_votes(const PaperId& paper) {

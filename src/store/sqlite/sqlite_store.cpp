@@ -402,6 +402,8 @@ Result<WriteCounts> SqliteStore::write(const WriteBatch& batch) {
                     return apply_delete_paper(o.id, counts);
                 } else if constexpr (std::is_same_v<T, WriteBatch::PutDailyEntry>) {
                     return apply_put_daily_entry(o.entry, counts);
+                } else if constexpr (std::is_same_v<T, WriteBatch::RemoveDailyEntry>) {
+                    return apply_remove_daily_entry(o.date, o.paper_id, counts);
                 } else {
                     return apply_set_cursor(o.key, o.value);
                 }

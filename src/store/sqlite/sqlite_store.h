@@ -145,6 +145,7 @@ class SqliteStore final : public Store {
         kAddPaperVotes,
         kSelectPaperVotes,
         kSelectHasVoted,
+        kDeleteEntry,
         kQueryCount,
     };
 
@@ -161,6 +162,8 @@ class SqliteStore final : public Store {
     Status apply_delete_paper(const PaperId& id, WriteCounts& counts);
     Status apply_put_daily_entry(const DailyEntry& incoming, WriteCounts& counts);
     Status apply_set_cursor(const std::string& key, const std::string& value);
+    Status apply_remove_daily_entry(const std::string& date, const PaperId& id,
+                                    WriteCounts& counts);
     // Appends (or moves to the end) the change-feed entry of a record; returns its new seq.
     Result<int64_t> record_change(std::string_view entity, std::string_view paper_id,
                                   std::string_view date, bool deleted);

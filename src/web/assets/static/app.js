@@ -1,5 +1,8 @@
-// Paperboy's little bit of JavaScript: everything works without it; this only adds keyboard
-// shortcuts. "/" focuses the search box; "j"/"k" move between paper cards.
+// Paperboy's little bit of JavaScript: everything works without it. It adds keyboard shortcuts
+// ("/" focuses the search box; "j"/"k" move between paper cards) and upvoting without a
+// reload: an upvote form's submit becomes a POST (vote) or DELETE (take back) of
+// /api/papers/{id}/upvote, whose answer updates the count. The browser sends the session cookie
+// and an Origin header with it, which is what the API asks of a logged-in browser.
 (function () {
   "use strict";
   document.addEventListener("keydown", function (e) {
@@ -18,5 +21,47 @@
       links[next].focus();
       links[next].scrollIntoView({block: "center"});
     }
+  });
+
+  // Every form on the page that votes for the same paper (a paper's card and its page's
+  // button) shows the same count and state.
+  function showVote(action, upvotes, upvoted) {
+    var forms = document.querySelectorAll("form.vote-form");
+    for (var i = 0; i < forms.length; ++i) {
+      if (forms[i].getAttribute("action") !== action) continue;
+      var button = forms[i].querySelector("button");
+      button.setAttribute("aria-pressed", upvoted ? "true" : "false");
+      forms[i].querySelector(".vote-count").textContent = String(upvotes);
+    }
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains("vote-form")) return;
+    // An anonymous visitor's form has no CSRF token: the server sends them to log in.
+    if (!form.querySelector("input[name=csrf]")) return;
+    var action = form.getAttribute("action");  // "/papers/{id}/upvote"
+    var button = form.querySelector("button");
+    if (button.getAttribute("aria-busy") === "true") { e.preventDefault(); return; }
+    if (typeof window.fetch !== "function") return;
+    e.preventDefault();
+    var voted = button.getAttribute("aria-pressed") === "true";
+    button.setAttribute("aria-busy", "true");
+    window.fetch("/api" + action, {
+      method: voted ? "DELETE" : "POST",
+      credentials: "same-origin",
+      headers: {"Accept": "application/json"}
+    }).then(function (response) {
+      if (!response.ok) throw new Error("upvote: HTTP " + response.status);
+      return response.json();
+    }).then(function (answer) {
+      button.removeAttribute("aria-busy");
+      showVote(action, answer.upvotes, answer.upvoted);
+    }).catch(function () {
+      // The session ended, the network failed, ...: the form does it the long way, and the
+      // page it leads to says what happened.
+      button.removeAttribute("aria-busy");
+      form.submit();
+    });
   });
 })();

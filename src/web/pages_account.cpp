@@ -1,0 +1,634 @@
+// The account pages: sign-up, log-in and -out, the settings page (API tokens, "log out
+// everywhere"), and the upvote form's target (POST /papers/{id}/upvote); and the helpers with
+// which every page shows its visitor (PageVisitor, site_context.h).
+//
+// A browser sends the session cookie whichever site made the request, so every form that
+// changes something carries a CSRF token, and a POST whose Origin header names another site is
+// refused. A logged-in visitor's token is derived from their session (nothing to store, and a
+// new one with every log-in); the log-in and sign-up forms, shown before there is a session,
+// repeat the value of a random cookie (pb_csrf), which another site can neither read nor set.
+// Forms are application/x-www-form-urlencoded; a successful POST answers 303 to a page, so
+// that reloading never posts again — except creating an API token, whose answer shows the
+// token once (and is stored nowhere, "no-store").
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "app/auth/crypto.h"
+#include "core/calendar.h"
+#include "core/url.h"
+#include "core/utf8.h"
+#include "web/auth.h"
+#include "web/site_context.h"
+
+namespace paperboy::web {
+namespace {
+
+constexpr std::string_view kCsrfCookie = "pb_csrf";
+// The session cookie lives as long as the session (app::AccountsOptions' default).
+constexpr int kSessionCookieSeconds = 30 * 24 * 60 * 60;
+constexpr size_t kMaxFormBytes = 16 * 1024;
+// A redirect target longer than this is not one of the site's own pages.
+constexpr size_t kMaxNextBytes = 2048;
+constexpr size_t kMaxTokenName = 64;
+// Anything that carries a token or a visitor's details.
+constexpr std::string_view kPrivate = "private, no-store";
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// "A handle has 2 to 32 characters." from app::Accounts' "a handle has 2 to 32 characters".
+std::string sentence(std::string text) {
+    if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') {
+        text[0] = static_cast<char>(text[0] - 'a' + 'A');
+    }
+    if (!text.empty() && text.back() != '.') text += '.';
+    return text;
+}
+
+// A form value shown back in the form: valid UTF-8 without control characters, at most
+// `max_bytes` (cut at a character boundary). The template escapes it.
+std::string echo(std::string_view value, size_t max_bytes) {
+    std::string out;
+    for (char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u != 0x7f) out += c;
+    }
+    fix_utf8(out);
+    if (out.size() > max_bytes) {
+        size_t end = max_bytes;
+        while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;
+        out.resize(end);
+    }
+    return out;
+}
+
+// ---- forms ----
+
+// The fields of an application/x-www-form-urlencoded body, in order; nullopt when a name or
+// value decodes to a NUL byte.
+std::optional<Fields> parse_form(std::string_view body) {
+    Fields fields;
+    while (!body.empty()) {
+        const size_t amp = body.find('&');
+        const std::string_view pair = body.substr(0, amp);
+        body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+        if (pair.empty()) continue;
+        const size_t eq = pair.find('=');
+        auto name = http::percent_decode(pair.substr(0, eq), /*plus_is_space=*/true);
+        auto value = http::percent_decode(
+            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+        if (!name || !value) return std::nullopt;
+        fields.emplace_back(std::move(*name), std::move(*value));
+    }
+    return fields;
+}
+
+// The first value of field `name`, "" when there is none.
+const std::string& field(const Fields& fields, std::string_view name) {
+    static const std::string kNone;
+    for (const auto& [key, value] : fields) {
+        if (key == name) return value;
+    }
+    return kNone;
+}
+
+// `next` when it is a path on this site, else "/". It must start with exactly one '/' ("//x"
+// and "/\x" are other hosts to a browser) and hold printable ASCII without backslashes (which
+// browsers may read as '/'): no scheme, no host, nothing that could split a header.
+std::string safe_next(std::string_view next) {
+    if (next.empty() || next.size() > kMaxNextBytes || next[0] != '/') return "/";
+    if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return "/";
+    for (char c : next) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f || c == '\\') return "/";
+    }
+    return std::string(next);
+}
+
+std::string login_url(std::string_view next) {
+    return next == "/" ? "/login" : "/login?next=" + url_encode(next);
+}
+
+// ---- cookies and CSRF ----
+
+// Whether the visitor's browser reached the site over HTTPS: the site's public URL says so, or
+// the reverse proxy in front of it does.
+bool over_https(const http::Request& request, const SiteOptions& options) {
+    if (options.public_url.starts_with("https://")) return true;
+    const auto proto = request.header("X-Forwarded-Proto");
+    if (!proto) return false;
+    // A chain of proxies lists one protocol each; the first is the browser's.
+    return http::equals_ignore_case(trim(proto->substr(0, proto->find(','))), "https");
+}
+
+// A Set-Cookie header (several may go in one response, so it is added, not set).
+void add_cookie(const http::Request& request, const Site::Context& site, http::Response& response,
+                std::string_view name, std::string_view value, std::optional<int> max_age) {
+    std::string cookie = std::string(name) + "=" + std::string(value);
+    cookie += "; Path=/; HttpOnly; SameSite=Lax";
+    if (max_age) cookie += "; Max-Age=" + std::to_string(*max_age);
+    if (over_https(request, site.options)) cookie += "; Secure";
+    response.headers.emplace_back("Set-Cookie", std::move(cookie));
+}
+
+void set_session_cookie(const http::Request& request, const Site::Context& site,
+                        http::Response& response, std::string_view token) {
+    add_cookie(request, site, response, kSessionCookie, token, kSessionCookieSeconds);
+}
+
+void clear_session_cookie(const http::Request& request, const Site::Context& site,
+                          http::Response& response) {
+    add_cookie(request, site, response, kSessionCookie, "", 0);
+}
+
+// The CSRF token of a session's forms: derived, so it needs no storage, and useless without
+// the session cookie it belongs to (which only the browser holds).
+std::string session_csrf_token(std::string_view session_token) {
+    return app::auth::token_digest("csrf:" + std::string(session_token)).substr(0, 32);
+}
+
+// Whether `value` has the shape of app::auth::random_token(): 43 base64url characters.
+bool looks_like_token(std::string_view value) {
+    return value.size() == 43 && std::all_of(value.begin(), value.end(), [](char c) {
+               return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_';
+           });
+}
+
+// The double-submit token of the log-in and sign-up forms: the visitor's pb_csrf cookie, or a
+// new one that `response` must then set.
+struct FormToken {
+    std::string value;
+    bool fresh = false;
+};
+
+FormToken form_token(const http::Request& request) {
+    if (const auto cookie = cookie_value(request, kCsrfCookie);
+        cookie && looks_like_token(*cookie)) {
+        return {std::string(*cookie), false};
+    }
+    return {app::auth::random_token(), true};
+}
+
+// The anonymous forms' check: the form repeats the pb_csrf cookie.
+bool form_token_matches(const http::Request& request, const Fields& form) {
+    const auto cookie = cookie_value(request, kCsrfCookie);
+    return cookie && looks_like_token(*cookie) &&
+           app::auth::equal_constant_time(*cookie, field(form, "csrf"));
+}
+
+// A logged-in visitor's forms' check: the form carries their session's token.
+bool session_token_matches(const PageVisitor& visitor, const Fields& form) {
+    return visitor.logged_in() && !visitor.csrf_token.empty() &&
+           app::auth::equal_constant_time(visitor.csrf_token, field(form, "csrf"));
+}
+
+// ---- pages ----
+
+PageInfo page_info(const PageVisitor& visitor, std::string title) {
+    PageInfo info;
+    info.title = std::move(title);
+    if (visitor.logged_in()) {
+        info.user_handle = visitor.user->handle;
+        info.csrf_token = visitor.csrf_token;
+    }
+    return info;
+}
+
+http::Response private_page(Site::Context& site, int status, std::string_view name,
+                            const Data& data, const PageInfo& info) {
+    http::Response response = site.html_page(status, name, data, info);
+    response.set_header("Cache-Control", std::string(kPrivate));
+    return response;
+}
+
+// The site's error page, with the visitor in the header.
+http::Response visitor_error(Site::Context& site, const PageVisitor& visitor, int status,
+                             std::string heading, std::string message) {
+    Data data;
+    data.set("status", std::to_string(status));
+    data.set("heading", heading);
+    data.set("message", std::move(message));
+    return private_page(site, status, "error", data, page_info(visitor, std::move(heading)));
+}
+
+http::Response forged(Site::Context& site, const PageVisitor& visitor) {
+    return visitor_error(
+        site, visitor, 403, "This form cannot be accepted",
+        "It was not sent from a page of this site, or the page is out of date. Go back, "
+        "reload the page and try again.");
+}
+
+http::Response see_other(std::string location) {
+    http::Response response = http::Response::redirect(303, std::move(location));
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+// What every POST here checks before its form is read: that a present Origin header names
+// this site (403), the size (413), the type (415) and the encoding (400). nullopt when the
+// form, in `form`, may be read.
+std::optional<http::Response> refuse_post(const http::Request& request, Site::Context& site,
+                                          const PageVisitor& visitor, Fields& form) {
+    if (request.header("Origin") && !from_this_site(request, site.options.public_url)) {
+        return visitor_error(
+            site, visitor, 403, "This form cannot be accepted",
+            "It was sent from another site. Forms of this site are accepted only from "
+            "its own pages.");
+    }
+    if (request.body.size() > kMaxFormBytes) {
+        return visitor_error(site, visitor, 413, "Too much to send",
+                             "The form is larger than " + std::to_string(kMaxFormBytes / 1024) +
+                                 " KB, more than any form of this site holds.");
+    }
+    if (const auto type = request.header("Content-Type");
+        type && !http::equals_ignore_case(trim(type->substr(0, type->find(';'))),
+                                          "application/x-www-form-urlencoded")) {
+        return visitor_error(site, visitor, 415, "Not a form",
+                             "This address takes the forms of the site's pages "
+                             "(application/x-www-form-urlencoded).");
+    }
+    auto parsed = parse_form(request.body);
+    if (!parsed) {
+        return visitor_error(site, visitor, 400, "Not a form",
+                             "The form's values could not be read (one holds a NUL byte).");
+    }
+    form = std::move(*parsed);
+    return std::nullopt;
+}
+
+// ---- log in and sign up ----
+
+// The values of the log-in and sign-up forms (templates/login.html, signup.html).
+struct EntryForm {
+    std::string handle;
+    std::string email;
+    std::string next = "/";
+    std::string problem;
+};
+
+http::Response entry_page(const http::Request& request, Site::Context& site,
+                          const PageVisitor& visitor, std::string_view name, int status,
+                          const EntryForm& values) {
+    const FormToken token = form_token(request);
+    Data data;
+    data.set("form_csrf", token.value);
+    data.set("handle", values.handle);
+    data.set("email", values.email);
+    data.set("next", values.next);
+    data.set("login_url", login_url(values.next));
+    data.set("signup_url", values.next == "/" ? std::string("/signup")
+                                              : "/signup?next=" + url_encode(values.next));
+    if (!values.problem.empty()) data.set("problem", values.problem);
+    http::Response response = private_page(
+        site, status, name, data, page_info(visitor, name == "login" ? "Log in" : "Sign up"));
+    if (token.fresh) add_cookie(request, site, response, kCsrfCookie, token.value, std::nullopt);
+    return response;
+}
+
+// A new session's answer: its cookie, and the way on. A session the browser had before is
+// ended, so that logging in as someone else leaves nothing open behind.
+http::Response logged_in(const http::Request& request, Site::Context& site,
+                         const PageVisitor& previous, const std::string& session_token,
+                         const std::string& next) {
+    if (previous.logged_in()) {
+        const Status ended = site.accounts.log_out(previous.session_token);
+        if (!ended.ok()) throw std::runtime_error(ended.error().message());
+    }
+    http::Response response = see_other(next);
+    set_session_cookie(request, site, response, session_token);
+    return response;
+}
+
+std::string wait_label(int64_t seconds) {
+    if (seconds < 60) return std::to_string(seconds) + (seconds == 1 ? " second" : " seconds");
+    const int64_t minutes = (seconds + 59) / 60;
+    return std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes");
+}
+
+http::Response post_login(const http::Request& request, Site::Context& site) {
+    const PageVisitor visitor = page_visitor(request, site);
+    Fields form;
+    if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
+    if (!form_token_matches(request, form)) return forged(site, visitor);
+    EntryForm values;
+    values.handle = echo(field(form, "handle"), 254);
+    values.next = safe_next(field(form, "next"));
+    auto result = site.accounts.log_in(field(form, "handle"), field(form, "password"),
+                                       request.remote_address);
+    if (!result.ok()) throw std::runtime_error(result.error().message());
+    switch (result->outcome) {
+        case app::LogIn::Outcome::kOk:
+            return logged_in(request, site, visitor, result->session_token, values.next);
+        case app::LogIn::Outcome::kWrongCredentials:
+            // The same words whether or not the account exists.
+            values.problem = "Wrong handle or password.";
+            return entry_page(request, site, visitor, "login", 401, values);
+        case app::LogIn::Outcome::kThrottled: {
+            values.problem =
+                "Too many failed attempts to log in to this account or from your "
+                "address. Try again in " +
+                wait_label(result->retry_after_seconds) + ".";
+            http::Response response = entry_page(request, site, visitor, "login", 429, values);
+            response.set_header("Retry-After", std::to_string(result->retry_after_seconds));
+            return response;
+        }
+    }
+    throw std::logic_error("unknown log-in outcome");
+}
+
+http::Response post_signup(const http::Request& request, Site::Context& site) {
+    const PageVisitor visitor = page_visitor(request, site);
+    Fields form;
+    if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
+    if (!form_token_matches(request, form)) return forged(site, visitor);
+    EntryForm values;
+    values.handle = echo(field(form, "handle"), 64);
+    values.email = echo(field(form, "email"), 254);
+    values.next = safe_next(field(form, "next"));
+    const std::string& handle = field(form, "handle");
+    const std::string& password = field(form, "password");
+    if (password != field(form, "password_again")) {
+        values.problem = "The two passwords differ.";
+        return entry_page(request, site, visitor, "signup", 400, values);
+    }
+    auto user = site.accounts.sign_up(handle, field(form, "email"), password);
+    if (!user.ok()) {
+        const ErrorCode code = user.error().code();
+        if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kAlreadyExists) {
+            throw std::runtime_error(user.error().message());
+        }
+        values.problem = sentence(user.error().message());
+        return entry_page(request, site, visitor, "signup",
+                          code == ErrorCode::kAlreadyExists ? 409 : 400, values);
+    }
+    // The new account is logged in.
+    auto session = site.accounts.log_in(handle, password, request.remote_address);
+    if (!session.ok()) throw std::runtime_error(session.error().message());
+    if (session->outcome != app::LogIn::Outcome::kOk) return see_other(login_url(values.next));
+    return logged_in(request, site, visitor, session->session_token, values.next);
+}
+
+// ---- settings ----
+
+// The settings page (templates/settings.html); `new_token` is shown once, right after it was
+// made.
+http::Response settings_page(Site::Context& site, const PageVisitor& visitor, int status,
+                             const std::string& new_token = {},
+                             const std::string& new_token_name = {},
+                             const std::string& problem = {}) {
+    const store::User& user = *visitor.user;
+    Data data;
+    data.set("handle", user.handle);
+    data.set("email", user.email);
+    data.set("role", std::string(store::role_name(user.role)));
+    if (user.created_at.size() >= 10) data.set("since", display_day(user.created_at.substr(0, 10)));
+    auto tokens = site.store.api_tokens(user.id);
+    if (!tokens.ok()) throw std::runtime_error(tokens.error().message());
+    Data list(Data::type::list);
+    for (const store::ApiTokenInfo& t : *tokens) {
+        Data item;
+        item.set("id", std::to_string(t.id));
+        item.set("name", t.name);
+        item.set("created", t.created_at.size() >= 10 ? display_day(t.created_at.substr(0, 10))
+                                                      : t.created_at);
+        item.set("last_used", t.last_used_at.size() >= 10
+                                  ? display_day(t.last_used_at.substr(0, 10))
+                                  : std::string("never"));
+        list.push_back(item);
+    }
+    data.set("tokens", list);
+    data.set("has_tokens", Data(!tokens->empty()));
+    if (!new_token.empty()) {
+        data.set("new_token", new_token);
+        data.set("new_token_name", new_token_name);
+    }
+    if (!problem.empty()) data.set("problem", problem);
+    return private_page(site, status, "settings", data, page_info(visitor, "Settings"));
+}
+
+// The checks of a settings form: from this site, by a logged-in visitor, with their token.
+// nullopt when the form, in `form`, may be acted on.
+std::optional<http::Response> refuse_settings_post(const http::Request& request,
+                                                   Site::Context& site, const PageVisitor& visitor,
+                                                   Fields& form) {
+    if (auto refused = refuse_post(request, site, visitor, form)) return refused;
+    if (!visitor.logged_in()) return see_other(login_url("/settings"));
+    if (!session_token_matches(visitor, form)) return forged(site, visitor);
+    return std::nullopt;
+}
+
+// ---- the upvote form ----
+
+// POST /papers/{id}/upvote: adds the visitor's vote, or takes it back when it is there, and
+// returns to the page the form was on.
+http::Response post_upvote(const http::Request& request, Site::Context& site,
+                           std::string_view id_text) {
+    const PageVisitor visitor = page_visitor(request, site);
+    Fields form;
+    if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
+    const std::string& next_field = field(form, "next");
+    const std::string next =
+        safe_next(next_field.empty() ? "/papers/" + std::string(id_text) : next_field);
+    // Nothing changes for an anonymous visitor: they log in first and come back.
+    if (!visitor.logged_in()) return see_other(login_url(next));
+    if (!session_token_matches(visitor, form)) return forged(site, visitor);
+    auto id = PaperId::parse(id_text);
+    if (!id.ok()) {
+        return visitor_error(site, visitor, 404, "Paper not found",
+                             "'" + echo(id_text, 200) + "' is not a paper id.");
+    }
+    auto voted = site.store.has_voted(visitor.user->id, {*id});
+    if (!voted.ok()) throw std::runtime_error(voted.error().message());
+    auto outcome = site.store.set_vote(visitor.user->id, *id, !voted->front());
+    if (!outcome.ok()) {
+        if (outcome.error().code() != ErrorCode::kNotFound) {
+            throw std::runtime_error(outcome.error().message());
+        }
+        return visitor_error(site, visitor, 404, "Paper not found",
+                             "There is no paper " + id->str() + " here to vote for.");
+    }
+    // Back at the paper's card, not at the top of a long list.
+    const bool has_anchor = id->str().find('/') == std::string::npos;
+    if (has_anchor && next.find('#') == std::string::npos)
+        return see_other(next + "#paper-" + id->str());
+    return see_other(next);
+}
+
+}  // namespace
+
+// ---- the visitor of every page ----
+
+PageVisitor page_visitor(const http::Request& request, Site::Context& site) {
+    PageVisitor visitor;
+    const auto token = cookie_value(request, kSessionCookie);
+    if (!token || token->empty()) return visitor;
+    auto user = site.accounts.session_user(*token);
+    if (!user.ok()) throw std::runtime_error(user.error().message());
+    if (!*user) return visitor;
+    visitor.user = std::move(**user);
+    visitor.session_token = std::string(*token);
+    visitor.csrf_token = session_csrf_token(*token);
+    return visitor;
+}
+
+void PageVisitor::describe(const http::Request& request, PageInfo& info) const {
+    if (user) {
+        info.user_handle = user->handle;
+        info.csrf_token = csrf_token;
+    }
+    // Where the page's forms lead back to; a target too long or odd to be one is home.
+    info.return_to = safe_next(request.target);
+}
+
+std::vector<bool> votes_of(Site::Context& site, const PageVisitor& visitor,
+                           const std::vector<PaperId>& papers) {
+    if (!visitor.logged_in() || papers.empty()) return std::vector<bool>(papers.size(), false);
+    auto voted = site.store.has_voted(visitor.user->id, papers);
+    if (!voted.ok()) throw std::runtime_error(voted.error().message());
+    return std::move(voted).value();
+}
+
+void apply_page_cache_policy(const http::Request& request, http::Response& response,
+                             std::string_view cache_control, const PageVisitor& visitor) {
+    response.set_header("Vary", "Cookie");
+    if (visitor.logged_in()) {
+        response.set_header("Cache-Control", std::string(kPrivate));
+    } else {
+        apply_cache_policy(request, response, cache_control);
+    }
+}
+
+void add_account_routes(Router& router, Site::Context& site) {
+    router.add("GET", "/login", "login", [&site](const http::Request& request, const PathParams&) {
+        const PageVisitor visitor = page_visitor(request, site);
+        const std::string* next = request.query_param("next");
+        EntryForm values;
+        values.next = safe_next(next ? *next : "/");
+        return entry_page(request, site, visitor, "login", 200, values);
+    });
+    router.add("POST", "/login", "login", [&site](const http::Request& request, const PathParams&) {
+        return post_login(request, site);
+    });
+
+    router.add("GET", "/signup", "signup",
+               [&site](const http::Request& request, const PathParams&) {
+                   const PageVisitor visitor = page_visitor(request, site);
+                   const std::string* next = request.query_param("next");
+                   EntryForm values;
+                   values.next = safe_next(next ? *next : "/");
+                   return entry_page(request, site, visitor, "signup", 200, values);
+               });
+    router.add("POST", "/signup", "signup",
+               [&site](const http::Request& request, const PathParams&) {
+                   return post_signup(request, site);
+               });
+
+    router.add("POST", "/logout", "logout",
+               [&site](const http::Request& request, const PathParams&) {
+                   const PageVisitor visitor = page_visitor(request, site);
+                   Fields form;
+                   if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
+                   if (visitor.logged_in()) {
+                       if (!session_token_matches(visitor, form)) return forged(site, visitor);
+                       const Status ended = site.accounts.log_out(visitor.session_token);
+                       if (!ended.ok()) throw std::runtime_error(ended.error().message());
+                   }
+                   // Without a live session there is nothing to end but the stale cookie.
+                   http::Response response = see_other("/");
+                   clear_session_cookie(request, site, response);
+                   return response;
+               });
+
+    router.add("GET", "/settings", "settings",
+               [&site](const http::Request& request, const PathParams&) {
+                   const PageVisitor visitor = page_visitor(request, site);
+                   if (!visitor.logged_in()) return see_other(login_url("/settings"));
+                   return settings_page(site, visitor, 200);
+               });
+
+    router.add("POST", "/settings/tokens", "settings_tokens",
+               [&site](const http::Request& request, const PathParams&) {
+                   const PageVisitor visitor = page_visitor(request, site);
+                   Fields form;
+                   if (auto refused = refuse_settings_post(request, site, visitor, form)) {
+                       return *refused;
+                   }
+                   const std::string name = std::string(trim(echo(field(form, "name"), 1024)));
+                   if (name.empty() || name.size() > kMaxTokenName) {
+                       return settings_page(site, visitor, 400, {}, {},
+                                            "A token's name has 1 to " +
+                                                std::to_string(kMaxTokenName) + " characters.");
+                   }
+                   auto token = site.accounts.create_api_token(visitor.user->id, name);
+                   if (!token.ok()) throw std::runtime_error(token.error().message());
+                   return settings_page(site, visitor, 200, *token, name);
+               });
+
+    router.add(
+        "POST", "/settings/tokens/{id}/revoke", "settings_revoke",
+        [&site](const http::Request& request, const PathParams& params) {
+            const PageVisitor visitor = page_visitor(request, site);
+            Fields form;
+            if (auto refused = refuse_settings_post(request, site, visitor, form)) {
+                return *refused;
+            }
+            const std::string& text = params.at("id");
+            int64_t id = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+            bool revoked = false;
+            if (ec == std::errc() && end == text.data() + text.size()) {
+                auto done = site.store.revoke_api_token(visitor.user->id, id);
+                if (!done.ok()) throw std::runtime_error(done.error().message());
+                revoked = *done;
+            }
+            if (!revoked) {
+                return visitor_error(site, visitor, 404, "No such token",
+                                     "You have no API token with this number; it may have been "
+                                     "revoked already.");
+            }
+            return see_other("/settings");
+        });
+
+    router.add("POST", "/settings/logout-everywhere", "settings_logout_everywhere",
+               [&site](const http::Request& request, const PathParams&) {
+                   const PageVisitor visitor = page_visitor(request, site);
+                   Fields form;
+                   if (auto refused = refuse_settings_post(request, site, visitor, form)) {
+                       return *refused;
+                   }
+                   const Status ended = site.accounts.log_out_everywhere(visitor.user->id);
+                   if (!ended.ok()) throw std::runtime_error(ended.error().message());
+                   http::Response response = see_other("/");
+                   clear_session_cookie(request, site, response);
+                   return response;
+               });
+
+    // Registered after add_paper_routes' GET /papers/{id...}: ids may hold a slash
+    // (hep-th/9901001), so the action is the path's last segment.
+    router.add("POST", "/papers/{rest...}", "upvote_form",
+               [&site](const http::Request& request, const PathParams& params) {
+                   std::string_view rest = params.at("rest");
+                   constexpr std::string_view kAction = "/upvote";
+                   if (!rest.ends_with(kAction) || rest.size() == kAction.size()) {
+                       http::Response response =
+                           site.error_page(405, "Method not allowed",
+                                           "This address does not accept POST requests.");
+                       response.set_header("Allow", "GET");
+                       return response;
+                   }
+                   rest.remove_suffix(kAction.size());
+                   return post_upvote(request, site, rest);
+               });
+}
+
+}  // namespace paperboy::web
