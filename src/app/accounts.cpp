@@ -152,7 +152,22 @@ std::string Accounts::now_text() const {
 }
 
 Result<store::User> Accounts::sign_up(std::string_view handle, std::string_view email,
-                                      std::string_view password, store::Role role) {
+                                      std::string_view password, store::Role role,
+                                      std::string_view address) {
+    if (!address.empty()) {
+        // Every attempt counts (a bad password costs no hash, but a flood of them is still a
+        // flood): the throttle's "failures" here are attempts.
+        const auto now = options_.now();
+        const std::string key = "signup:" + std::string(address);
+        const int64_t wait = throttle_.retry_after(key, options_.max_signups_per_address,
+                                                   options_.signup_window, now);
+        if (wait > 0) {
+            return Error(ErrorCode::kLimitExceeded,
+                         "too many sign-ups from your address; try again in " +
+                             std::to_string((wait + 59) / 60) + " minutes");
+        }
+        throttle_.record_failure(key, now);
+    }
     if (std::string why = check_handle(handle); !why.empty()) {
         return Error(ErrorCode::kInvalidArgument, why);
     }

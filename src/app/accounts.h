@@ -11,7 +11,8 @@
 //  - sessions: a random 256-bit token; only its digest is stored; 30 days by default;
 //  - log-in throttling: after 5 failures in 15 minutes for one account, or 20 from one
 //    address, further attempts are refused with the seconds to wait, even with the right
-//    password (so guessing cannot continue at full speed); a success clears the account's count.
+//    password (so guessing cannot continue at full speed); a success clears the account's count;
+//  - sign-up throttling: at most 5 attempts an hour from one address.
 // Thread-safe: the throttle has its own mutex, everything else is the store's.
 #pragma once
 
@@ -35,6 +36,9 @@ struct AccountsOptions {
     int max_failures_per_account = 5;
     int max_failures_per_address = 20;
     std::chrono::seconds failure_window{std::chrono::minutes(15)};
+    // Sign-ups from one client address (each costs an argon2 hash of 64 MiB).
+    int max_signups_per_address = 5;
+    std::chrono::seconds signup_window{std::chrono::hours(1)};
     // The clock, for tests.
     std::function<std::chrono::system_clock::time_point()> now = [] {
         return std::chrono::system_clock::now();
@@ -76,9 +80,12 @@ class Accounts {
     explicit Accounts(store::Store& store, AccountsOptions options = {});
 
     // A new account. kInvalidArgument with the reason for a bad handle, email or password;
-    // kAlreadyExists when the handle or email is taken.
+    // kAlreadyExists when the handle or email is taken; kLimitExceeded when `address` (the
+    // client's, when the request came over the network) has made max_signups_per_address
+    // accounts within signup_window.
     Result<store::User> sign_up(std::string_view handle, std::string_view email,
-                                std::string_view password, store::Role role = store::Role::kMember);
+                                std::string_view password, store::Role role = store::Role::kMember,
+                                std::string_view address = {});
 
     // Checks the password and opens a new session (a fresh token every time: no fixation).
     // `address` is the client's, for throttling.

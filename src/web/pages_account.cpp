@@ -361,15 +361,19 @@ http::Response post_signup(const http::Request& request, Site::Context& site) {
         values.problem = "The two passwords differ.";
         return entry_page(request, site, visitor, "signup", 400, values);
     }
-    auto user = site.accounts.sign_up(handle, field(form, "email"), password);
+    auto user = site.accounts.sign_up(handle, field(form, "email"), password, store::Role::kMember,
+                                      request.remote_address);
     if (!user.ok()) {
         const ErrorCode code = user.error().code();
-        if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kAlreadyExists) {
+        if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kAlreadyExists &&
+            code != ErrorCode::kLimitExceeded) {
             throw std::runtime_error(user.error().message());
         }
         values.problem = sentence(user.error().message());
-        return entry_page(request, site, visitor, "signup",
-                          code == ErrorCode::kAlreadyExists ? 409 : 400, values);
+        const int status = code == ErrorCode::kAlreadyExists   ? 409
+                           : code == ErrorCode::kLimitExceeded ? 429
+                                                               : 400;
+        return entry_page(request, site, visitor, "signup", status, values);
     }
     // The new account is logged in.
     auto session = site.accounts.log_in(handle, password, request.remote_address);
