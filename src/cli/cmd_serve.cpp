@@ -36,6 +36,7 @@ struct Options {
     int submit_daily_limit = 10;
     std::string arxiv_api_url;
     bool no_fetch = false;
+    bool trust_proxy = false;
 };
 
 // Submissions fetch unknown papers from arXiv from any server thread; one CurlFetcher serves
@@ -124,7 +125,14 @@ int run_serve(const Options& opts) {
         return site.refusal(status, reason, partial);
     };
     auto server = web::http::HttpServer::start(
-        server_options, [&site](const web::http::Request& r) { return site.handle(r); },
+        server_options,
+        [&site, trust = opts.trust_proxy](const web::http::Request& r) {
+            if (!trust) return site.handle(r);
+            // Rate limits and log-in throttling key on the client, not on the proxy.
+            web::http::Request forwarded = r;
+            forwarded.remote_address = web::http::forwarded_client(r);
+            return site.handle(forwarded);
+        },
         [&site, &access_log](const web::http::Request& request, const web::http::Response& response,
                              std::chrono::nanoseconds elapsed, size_t bytes) {
             // Requests refused before the site saw them have no route.
@@ -212,6 +220,10 @@ void add_serve_command(CLI::App& app, Action& action) {
                     "Where submitted papers the database lacks are fetched from (default: "
                     "the public arXiv API)")
         ->envname("PAPERBOY_ARXIV_API_URL");
+    cmd->add_flag("--trust-proxy", opts->trust_proxy,
+                  "Behind a reverse proxy: take the client's address from the last "
+                  "X-Forwarded-For entry (for rate limits and log-in throttling)")
+        ->envname("PAPERBOY_TRUST_PROXY");
     cmd->add_flag("--no-fetch", opts->no_fetch,
                   "Never fetch submitted papers: only papers already in the database may be "
                   "submitted (an offline instance)")

@@ -130,3 +130,24 @@ TEST(HttpDate, UsesTheImfFixdateForm) {
 
 }  // namespace
 }  // namespace paperboy::web::http
+
+namespace paperboy::web::http {
+namespace {
+
+TEST(ForwardedClient, TakesTheLastXForwardedForEntryThatIsAnAddress) {
+    Request r;
+    r.remote_address = "127.0.0.1";
+    EXPECT_EQ(forwarded_client(r), "127.0.0.1");
+    r.headers = {{"X-Forwarded-For", "203.0.113.7"}};
+    EXPECT_EQ(forwarded_client(r), "203.0.113.7");
+    r.headers = {{"x-forwarded-for", "10.9.9.9, 198.51.100.2 , 2001:db8::1 "}};
+    EXPECT_EQ(forwarded_client(r), "2001:db8::1");  // the nearest proxy's entry
+    for (const char* junk : {"", " , ", "evil<script>", "203.0.113.7, unknown",
+                             "a-very-long-0000000000000000000000000000000000000000000000000"}) {
+        r.headers = {{"X-Forwarded-For", junk}};
+        EXPECT_EQ(forwarded_client(r), "127.0.0.1") << junk;
+    }
+}
+
+}  // namespace
+}  // namespace paperboy::web::http

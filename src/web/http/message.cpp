@@ -125,4 +125,19 @@ bool decode_target(Request& request) {
     return true;
 }
 
+std::string forwarded_client(const Request& request) {
+    const auto header = request.header("X-Forwarded-For");
+    if (!header) return request.remote_address;
+    std::string_view last = *header;
+    if (const size_t comma = last.rfind(','); comma != std::string_view::npos) {
+        last = last.substr(comma + 1);
+    }
+    while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+    while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+    const bool plausible =
+        !last.empty() && last.size() <= 45 &&
+        last.find_first_not_of("0123456789abcdefABCDEF.:") == std::string_view::npos;
+    return plausible ? std::string(last) : request.remote_address;
+}
+
 }  // namespace paperboy::web::http

@@ -62,6 +62,12 @@ bool equals_ignore_case(std::string_view a, std::string_view b);
 // nullopt when the result would contain a NUL byte, which no path or parameter may hold.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
+// The client's address as a reverse proxy in front of the server reports it: the last entry of
+// the X-Forwarded-For header (the one the nearest proxy added; earlier ones are the client's
+// to forge), when it looks like an IP address; else request.remote_address. Only for servers
+// reachable through a proxy alone (`serve --trust-proxy`).
+std::string forwarded_client(const Request& request);
+
 // Fills request.path and request.query from request.target, which must be in origin form
 // ("/path?a=1&b"). Returns false for any other form or when a part decodes to a NUL byte.
 bool decode_target(Request& request);
