@@ -34,6 +34,7 @@ DRIVER_HEADERS = [
     (re.compile(r"^(utf8proc|libstemmer)\.h$"), "text/"),
     (re.compile(r"^roaring/"), "index/"),
     (re.compile(r"^boost/"), "web/http/"),
+    (re.compile(r"^cmark"), "app/"),
     (re.compile(r"^zlib\.h$"), ("ingest/", "web/http/")),
     (re.compile(r"^sodium(\.h|/)"), "app/auth/"),
 ]

@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "app/comments.h"
 #include "app/curation.h"
 #include "app/paper_json.h"
 #include "core/calendar.h"
@@ -115,7 +116,9 @@ std::vector<T> page_of(std::vector<T> items, const Paging& paging) {
 // The fields of one list item, in the shape of an element of Hugging Face's /api/daily_papers:
 // the paper (with this entry's upvotes), then what the entry knows. Without the braces, so
 // that callers can add their own fields.
-void write_item_fields(JsonWriter& w, const Paper& paper, const DailyEntry& entry) {
+// `local_comments` counts the paper's visible comments here, added to the imported count.
+void write_item_fields(JsonWriter& w, const Paper& paper, const DailyEntry& entry,
+                       int local_comments) {
     w.key("paper");
     app::PaperJsonOptions options;
     options.upvotes = entry.upvotes;
@@ -126,7 +129,7 @@ void write_item_fields(JsonWriter& w, const Paper& paper, const DailyEntry& entr
     w.field("publishedAt", format_instant(app::submitted_time(entry)));
     w.field("title", paper.title);
     w.field("summary", paper.abstract);
-    w.field("numComments", entry.num_comments);
+    w.field("numComments", entry.num_comments + local_comments);
     if (!entry.submitted_by.empty()) {
         // Paperboy keeps the curator's user name only; it stands in for the display name too.
         w.key("submittedBy").begin_object();
@@ -140,13 +143,25 @@ void write_item_fields(JsonWriter& w, const Paper& paper, const DailyEntry& entr
     }
 }
 
-http::Response json_list(const http::Request& request, const std::vector<app::ListedPaper>& items,
-                         bool with_trending) {
+// The visible local comments of each of `ids`, in order.
+Result<std::vector<int>> local_comment_counts(Site::Context& site,
+                                              const std::vector<PaperId>& ids) {
+    if (ids.empty()) return std::vector<int>();
+    return site.store.comment_counts(ids);
+}
+
+Result<http::Response> json_list(const http::Request& request, Site::Context& site,
+                                 const std::vector<app::ListedPaper>& items, bool with_trending) {
+    std::vector<PaperId> ids;
+    for (const app::ListedPaper& item : items) ids.push_back(item.paper.id);
+    auto comments = local_comment_counts(site, ids);
+    if (!comments.ok()) return comments.error();
     JsonWriter w;
     w.begin_array();
-    for (const app::ListedPaper& item : items) {
+    for (size_t i = 0; i < items.size(); ++i) {
+        const app::ListedPaper& item = items[i];
         w.begin_object();
-        write_item_fields(w, item.paper, item.entry);
+        write_item_fields(w, item.paper, item.entry, (*comments)[i]);
         if (with_trending) w.field("trending", item.trending);
         w.end_object();
     }
@@ -259,9 +274,9 @@ Result<http::Response> daily_papers(const http::Request& request, Site::Context&
         sort_list(papers, *sort, range, site);
     }
     const size_t total = papers.size();
-    http::Response response =
-        json_list(request, page_of(std::move(papers), *paging), *sort == ListSort::kTrending);
-    response.set_header("X-Total-Count", std::to_string(total));
+    auto response =
+        json_list(request, site, page_of(std::move(papers), *paging), *sort == ListSort::kTrending);
+    if (response.ok()) response->set_header("X-Total-Count", std::to_string(total));
     return response;
 }
 
@@ -275,13 +290,18 @@ Result<http::Response> trending(const http::Request& request, Site::Context& sit
     options.limit = static_cast<size_t>(*limit);
     auto papers = site.library.trending(site.now(), options);
     if (!papers.ok()) return papers.error();
-    return json_list(request, *papers, /*with_trending=*/true);
+    return json_list(request, site, *papers, /*with_trending=*/true);
 }
 
 // --- /api/papers/{id...} ---------------------------------------------------------------------
 
+Result<http::Response> comments_endpoint(const http::Request& request, Site::Context& site,
+                                         std::string_view rest);
+bool is_comments_path(std::string_view rest);
+
 Result<http::Response> paper(const http::Request& request, Site::Context& site,
                              const std::string& id_text) {
+    if (is_comments_path(id_text)) return comments_endpoint(request, site, id_text);
     if (std::string_view(id_text).ends_with("/upvote")) {
         http::Response response =
             api_error(405, "method_not_allowed", "upvote with POST, take it back with DELETE");
@@ -298,7 +318,9 @@ Result<http::Response> paper(const http::Request& request, Site::Context& site,
     options.author_ids = true;
     int comments = 0;
     for (const DailyEntry& e : (*page)->entries) comments = std::max(comments, e.num_comments);
-    options.num_comments = comments;
+    auto local = site.store.comment_counts({*id});
+    if (!local.ok()) return local.error();
+    options.num_comments = comments + local->front();
     JsonWriter w;
     app::write_paper_json(w, (*page)->paper, (*page)->entries, options);
     http::Response response = http::Response::json(200, w.take());
@@ -331,6 +353,8 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
     for (const app::SearchHit& hit : found->hits) ids.push_back(hit.paper.id);
     auto all_entries = site.store.entries_for_papers(ids);
     if (!all_entries.ok()) return all_entries.error();
+    auto comments = local_comment_counts(site, ids);
+    if (!comments.ok()) return comments.error();
 
     JsonWriter w;
     w.begin_array();
@@ -341,7 +365,8 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
         if (!entries.empty()) {
             // Like a list item, at the paper's best day (its upvotes, as everywhere).
             write_item_fields(w, hit.paper,
-                              *std::min_element(entries.begin(), entries.end(), app::list_order));
+                              *std::min_element(entries.begin(), entries.end(), app::list_order),
+                              (*comments)[i]);
         } else {
             app::PaperJsonOptions paper_options;
             paper_options.author_ids = true;
@@ -350,7 +375,7 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
             app::write_paper_json(w, hit.paper, {}, paper_options);
             w.field("title", hit.paper.title);
             w.field("summary", hit.paper.abstract);
-            w.field("numComments", 0);
+            w.field("numComments", (*comments)[i]);
         }
         w.field("highlightedSummary", hit.snippet);
         w.field("score", static_cast<double>(hit.score));
@@ -410,6 +435,262 @@ Result<http::Response> upvote(const http::Request& request, Site::Context& site,
     return response;
 }
 
+// --- /api/papers/{id}/comments ------------------------------------------------------------------
+//
+// GET    /api/papers/{id}/comments                 the comments, oldest first (replies after
+//                                                  their comment), as the caller may see them
+// POST   /api/papers/{id}/comments                 {"body": "...", "parentId": N?} -> 201
+// PUT    /api/papers/{id}/comments/{cid}           {"body": "..."}: the author edits -> 200
+// DELETE /api/papers/{id}/comments/{cid}           the author deletes -> 204
+// POST   /api/papers/{id}/comments/{cid}/hide      a curator hides -> 200
+// DELETE /api/papers/{id}/comments/{cid}/hide      a curator shows it again -> 200
+
+constexpr std::string_view kCommentsSegment = "/comments";
+// A JSON body larger than this is refused before it is parsed (a comment holds 10,000 bytes,
+// which JSON escaping may make up to six times longer).
+constexpr size_t kMaxCommentRequestBytes = 64 * 1024;
+
+// The parts of a comments path: "{paper}/comments[/{cid}[/{action}]]".
+struct CommentPath {
+    std::string_view paper;
+    std::optional<int64_t> comment;
+    std::string_view action;  // "" or "hide"
+};
+
+std::optional<CommentPath> parse_comment_path(std::string_view rest) {
+    // The paper id is everything before "/comments" (an old-style id holds a slash itself).
+    const size_t at = rest.find(kCommentsSegment);
+    if (at == std::string_view::npos || at == 0) return std::nullopt;
+    const size_t after = at + kCommentsSegment.size();
+    if (after != rest.size() && rest[after] != '/') return std::nullopt;
+    CommentPath path;
+    path.paper = rest.substr(0, at);
+    std::string_view tail = rest.substr(after);
+    if (tail.empty()) return path;
+    tail.remove_prefix(1);
+    const size_t slash = tail.find('/');
+    const std::string_view number = tail.substr(0, slash);
+    int64_t id = 0;
+    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), id);
+    if (number.empty() || ec != std::errc() || end != number.data() + number.size() || id <= 0) {
+        return std::nullopt;
+    }
+    path.comment = id;
+    if (slash != std::string_view::npos) {
+        path.action = tail.substr(slash + 1);
+        if (path.action != "hide") return std::nullopt;
+    }
+    return path;
+}
+
+bool is_comments_path(std::string_view rest) { return parse_comment_path(rest).has_value(); }
+
+app::Comments comments_service(Site::Context& site) {
+    app::CommentsOptions options;
+    options.now = site.options.now;
+    return app::Comments(site.store, std::move(options));
+}
+
+void write_comment(JsonWriter& w, const app::CommentView& view) {
+    const store::Comment& c = view.comment;
+    w.begin_object();
+    w.field("id", c.id);
+    w.field("paperId", c.paper_id.str());
+    w.key("author").begin_object().field("name", c.author_handle).end_object();
+    w.key("parentId");
+    if (c.parent_id == 0) {
+        w.null();
+    } else {
+        w.value(c.parent_id);
+    }
+    w.field("body", view.body_shown ? c.body : std::string());
+    w.field("bodyHtml", view.body_html);
+    w.field("createdAt", c.created_at);
+    w.field("updatedAt", c.updated_at);
+    w.field("hidden", c.hidden);
+    w.field("deleted", c.deleted);
+    w.end_object();
+}
+
+// The comment as its author (or the curator who just acted) sees it.
+app::CommentView own_view(const store::Comment& c) {
+    app::CommentView view;
+    view.comment = c;
+    view.body_shown = !c.deleted;
+    if (view.body_shown) view.body_html = app::render_markdown(c.body);
+    return view;
+}
+
+http::Response comment_response(int status, const store::Comment& c) {
+    JsonWriter w;
+    write_comment(w, own_view(c));
+    http::Response response = http::Response::json(status, w.take());
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+// The JSON body of a POST or PUT: its "body" and, when `with_parent`, its optional "parentId".
+struct CommentRequest {
+    std::string body;
+    std::optional<int64_t> parent_id;
+};
+
+std::variant<CommentRequest, http::Response> read_comment_request(const http::Request& request,
+                                                                  bool with_parent) {
+    if (request.body.size() > kMaxCommentRequestBytes) {
+        return api_error(413, "too_large",
+                         "a comment has at most 10000 bytes; this request has " +
+                             std::to_string(request.body.size()));
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element json;
+    std::string_view body;
+    if (parser.parse(request.body).get(json) != simdjson::SUCCESS ||
+        json["body"].get_string().get(body) != simdjson::SUCCESS) {
+        return api_error(400, "bad_parameter",
+                         with_parent ? "the body must be a JSON object such as {\"body\": "
+                                       "\"Nice **result**\", \"parentId\": 12} (parentId "
+                                       "optional)"
+                                     : "the body must be a JSON object such as {\"body\": "
+                                       "\"Nice **result**\"}");
+    }
+    CommentRequest out;
+    out.body = std::string(body);
+    if (with_parent) {
+        simdjson::dom::element parent;
+        if (json["parentId"].get(parent) == simdjson::SUCCESS && !parent.is_null()) {
+            int64_t id = 0;
+            if (parent.get_int64().get(id) != simdjson::SUCCESS || id <= 0) {
+                return api_error(400, "bad_parameter",
+                                 "parentId must be the number of a comment on this paper");
+            }
+            out.parent_id = id;
+        }
+    }
+    return out;
+}
+
+// An error of app::Comments as the API answers it.
+Result<http::Response> comment_error(const Error& e) {
+    switch (e.code()) {
+        case ErrorCode::kLimitExceeded: {
+            http::Response response = api_error(429, "rate_limited", e.message());
+            response.set_header("Retry-After", "60");
+            return response;
+        }
+        case ErrorCode::kInvalidArgument:
+            if (e.message().starts_with("a comment has at most")) {
+                return api_error(413, "too_large", e.message());
+            }
+            return api_error(400, "bad_parameter", e.message());
+        case ErrorCode::kNotFound:
+            return api_error(404, "not_found", e.message());
+        default:
+            return e;  // a store failure: api_route logs it and answers 500
+    }
+}
+
+Result<http::Response> list_comments(const http::Request& request, Site::Context& site,
+                                     const PaperId& id) {
+    auto paper = site.store.get_paper(id);
+    if (!paper.ok()) return paper.error();
+    if (!*paper) return Error(ErrorCode::kNotFound, "no paper " + id.str());
+    // Anyone may read; a logged-in caller also sees what only they (or curators) may see.
+    auto visitor = identify(request, site.accounts);
+    if (!visitor.ok()) return visitor.error();
+    auto threads = comments_service(site).threads(id, visitor->user);
+    if (!threads.ok()) return threads.error();
+    JsonWriter w;
+    w.begin_array();
+    for (const app::CommentThread& thread : *threads) {
+        write_comment(w, thread.comment);
+        for (const app::CommentView& reply : thread.replies) write_comment(w, reply);
+    }
+    w.end_array();
+    http::Response response = http::Response::json(200, w.take());
+    response.set_header("Vary", "Cookie, Authorization");
+    apply_cache_policy(request, response, "no-cache");
+    return response;
+}
+
+Result<http::Response> comments_endpoint(const http::Request& request, Site::Context& site,
+                                         std::string_view rest) {
+    const std::optional<CommentPath> path = parse_comment_path(rest);
+    if (!path) return Error(ErrorCode::kNotFound, "no API endpoint at this path");
+    auto id = PaperId::parse(path->paper);
+    if (!id.ok()) return bad_parameter(quote_value(path->paper) + " is not a paper id");
+    const std::string& method = request.method;
+    const bool get = method == "GET" || method == "HEAD";
+    if (!path->comment) {
+        if (get) return list_comments(request, site, *id);
+        if (method != "POST") {
+            http::Response response =
+                api_error(405, "method_not_allowed", "read comments with GET, write one with POST");
+            response.set_header("Allow", "GET, POST");
+            return response;
+        }
+    } else if (get || (path->action.empty() && method == "POST") ||
+               (!path->action.empty() && method == "PUT")) {
+        http::Response response =
+            api_error(405, "method_not_allowed", "this endpoint does not accept " + method);
+        response.set_header("Allow", path->action.empty() ? "PUT, DELETE" : "POST, DELETE");
+        return response;
+    }
+
+    auto caller = authorize(request, site, "comment");
+    if (!caller.ok()) return caller.error();
+    if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
+    const store::User& user = std::get<store::User>(*caller);
+    app::Comments comments = comments_service(site);
+
+    if (!path->comment) {
+        auto given = read_comment_request(request, /*with_parent=*/true);
+        if (auto* refusal = std::get_if<http::Response>(&given)) return std::move(*refusal);
+        const CommentRequest& wanted = std::get<CommentRequest>(given);
+        auto added = comments.add(user, *id, wanted.body, wanted.parent_id);
+        if (!added.ok()) return comment_error(added.error());
+        http::Response response = comment_response(201, *added);
+        response.set_header("Location",
+                            "/api/papers/" + id->str() + "/comments/" + std::to_string(added->id));
+        return response;
+    }
+
+    auto current = comments.find(*path->comment);
+    if (!current.ok()) return current.error();
+    if (!*current || (*current)->paper_id != *id || (*current)->deleted) {
+        return Error(ErrorCode::kNotFound,
+                     "no comment " + std::to_string(*path->comment) + " on " + id->str());
+    }
+    const store::Comment& comment = **current;
+    if (!path->action.empty()) {  // hide
+        if (!app::may(user, comment, app::CommentAction::kHide)) {
+            return api_error(403, "forbidden", "only curators and admins hide comments");
+        }
+        auto changed = comments.set_hidden(user, comment, method == "POST");
+        if (!changed.ok()) return comment_error(changed.error());
+        return comment_response(200, *changed);
+    }
+    if (method == "DELETE") {
+        if (!app::may(user, comment, app::CommentAction::kDelete)) {
+            return api_error(403, "forbidden", "only its author may delete a comment");
+        }
+        auto deleted = comments.remove(user, comment);
+        if (!deleted.ok()) return comment_error(deleted.error());
+        http::Response response = http::Response::json(204, "");
+        response.set_header("Cache-Control", "no-store");
+        return response;
+    }
+    // PUT: an edit.
+    if (!app::may(user, comment, app::CommentAction::kEdit)) {
+        return api_error(403, "forbidden", "only its author may edit a comment");
+    }
+    auto given = read_comment_request(request, /*with_parent=*/false);
+    if (auto* refusal = std::get_if<http::Response>(&given)) return std::move(*refusal);
+    auto edited = comments.edit(user, comment, std::get<CommentRequest>(given).body);
+    if (!edited.ok()) return comment_error(edited.error());
+    return comment_response(200, *edited);
+}
+
 // --- /api/papers/submit, DELETE /api/daily_papers/{date}/{id} ---------------------------------
 
 app::Curation curation(Site::Context& site) {
@@ -454,7 +735,9 @@ Result<http::Response> submit(const http::Request& request, Site::Context& site)
     }
     JsonWriter w;
     w.begin_object();
-    write_item_fields(w, submitted->paper, submitted->entry);
+    auto comments = site.store.comment_counts({submitted->paper.id});
+    if (!comments.ok()) return comments.error();
+    write_item_fields(w, submitted->paper, submitted->entry, comments->front());
     w.end_object();
     http::Response response = http::Response::json(201, w.take());
     response.set_header("Cache-Control", "no-store");
@@ -484,15 +767,16 @@ Result<http::Response> remove_entry(const http::Request& request, Site::Context&
     return response;
 }
 
-// POST or DELETE /api/papers/{id}/{action}: the paper's actions (only "upvote" so far), and
-// POST /api/papers/submit.
+// POST, PUT or DELETE /api/papers/{id}/{action}: the paper's actions ("upvote" and the
+// comments), and POST /api/papers/submit.
 Result<http::Response> paper_action(const http::Request& request, Site::Context& site,
                                     std::string_view rest) {
     if (rest == "submit" && request.method == "POST") return submit(request, site);
+    if (is_comments_path(rest)) return comments_endpoint(request, site, rest);
     const size_t slash = rest.rfind('/');
     const std::string_view action =
         slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-    if (action == "upvote") {
+    if (action == "upvote" && request.method != "PUT") {
         return upvote(request, site, rest.substr(0, slash), request.method == "POST");
     }
     // A paper (or the search) itself: only GET.
@@ -618,7 +902,7 @@ void add_api_routes(Router& router, Site::Context& site) {
                api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
                    return remove_entry(request, site, params.at("rest"));
                }));
-    for (const char* method : {"POST", "DELETE"}) {
+    for (const char* method : {"POST", "PUT", "DELETE"}) {
         router.add(
             method, "/api/papers/{rest...}", "api_paper_action",
             api_route(limiter, [&site](const http::Request& request, const PathParams& params) {

@@ -1,9 +1,10 @@
 // The search page (/search) and the paper page (/papers/{id...}).
 //
 // Both take text from the outside (the query string, the path, the stored paper), and all of it
-// reaches the page through escaped template values ({{...}}); the only raw value is a search
-// hit's snippet, which text::make_snippet() escapes itself. Links from a paper's record pass
-// safe_url().
+// reaches the page through escaped template values ({{...}}); the only raw values are a search
+// hit's snippet, which text::make_snippet() escapes itself, and a comment's body_html, which
+// comes from app::render_markdown() (cmark in safe mode: no raw HTML, no unsafe links). Links
+// from a paper's record pass safe_url().
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/comments.h"
 #include "core/calendar.h"
 #include "core/url.h"
 #include "core/utf8.h"
@@ -478,6 +480,46 @@ Data authors_data(const Paper& paper) {
     return list;
 }
 
+// One comment's template values (templates/paper.html, the comments section). Every key is set
+// on every comment: a mustache lookup that misses walks up the context, and a hidden reply must
+// not find its thread's body there.
+Data comment_data(const app::CommentView& view) {
+    const store::Comment& c = view.comment;
+    Data d;
+    d.set("comment_id", std::to_string(c.id));
+    d.set("author", c.author_handle);
+    d.set("created_at", c.created_at);
+    d.set("created_day", timestamp_day(c.created_at));
+    d.set("edited", Data(c.updated_at != c.created_at && !c.deleted));
+    d.set("body_shown", Data(view.body_shown));
+    d.set("body_html", view.body_html);  // from app::render_markdown(): inserted raw
+    d.set("hidden", Data(c.hidden && !c.deleted));
+    d.set("deleted", Data(c.deleted));
+    return d;
+}
+
+// The paper's comment threads as the visitor sees them; `count` is set to the visible ones.
+Data discussion_data(Site::Context& site, const PaperId& id, const PageVisitor& visitor,
+                     size_t& count) {
+    app::Comments comments(site.store, app::CommentsOptions{});
+    auto threads = comments.threads(id, visitor.user);
+    if (!threads.ok()) throw std::runtime_error(threads.error().message());
+    Data list(Data::type::list);
+    count = 0;
+    for (const app::CommentThread& thread : *threads) {
+        Data t = comment_data(thread.comment);
+        Data replies(Data::type::list);
+        for (const app::CommentView& reply : thread.replies) replies.push_back(comment_data(reply));
+        t.set("replies", replies);
+        t.set("has_replies", Data(!thread.replies.empty()));
+        list.push_back(t);
+        // The heading counts what everyone sees, as numComments does.
+        if (thread.comment.comment.visible()) ++count;
+        for (const app::CommentView& reply : thread.replies) count += reply.comment.visible();
+    }
+    return list;
+}
+
 http::Response paper_page(const http::Request& request, Site::Context& site,
                           const std::string& raw_id) {
     std::string_view text = raw_id;
@@ -582,6 +624,12 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     page_data.set("paper", data);
     page_data.set("similar", cards);
     page_data.set("has_similar", Data(!similar->empty()));
+    size_t comment_count = 0;
+    Data threads = discussion_data(site, p.id, visitor, comment_count);
+    page_data.set("has_comments", Data(!threads.is_empty_list()));
+    page_data.set("threads", threads);
+    if (comment_count > 0) page_data.set("comment_count", std::to_string(comment_count));
+    page_data.set("paper_id", canonical);
 
     PageInfo info;
     visitor.describe(request, info);

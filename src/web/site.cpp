@@ -78,6 +78,7 @@ Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
     add_api_routes(router_, *context_);
     add_feed_routes(router_, *context_);
     add_account_routes(router_, *context_);
+    add_people_routes(router_, *context_);
     router_.add("GET", "/metrics", "metrics", [this](const http::Request&, const PathParams&) {
         http::Response response(http::Response::text(200, metrics_.render()));
         response.set_header("Content-Type", std::string(kPrometheusContentType));

@@ -69,5 +69,8 @@ void add_feed_routes(Router& router, Site::Context& site);
 // Sign-up, log-in and -out, the settings page and the upvote form's target
 // (pages_account.cpp).
 void add_account_routes(Router& router, Site::Context& site);
+// The submission form (/submit), the author, organization and member pages (/authors/{name},
+// /orgs/{name}, /u/{handle}) (pages_people.cpp).
+void add_people_routes(Router& router, Site::Context& site);
 
 }  // namespace paperboy::web

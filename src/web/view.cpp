@@ -9,8 +9,10 @@
 namespace paperboy::web {
 namespace {
 
+using kainjow::mustache::lambda2;
 using kainjow::mustache::mustache;
 using kainjow::mustache::partial;
+using kainjow::mustache::renderer;
 
 constexpr size_t kShortAbstract = 300;
 
@@ -28,6 +30,27 @@ std::string authors_label(const Paper& p) {
     return std::to_string(n) + (n == 1 ? " author" : " authors");
 }
 
+// Undoes kainjow's html_escape (& < > " '), whose output is all it is given: every '&' there
+// starts one of its five entities.
+std::string html_unescape(std::string_view s) {
+    static constexpr std::pair<std::string_view, char> kEntities[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        bool replaced = false;
+        for (const auto& [entity, c] : kEntities) {
+            if (s.substr(i, entity.size()) == entity) {
+                out += c;
+                i += entity.size() - 1;
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced) out += s[i];
+    }
+    return out;
+}
+
 }  // namespace
 
 View::View(std::string site_name) : site_name_(std::move(site_name)) {}
@@ -39,6 +62,12 @@ std::string View::render(std::string_view name, const Data& data, const PageInfo
     }
     Data with_partials(data);
     with_partials.set("card", partial([] { return template_text("card"); }));
+    // {{#url_encode}}{{name}}{{/url_encode}}: the section's text percent-encoded, for a name in
+    // a link's path (/authors/...). Its values render escaped, as everywhere; the escaping is
+    // undone before encoding, and the result holds only A-Z a-z 0-9 - . _ ~ and %.
+    with_partials.set("url_encode", lambda2([](const std::string& text, const renderer& render) {
+                          return url_encode(html_unescape(render(text, false)));
+                      }));
     if (info != nullptr) {
         // For the forms anywhere in the page, the cards' upvote forms among them. (A section
         // of an empty string renders: whether someone is logged in is a boolean.)

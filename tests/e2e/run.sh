@@ -8,4 +8,5 @@ if [ ! -d node_modules/playwright-core ]; then
     echo "e2e: install it with 'make deps' (or 'npm ci' in tests/e2e) and run ctest -L e2e again."
     exit 77
 fi
-exec node --test --test-reporter=spec site.test.mjs
+# One file at a time: each starts its own server and browser.
+exec node --test --test-reporter=spec --test-concurrency=1 site.test.mjs xss.test.mjs

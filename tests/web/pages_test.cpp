@@ -454,7 +454,7 @@ TEST_F(PagesTest, APaperPageShowsEverythingKnownAboutIt) {
     for (const char* author : {"Zesen Cheng", "Deli Zhao", "Lidong Bing"}) {
         EXPECT_NE(b.find(author), std::string::npos) << author;
     }
-    EXPECT_NE(b.find(R"(href="/search?q=author%3A%22Lidong%20Bing%22")"), std::string::npos);
+    EXPECT_NE(b.find(R"(href="/authors/Lidong%20Bing")"), std::string::npos);
     // The whole abstract, its last sentence included.
     EXPECT_NE(b.find("The code will be made publicly available."), std::string::npos);
     EXPECT_NE(b.find(R"(<span class="vote-count">64</span>)"), std::string::npos);

@@ -118,12 +118,34 @@ CREATE TABLE votes (
 CREATE INDEX votes_by_paper ON votes (paper_id);
 )sql";
 
+// Step 5: comments. papers.comments is arXiv's comments field (step 1), so the paper's count of
+// visible local comments is papers.comment_count, kept in the same transaction as the rows.
+// Comments are never removed (a deleted one keeps its replies in place), so parent_id needs no
+// ON DELETE rule.
+constexpr const char* kV5Comments = R"sql(
+ALTER TABLE papers ADD COLUMN comment_count INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    paper_id TEXT NOT NULL REFERENCES papers (id),
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    parent_id INTEGER REFERENCES comments (id),
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX comments_by_paper ON comments (paper_id, id);
+CREATE INDEX comments_by_user ON comments (user_id, created_at);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "papers, daily_entries, changes, cursors", kV1Tables},
     Migration{2, "papers.content_hash; daily_entries_by_paper; papers_by_visibility",
               kV2HashAndIndexes},
     Migration{3, "the store.id cursor", kV3StoreId},
     Migration{4, "papers.votes; users, sessions, api_tokens, votes", kV4Accounts},
+    Migration{5, "papers.comment_count; comments", kV5Comments},
 };
 
 Result<bool> table_exists(sqlite3* db, std::string_view table) {

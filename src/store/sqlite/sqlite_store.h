@@ -84,6 +84,14 @@ class SqliteStore final : public Store {
     Result<std::vector<bool>> has_voted(int64_t user_id,
                                         const std::vector<PaperId>& papers) override;
 
+    // Comments (store/comments.h; SQL in sqlite/comments.cpp).
+    Result<Comment> add_comment(const Comment& comment) override;
+    Result<std::optional<Comment>> get_comment(int64_t id) override;
+    Result<Comment> update_comment(const Comment& comment) override;
+    Result<std::vector<Comment>> comments_for_paper(const PaperId& paper) override;
+    Result<std::vector<int>> comment_counts(const std::vector<PaperId>& papers) override;
+    Result<int> comments_by_user_since(int64_t user_id, std::string_view since) override;
+
     // The connection's settings as SQLite reports them, for diagnostics and tests.
     struct ConnectionSettings {
         std::string journal_mode;  // "wal" for a file, "memory" for ":memory:"
@@ -146,11 +154,20 @@ class SqliteStore final : public Store {
         kSelectPaperVotes,
         kSelectHasVoted,
         kDeleteEntry,
+        // comments.cpp
+        kInsertComment,
+        kSelectComment,
+        kUpdateComment,
+        kSelectPaperComments,
+        kAddPaperComments,
+        kSelectCommentCount,
+        kCountUserComments,
         kQueryCount,
     };
 
     static std::string sql_text(Query q);
     static std::string accounts_sql_text(Query q);  // the accounts.cpp queries
+    static std::string comments_sql_text(Query q);  // the comments.cpp queries
 
     SqliteStore(sqlite3* db, std::string path, int schema_version, bool read_only);
 
@@ -174,6 +191,11 @@ class SqliteStore final : public Store {
     Status check_writable() const;
     // The user a statement's row holds (columns as kSelectUserById). Caller holds mu_.
     Result<std::optional<User>> read_user(Statement& stmt);
+    // statement() for the comments.cpp queries, whose text comments_sql_text() holds. Caller
+    // holds mu_.
+    Result<Statement*> comment_statement(Query q);
+    // get_comment() with mu_ held.
+    Result<std::optional<Comment>> read_comment_locked(int64_t id);
 
     std::mutex mu_;
     sqlite3* db_;

@@ -1,0 +1,273 @@
+// The comments part of SqliteStore (store/comments.h, docs/schema.md "Comments"): the comments
+// table of schema step 5 and the papers.comment_count it keeps, the way votes keep papers.votes.
+// Depends on store/sqlite/statement.h and SQLite.
+#include <sqlite3.h>
+
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/statement.h"
+
+namespace paperboy::store::sqlite {
+namespace {
+
+// The columns read_comment() reads, in its order; the author's handle comes from users.
+constexpr std::string_view kCommentCols =
+    "c.id, c.paper_id, c.user_id, u.handle, COALESCE(c.parent_id, 0), c.body, c.created_at, "
+    "c.updated_at, c.hidden, c.deleted";
+
+// Begins a write transaction and rolls it back on scope exit unless committed.
+class CommentTransaction {
+  public:
+    explicit CommentTransaction(sqlite3* db) : db_(db) {}
+    ~CommentTransaction() {
+        if (open_) (void)exec(db_, "ROLLBACK", "rolling back");
+    }
+    CommentTransaction(const CommentTransaction&) = delete;
+    CommentTransaction& operator=(const CommentTransaction&) = delete;
+
+    Status begin() {
+        PAPERBOY_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE", "starting a transaction"));
+        open_ = true;
+        return Status::ok_status();
+    }
+    Status commit() {
+        PAPERBOY_RETURN_IF_ERROR(exec(db_, "COMMIT", "committing"));
+        open_ = false;
+        return Status::ok_status();
+    }
+
+  private:
+    sqlite3* db_;
+    bool open_ = false;
+};
+
+// The comment of the statement's current row (columns as kCommentCols).
+Result<Comment> read_comment(const Statement& s) {
+    Comment c;
+    c.id = s.column_int64(0);
+    auto paper = PaperId::parse(s.column_text(1));
+    if (!paper.ok()) {
+        return Error(ErrorCode::kCorruption,
+                     "comment " + std::to_string(c.id) +
+                         " names a paper id that does not parse: " + paper.error().message());
+    }
+    c.paper_id = std::move(paper).value();
+    c.user_id = s.column_int64(2);
+    c.author_handle = s.column_string(3);
+    c.parent_id = s.column_int64(4);
+    c.body = s.column_string(5);
+    c.created_at = s.column_string(6);
+    c.updated_at = s.column_string(7);
+    c.hidden = s.column_int(8) != 0;
+    c.deleted = s.column_int(9) != 0;
+    return c;
+}
+
+}  // namespace
+
+std::string SqliteStore::comments_sql_text(Query query) {
+    const std::string cols(kCommentCols);
+    switch (query) {
+        case kInsertComment:
+            return "INSERT INTO comments (paper_id, user_id, parent_id, body, created_at, "
+                   "updated_at) VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?5)";
+        case kSelectComment:
+            return "SELECT " + cols + " FROM comments c JOIN users u ON u.id = c.user_id " +
+                   "WHERE c.id = ?1";
+        case kUpdateComment:
+            return "UPDATE comments SET body = ?2, updated_at = ?3, hidden = ?4, deleted = ?5 "
+                   "WHERE id = ?1";
+        case kSelectPaperComments:
+            return "SELECT " + cols + " FROM comments c JOIN users u ON u.id = c.user_id " +
+                   "WHERE c.paper_id = ?1 ORDER BY c.id";
+        case kAddPaperComments:
+            return "UPDATE papers SET comment_count = comment_count + ?2, seq = ?3 WHERE id = ?1";
+        case kSelectCommentCount:
+            return "SELECT comment_count FROM papers WHERE id = ?1";
+        case kCountUserComments:
+            return "SELECT COUNT(*) FROM comments WHERE user_id = ?1 AND created_at >= ?2";
+        default:
+            break;
+    }
+    return "";
+}
+
+// sql_text() hands the queries it does not know to accounts_sql_text(); the comments' text is
+// here, so their statements are prepared here, into the same cache.
+Result<Statement*> SqliteStore::comment_statement(Query q) {
+    auto& slot = statements_[static_cast<size_t>(q)];
+    if (slot == nullptr) {
+        auto prepared = Statement::prepare(db_, comments_sql_text(q));
+        if (!prepared.ok()) return prepared.error().with_context(database_name(path_));
+        slot = std::make_unique<Statement>(std::move(prepared).value());
+    }
+    return slot.get();
+}
+
+Result<std::optional<Comment>> SqliteStore::read_comment_locked(int64_t id) {
+    auto select = comment_statement(kSelectComment);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, id);
+    auto row = (*select)->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<Comment>();
+    auto comment = read_comment(**select);
+    if (!comment.ok()) return comment.error();
+    return std::optional<Comment>(std::move(comment).value());
+}
+
+Result<Comment> SqliteStore::add_comment(const Comment& given) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    const std::string& paper = given.paper_id.str();
+    CommentTransaction transaction(db_);
+    PAPERBOY_RETURN_IF_ERROR(transaction.begin());
+    {
+        auto select = statement(kSelectPaperDeleted);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, paper);
+        auto row = (*select)->step();
+        if (!row.ok()) return row.error();
+        if (!*row || (*select)->column_int(0) != 0) {
+            return Error(ErrorCode::kNotFound, "no paper " + paper);
+        }
+    }
+    if (given.parent_id != 0) {
+        auto parent = read_comment_locked(given.parent_id);
+        if (!parent.ok()) return parent.error();
+        if (!*parent || (*parent)->paper_id != given.paper_id) {
+            return Error(ErrorCode::kInvalidArgument, "comment " + std::to_string(given.parent_id) +
+                                                          " is not a comment on " + paper);
+        }
+    }
+    int64_t id = 0;
+    {
+        auto insert = comment_statement(kInsertComment);
+        if (!insert.ok()) return insert.error();
+        ScopedReset reset(**insert);
+        (*insert)->bind(1, paper);
+        (*insert)->bind(2, given.user_id);
+        (*insert)->bind(3, given.parent_id);
+        (*insert)->bind(4, given.body);
+        (*insert)->bind(5, given.created_at);
+        if (Status s = (*insert)->run(); !s.ok()) {
+            if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_FOREIGNKEY) {
+                return Error(ErrorCode::kNotFound, "no user " + std::to_string(given.user_id));
+            }
+            return s.error();
+        }
+        id = sqlite3_last_insert_rowid(db_);
+    }
+    {
+        // On the feed as a change of the paper: cached pages showing its count refresh.
+        auto seq = record_change("paper", paper, "", false);
+        if (!seq.ok()) return seq.error();
+        auto update = comment_statement(kAddPaperComments);
+        if (!update.ok()) return update.error();
+        ScopedReset reset(**update);
+        (*update)->bind(1, paper);
+        (*update)->bind(2, 1);
+        (*update)->bind(3, *seq);
+        PAPERBOY_RETURN_IF_ERROR((*update)->run());
+    }
+    auto stored = read_comment_locked(id);
+    if (!stored.ok()) return stored.error();
+    PAPERBOY_RETURN_IF_ERROR(transaction.commit());
+    return std::move(**stored);
+}
+
+Result<std::optional<Comment>> SqliteStore::get_comment(int64_t id) {
+    std::lock_guard lock(mu_);
+    return read_comment_locked(id);
+}
+
+Result<Comment> SqliteStore::update_comment(const Comment& given) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    CommentTransaction transaction(db_);
+    PAPERBOY_RETURN_IF_ERROR(transaction.begin());
+    auto before = read_comment_locked(given.id);
+    if (!before.ok()) return before.error();
+    if (!*before) return Error(ErrorCode::kNotFound, "no comment " + std::to_string(given.id));
+    {
+        auto update = comment_statement(kUpdateComment);
+        if (!update.ok()) return update.error();
+        ScopedReset reset(**update);
+        (*update)->bind(1, given.id);
+        (*update)->bind(2, given.body);
+        (*update)->bind(3, given.updated_at);
+        (*update)->bind(4, given.hidden ? 1 : 0);
+        (*update)->bind(5, given.deleted ? 1 : 0);
+        PAPERBOY_RETURN_IF_ERROR((*update)->run());
+    }
+    const bool was_visible = (*before)->visible();
+    const bool is_visible = !given.hidden && !given.deleted;
+    // Every change shows on the paper's page, so the paper goes on the feed either way; the
+    // count moves only when the comment appears or disappears.
+    const std::string& paper = (*before)->paper_id.str();
+    auto seq = record_change("paper", paper, "", false);
+    if (!seq.ok()) return seq.error();
+    {
+        auto update = comment_statement(kAddPaperComments);
+        if (!update.ok()) return update.error();
+        ScopedReset reset(**update);
+        (*update)->bind(1, paper);
+        (*update)->bind(2, is_visible == was_visible ? 0 : (is_visible ? 1 : -1));
+        (*update)->bind(3, *seq);
+        PAPERBOY_RETURN_IF_ERROR((*update)->run());
+    }
+    auto after = read_comment_locked(given.id);
+    if (!after.ok()) return after.error();
+    PAPERBOY_RETURN_IF_ERROR(transaction.commit());
+    return std::move(**after);
+}
+
+Result<std::vector<Comment>> SqliteStore::comments_for_paper(const PaperId& paper) {
+    std::lock_guard lock(mu_);
+    auto select = comment_statement(kSelectPaperComments);
+    if (!select.ok()) return select.error();
+    Statement& s = **select;
+    ScopedReset reset(s);
+    s.bind(1, paper.str());
+    std::vector<Comment> out;
+    for (;;) {
+        auto row = s.step();
+        if (!row.ok()) return row.error();
+        if (!*row) return out;
+        auto comment = read_comment(s);
+        if (!comment.ok()) return comment.error();
+        out.push_back(std::move(comment).value());
+    }
+}
+
+Result<std::vector<int>> SqliteStore::comment_counts(const std::vector<PaperId>& papers) {
+    std::lock_guard lock(mu_);
+    std::vector<int> out;
+    out.reserve(papers.size());
+    for (const PaperId& paper : papers) {
+        auto select = comment_statement(kSelectCommentCount);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, paper.str());
+        auto row = (*select)->step();
+        if (!row.ok()) return row.error();
+        out.push_back(*row ? (*select)->column_int(0) : 0);
+    }
+    return out;
+}
+
+Result<int> SqliteStore::comments_by_user_since(int64_t user_id, std::string_view since) {
+    std::lock_guard lock(mu_);
+    auto select = comment_statement(kCountUserComments);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, user_id);
+    (*select)->bind(2, since);
+    auto row = (*select)->step();
+    if (!row.ok()) return row.error();
+    return *row ? (*select)->column_int(0) : 0;
+}
+
+}  // namespace paperboy::store::sqlite
