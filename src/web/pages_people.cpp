@@ -20,6 +20,7 @@
 #include "core/url.h"
 #include "core/utf8.h"
 #include "web/auth.h"
+#include "web/forms.h"
 #include "web/site_context.h"
 
 namespace paperboy::web {
@@ -35,8 +36,6 @@ constexpr size_t kListedPapers = 50;
 // How far back a member's page looks for their submissions (see user_submissions()).
 constexpr int kSubmissionDays = 365;
 constexpr std::string_view kListCache = "public, max-age=60";
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // ---- text ----
 
@@ -72,14 +71,6 @@ std::string quoted_term(std::string_view prefix, std::string name) {
     return std::string(prefix) + "\"" + name + "\"";
 }
 
-std::string sentence(std::string text) {
-    if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') {
-        text[0] = static_cast<char>(text[0] - 'a' + 'A');
-    }
-    if (!text.empty() && text.back() != '.') text += '.';
-    return text;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                const auto lower = [](char c) {
@@ -89,38 +80,7 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-// ---- forms (thin copies of pages_account.cpp's file-local helpers) ----
-
-std::optional<Fields> parse_form(std::string_view body) {
-    Fields fields;
-    while (!body.empty()) {
-        const size_t amp = body.find('&');
-        const std::string_view pair = body.substr(0, amp);
-        body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
-        if (pair.empty()) continue;
-        const size_t eq = pair.find('=');
-        auto name = http::percent_decode(pair.substr(0, eq), /*plus_is_space=*/true);
-        auto value = http::percent_decode(
-            eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-        if (!name || !value) return std::nullopt;
-        fields.emplace_back(std::move(*name), std::move(*value));
-    }
-    return fields;
-}
-
-const std::string& field(const Fields& fields, std::string_view name) {
-    static const std::string kNone;
-    for (const auto& [key, value] : fields) {
-        if (key == name) return value;
-    }
-    return kNone;
-}
-
-http::Response see_other(std::string location) {
-    http::Response response = http::Response::redirect(303, std::move(location));
-    response.set_header("Cache-Control", "no-store");
-    return response;
-}
+// ---- forms ----
 
 PageInfo page_info(const http::Request& request, const PageVisitor& visitor, std::string title) {
     PageInfo info;

@@ -33,32 +33,6 @@ namespace {
 
 constexpr std::string_view kUserCols = "id, handle, email, password_hash, role, created_at";
 
-// Begins a write transaction and rolls it back on scope exit unless committed.
-class Transaction {
-  public:
-    explicit Transaction(sqlite3* db) : db_(db) {}
-    ~Transaction() {
-        if (open_) (void)exec(db_, "ROLLBACK", "rolling back");
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-
-    Status begin() {
-        PAPERBOY_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE", "starting a transaction"));
-        open_ = true;
-        return Status::ok_status();
-    }
-    Status commit() {
-        PAPERBOY_RETURN_IF_ERROR(exec(db_, "COMMIT", "committing"));
-        open_ = false;
-        return Status::ok_status();
-    }
-
-  private:
-    sqlite3* db_;
-    bool open_ = false;
-};
-
 }  // namespace
 
 std::string SqliteStore::accounts_sql_text(Query query) {
@@ -112,9 +86,8 @@ std::string SqliteStore::accounts_sql_text(Query query) {
         case kDeleteEntry:
             return "DELETE FROM daily_entries WHERE date = ?1 AND paper_id = ?2";
         default:
-            break;
+            return comments_sql_text(query);
     }
-    return "";
 }
 
 Status SqliteStore::check_writable() const {

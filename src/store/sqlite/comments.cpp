@@ -15,32 +15,6 @@ constexpr std::string_view kCommentCols =
     "c.id, c.paper_id, c.user_id, u.handle, COALESCE(c.parent_id, 0), c.body, c.created_at, "
     "c.updated_at, c.hidden, c.deleted";
 
-// Begins a write transaction and rolls it back on scope exit unless committed.
-class CommentTransaction {
-  public:
-    explicit CommentTransaction(sqlite3* db) : db_(db) {}
-    ~CommentTransaction() {
-        if (open_) (void)exec(db_, "ROLLBACK", "rolling back");
-    }
-    CommentTransaction(const CommentTransaction&) = delete;
-    CommentTransaction& operator=(const CommentTransaction&) = delete;
-
-    Status begin() {
-        PAPERBOY_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE", "starting a transaction"));
-        open_ = true;
-        return Status::ok_status();
-    }
-    Status commit() {
-        PAPERBOY_RETURN_IF_ERROR(exec(db_, "COMMIT", "committing"));
-        open_ = false;
-        return Status::ok_status();
-    }
-
-  private:
-    sqlite3* db_;
-    bool open_ = false;
-};
-
 // The comment of the statement's current row (columns as kCommentCols).
 Result<Comment> read_comment(const Statement& s) {
     Comment c;
@@ -94,18 +68,9 @@ std::string SqliteStore::comments_sql_text(Query query) {
 
 // sql_text() hands the queries it does not know to accounts_sql_text(); the comments' text is
 // here, so their statements are prepared here, into the same cache.
-Result<Statement*> SqliteStore::comment_statement(Query q) {
-    auto& slot = statements_[static_cast<size_t>(q)];
-    if (slot == nullptr) {
-        auto prepared = Statement::prepare(db_, comments_sql_text(q));
-        if (!prepared.ok()) return prepared.error().with_context(database_name(path_));
-        slot = std::make_unique<Statement>(std::move(prepared).value());
-    }
-    return slot.get();
-}
 
 Result<std::optional<Comment>> SqliteStore::read_comment_locked(int64_t id) {
-    auto select = comment_statement(kSelectComment);
+    auto select = statement(kSelectComment);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, id);
@@ -121,7 +86,7 @@ Result<Comment> SqliteStore::add_comment(const Comment& given) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
     const std::string& paper = given.paper_id.str();
-    CommentTransaction transaction(db_);
+    Transaction transaction(db_);
     PAPERBOY_RETURN_IF_ERROR(transaction.begin());
     {
         auto select = statement(kSelectPaperDeleted);
@@ -144,7 +109,7 @@ Result<Comment> SqliteStore::add_comment(const Comment& given) {
     }
     int64_t id = 0;
     {
-        auto insert = comment_statement(kInsertComment);
+        auto insert = statement(kInsertComment);
         if (!insert.ok()) return insert.error();
         ScopedReset reset(**insert);
         (*insert)->bind(1, paper);
@@ -164,7 +129,7 @@ Result<Comment> SqliteStore::add_comment(const Comment& given) {
         // On the feed as a change of the paper: cached pages showing its count refresh.
         auto seq = record_change("paper", paper, "", false);
         if (!seq.ok()) return seq.error();
-        auto update = comment_statement(kAddPaperComments);
+        auto update = statement(kAddPaperComments);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, paper);
@@ -186,13 +151,13 @@ Result<std::optional<Comment>> SqliteStore::get_comment(int64_t id) {
 Result<Comment> SqliteStore::update_comment(const Comment& given) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    CommentTransaction transaction(db_);
+    Transaction transaction(db_);
     PAPERBOY_RETURN_IF_ERROR(transaction.begin());
     auto before = read_comment_locked(given.id);
     if (!before.ok()) return before.error();
     if (!*before) return Error(ErrorCode::kNotFound, "no comment " + std::to_string(given.id));
     {
-        auto update = comment_statement(kUpdateComment);
+        auto update = statement(kUpdateComment);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, given.id);
@@ -210,7 +175,7 @@ Result<Comment> SqliteStore::update_comment(const Comment& given) {
     auto seq = record_change("paper", paper, "", false);
     if (!seq.ok()) return seq.error();
     {
-        auto update = comment_statement(kAddPaperComments);
+        auto update = statement(kAddPaperComments);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, paper);
@@ -226,7 +191,7 @@ Result<Comment> SqliteStore::update_comment(const Comment& given) {
 
 Result<std::vector<Comment>> SqliteStore::comments_for_paper(const PaperId& paper) {
     std::lock_guard lock(mu_);
-    auto select = comment_statement(kSelectPaperComments);
+    auto select = statement(kSelectPaperComments);
     if (!select.ok()) return select.error();
     Statement& s = **select;
     ScopedReset reset(s);
@@ -247,7 +212,7 @@ Result<std::vector<int>> SqliteStore::comment_counts(const std::vector<PaperId>&
     std::vector<int> out;
     out.reserve(papers.size());
     for (const PaperId& paper : papers) {
-        auto select = comment_statement(kSelectCommentCount);
+        auto select = statement(kSelectCommentCount);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, paper.str());
@@ -260,7 +225,7 @@ Result<std::vector<int>> SqliteStore::comment_counts(const std::vector<PaperId>&
 
 Result<int> SqliteStore::comments_by_user_since(int64_t user_id, std::string_view since) {
     std::lock_guard lock(mu_);
-    auto select = comment_statement(kCountUserComments);
+    auto select = statement(kCountUserComments);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, user_id);

@@ -191,9 +191,6 @@ class SqliteStore final : public Store {
     Status check_writable() const;
     // The user a statement's row holds (columns as kSelectUserById). Caller holds mu_.
     Result<std::optional<User>> read_user(Statement& stmt);
-    // statement() for the comments.cpp queries, whose text comments_sql_text() holds. Caller
-    // holds mu_.
-    Result<Statement*> comment_statement(Query q);
     // get_comment() with mu_ held.
     Result<std::optional<Comment>> read_comment_locked(int64_t id);
 

@@ -126,4 +126,20 @@ bool Statement::column_is_null(int col) const {
     return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
 
+Transaction::~Transaction() {
+    if (open_) (void)exec(db_, "ROLLBACK", "rolling back");
+}
+
+Status Transaction::begin() {
+    PAPERBOY_RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE", "starting a transaction"));
+    open_ = true;
+    return Status::ok_status();
+}
+
+Status Transaction::commit() {
+    PAPERBOY_RETURN_IF_ERROR(exec(db_, "COMMIT", "committing"));
+    open_ = false;
+    return Status::ok_status();
+}
+
 }  // namespace paperboy::store::sqlite

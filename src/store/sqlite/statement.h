@@ -80,4 +80,21 @@ class ScopedReset {
     Statement& s_;
 };
 
+// A write transaction (BEGIN IMMEDIATE) rolled back on scope exit unless committed, so that every
+// early return leaves the database as it was.
+class Transaction {
+  public:
+    explicit Transaction(sqlite3* db) : db_(db) {}
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    Status begin();
+    Status commit();
+
+  private:
+    sqlite3* db_;
+    bool open_ = false;
+};
+
 }  // namespace paperboy::store::sqlite
