@@ -1,9 +1,10 @@
 // web/view.h — HTML pages from the embedded templates (kainjow mustache).
 //
 // Templates escape every {{value}} by default. The only raw {{{...}}} values are the page body
-// (rendered from templates itself) and search snippets (text::make_snippet escapes the abstract
-// and adds only <mark>); link targets from papers pass safe_url(), so a "javascript:" link in
-// a record can never reach an href.
+// (rendered from templates itself), search snippets (text::make_snippet escapes the abstract
+// and adds only <mark>) and a comment's body_html, which only app::render_markdown() makes
+// (cmark in safe mode: no raw HTML, no unsafe links); link targets from papers pass
+// safe_url(), so a "javascript:" link in a record can never reach an href.
 #pragma once
 
 #include <chrono>
