@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "app/auth/crypto.h"
+#include "app/comments.h"
 #include "core/calendar.h"
 #include "core/url.h"
 #include "core/utf8.h"
@@ -374,6 +375,46 @@ std::optional<http::Response> refuse_settings_post(const http::Request& request,
 
 // ---- the upvote form ----
 
+// POST /papers/{id}/comments: a comment (or, with `parent`, a reply) from the paper page's form;
+// back to the page at the new comment.
+http::Response post_comment(const http::Request& request, Site::Context& site,
+                            std::string_view id_text) {
+    const PageVisitor visitor = page_visitor(request, site);
+    auto id = PaperId::parse(id_text);
+    if (!id.ok()) {
+        return visitor_error(site, visitor, 404, "Paper not found",
+                             "There is no paper with this id here.");
+    }
+    const std::string page = "/papers/" + id->str();
+    if (!visitor.logged_in()) return see_other(login_url(page));
+    Fields form;
+    if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
+    if (!session_token_matches(visitor, form)) return forged(site, visitor);
+    std::optional<int64_t> parent;
+    if (const std::string& text = field(form, "parent"); !text.empty()) {
+        int64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
+            return visitor_error(site, visitor, 400, "This reply cannot be posted",
+                                 "It names no comment to reply to.");
+        }
+        parent = value;
+    }
+    app::Comments comments(site.store, app::CommentsOptions{});
+    auto added = comments.add(*visitor.user, *id, field(form, "body"), parent);
+    if (!added.ok()) {
+        const ErrorCode code = added.error().code();
+        const int status = code == ErrorCode::kNotFound          ? 404
+                           : code == ErrorCode::kLimitExceeded   ? 429
+                           : code == ErrorCode::kInvalidArgument ? 400
+                                                                 : 500;
+        if (status == 500) throw std::runtime_error(added.error().message());
+        return visitor_error(site, visitor, status, "This comment cannot be posted",
+                             sentence(added.error().message()));
+    }
+    return see_other(page + "#comment-" + std::to_string(added->id));
+}
+
 // POST /papers/{id}/upvote: adds the visitor's vote, or takes it back when it is there, and
 // returns to the page the form was on.
 http::Response post_upvote(const http::Request& request, Site::Context& site,
@@ -563,6 +604,11 @@ void add_account_routes(Router& router, Site::Context& site) {
     router.add("POST", "/papers/{rest...}", "upvote_form",
                [&site](const http::Request& request, const PathParams& params) {
                    std::string_view rest = params.at("rest");
+                   constexpr std::string_view kComments = "/comments";
+                   if (rest.ends_with(kComments) && rest.size() > kComments.size()) {
+                       rest.remove_suffix(kComments.size());
+                       return post_comment(request, site, rest);
+                   }
                    constexpr std::string_view kAction = "/upvote";
                    if (!rest.ends_with(kAction) || rest.size() == kAction.size()) {
                        http::Response response =

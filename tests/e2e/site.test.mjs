@@ -40,8 +40,10 @@ const problems = [];  // console errors and CSP violations, with the URL they ha
 
 function startServer(db) {
   return new Promise((resolve, reject) => {
+    // Offline, and any paper may be submitted (the demo's are older than 14 days).
     const child = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0',
-      '--access-log', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--access-log', 'off', '--no-fetch', '--submit-max-age-days', '100000'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => reject(new Error(`paperboy serve did not start:\n${log}`)),
       60_000);
@@ -422,6 +424,50 @@ test('the settings page makes an API token', async () => {
   // Shown once.
   await open(page, '/settings');
   assert.equal(await page.locator('code.new-token').count(), 0);
+});
+
+test('a comment in Markdown appears on the paper page, and its script does not run', async () => {
+  await open(page, '/');
+  await submit(page, page.locator('.card .card-title a').first());
+  const paperPath = new URL(page.url()).pathname;
+  assert.match(paperPath, /^\/papers\//);
+  await page.locator('#comment-body').fill(
+    '**Great** paper, see [the code](https://example.org). <script>window.__xss = 1</script>');
+  await submit(page, page.getByRole('button', { name: 'Comment', exact: true }));
+  assert.equal(new URL(page.url()).pathname, paperPath);
+  const comment = page.locator('.comment').last();
+  assert.equal((await comment.locator('.comment-body strong').innerText()).trim(), 'Great');
+  assert.equal(await comment.locator('.comment-author').innerText(), HANDLE);
+  assert.equal(await comment.locator('a[href="https://example.org"]').getAttribute('rel'),
+    'nofollow ugc');
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'no script ran');
+  assert.equal(await page.locator('.comment-body script').count(), 0);
+  await comment.scrollIntoViewIfNeeded();
+  await screenshot(page, 'desktop-commented');
+});
+
+test('a member submits a paper to today\'s list', async () => {
+  await open(page, '/submit');
+  await page.locator('#submit-id')
+    .fill('https://arxiv.org/abs/0704.0001v2');
+  await screenshot(page, 'desktop-submit');
+  await submit(page, page.locator('main button[type=submit]').first());
+  assert.equal(new URL(page.url()).pathname, '/papers/0704.0001');
+  await open(page, '/');
+  const today = new Date().toISOString().slice(0, 10);
+  assert.match(await page.locator('h1').innerText(), /Daily Papers/);
+  const card = page.locator('.card', { hasText: 'Calculation of prompt diphoton production' });
+  assert.equal(await card.count(), 1, `the submitted paper is on today's (${today}) list`);
+  // Twice is refused, with the reason.
+  await open(page, '/submit');
+  await page.locator('#submit-id')
+    .fill('0704.0001');
+  page.expectingStatus = 409;
+  const [response] = await Promise.all([page.waitForNavigation(),
+    page.locator('main button[type=submit]').first().click()]);
+  assert.equal(response.status(), 409);
+  assert.match(await page.locator('main').innerText(), /already on today/);
+  page.expectingStatus = undefined;
 });
 
 test('logging out leaves the votes and shows the page to everyone', async () => {

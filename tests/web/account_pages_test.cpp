@@ -667,5 +667,51 @@ TEST_F(AccountPagesTest, LogOutEverywhereEndsEverySession) {
     EXPECT_EQ(get(laptop, "/settings").status, 303);
 }
 
+TEST_F(AccountPagesTest, ThePaperPageTakesCommentsAndRepliesRenderedSafely) {
+    const std::string page = std::string("/papers/") + kPaper;
+    const std::string action = page + "/comments";
+    // Anonymous: an invitation to log in, and a POST leads there.
+    Browser anonymous;
+    EXPECT_NE(get(anonymous, page).body.find("Log in to comment"), std::string::npos);
+    http::Response r = post(anonymous, action, {{"body", "hello"}});
+    ASSERT_EQ(r.status, 303);
+    EXPECT_EQ(location(r), "/login?next=%2Fpapers%2F" + std::string(kPaper));
+
+    Browser browser;
+    ASSERT_EQ(sign_up(browser, "ada").status, 303);
+    const http::Response before = get(browser, page);
+    EXPECT_NE(before.body.find(R"(class="comment-form")"), std::string::npos);
+    const std::string csrf = csrf_field(before.body, action);
+    ASSERT_FALSE(csrf.empty());
+    EXPECT_EQ(post(browser, action, {{"body", "no token"}}).status, 403);
+    EXPECT_EQ(post(browser, action, {{"csrf", "wrong"}, {"body", "bad token"}}).status, 403);
+
+    r = post(browser, action,
+             {{"csrf", csrf},
+              {"body",
+               "**Nice** result. <script>alert(1)</script> [x](javascript:alert(1)) "
+               "[code](https://example.org)"}});
+    ASSERT_EQ(r.status, 303) << r.body;
+    EXPECT_NE(location(r).find(page + "#comment-"), std::string::npos) << location(r);
+    const std::string shown = get(browser, page).body;
+    EXPECT_NE(shown.find("<strong>Nice</strong>"), std::string::npos);
+    EXPECT_EQ(shown.find("<script>alert(1)"), std::string::npos);
+    EXPECT_EQ(shown.find("javascript:alert"), std::string::npos);
+    EXPECT_NE(shown.find(R"(<a rel="nofollow ugc" href="https://example.org">code</a>)"),
+              std::string::npos);
+
+    // A reply, and refusals that say why.
+    const size_t at = shown.find("id=\"comment-");
+    ASSERT_NE(at, std::string::npos);
+    const std::string cid = shown.substr(at + 12, shown.find('"', at + 12) - at - 12);
+    r = post(browser, action, {{"csrf", csrf}, {"parent", cid}, {"body", "A reply."}});
+    ASSERT_EQ(r.status, 303) << r.body;
+    EXPECT_NE(get(browser, page).body.find("comment-reply"), std::string::npos);
+    EXPECT_EQ(post(browser, action, {{"csrf", csrf}, {"parent", "x1"}, {"body", "?"}}).status, 400);
+    EXPECT_EQ(post(browser, action, {{"csrf", csrf}, {"body", "   "}}).status, 400);
+    EXPECT_EQ(post(browser, "/papers/2499.00001/comments", {{"csrf", csrf}, {"body", "hi"}}).status,
+              404);
+}
+
 }  // namespace
 }  // namespace paperboy::web
