@@ -208,6 +208,12 @@ class Store {
     // Whether the user voted for each of `papers`, in order.
     virtual Result<std::vector<bool>> has_voted(int64_t user_id,
                                                 const std::vector<PaperId>& papers) = 0;
+    // The latest `limit` daily entries submitted by `handle` (exactly), newest day first; visible
+    // papers only.
+    virtual Result<std::vector<DailyEntry>> entries_submitted_by(std::string_view handle,
+                                                                 size_t limit) = 0;
+    // The visible papers the user voted for, latest vote first, at most `limit`.
+    virtual Result<std::vector<PaperId>> voted_papers(int64_t user_id, size_t limit) = 0;
 
     // --- Comments (store/comments.h) ---
 

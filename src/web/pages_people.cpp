@@ -33,8 +33,6 @@ constexpr size_t kMaxIdInput = 200;
 constexpr size_t kMaxNameBytes = 200;
 // An author's or organization's page shows this many papers (no pagination yet).
 constexpr size_t kListedPapers = 50;
-// How far back a member's page looks for their submissions (see user_submissions()).
-constexpr int kSubmissionDays = 365;
 constexpr std::string_view kListCache = "public, max-age=60";
 
 // ---- text ----
@@ -207,6 +205,10 @@ struct PeoplePage {
     std::string empty_text;
     std::vector<Data> cards;
     std::vector<PaperId> ids;  // the cards' papers, for the visitor's votes
+    // A second list under its own heading (a member's upvotes), when more_heading is set.
+    std::string more_heading;
+    std::vector<Data> more_cards;
+    std::vector<PaperId> more_ids;
 };
 
 http::Response render_people(const http::Request& request, Site::Context& site,
@@ -218,6 +220,17 @@ http::Response render_people(const http::Request& request, Site::Context& site,
         cards.push_back(page.cards[i]);
     }
     Data data;
+    if (!page.more_heading.empty()) {
+        const std::vector<bool> more_voted = votes_of(site, visitor, page.more_ids);
+        Data more(Data::type::list);
+        for (size_t i = 0; i < page.more_cards.size(); ++i) {
+            if (more_voted[i]) page.more_cards[i].set("voted", Data(true));
+            more.push_back(page.more_cards[i]);
+        }
+        data.set("more_heading", page.more_heading);
+        data.set("more_papers", more);
+        data.set("has_more_papers", Data(!page.more_cards.empty()));
+    }
     data.set("heading", page.heading);
     data.set("subtitle", page.subtitle);
     data.set("papers", cards);
@@ -285,22 +298,26 @@ http::Response org_page(const http::Request& request, Site::Context& site,
     return render_people(request, site, visitor, std::move(page), name);
 }
 
-// The daily entries `handle` submitted, newest day first.
-//
-// STOPGAP: the Store has no query by submitter, so this scans every entry of the last
-// kSubmissionDays days (a few thousand rows on a busy instance). Replace it with an indexed
-// Store::daily_entries_by(handle) when one exists; older submissions are not shown until then.
+// The daily entries `handle` submitted, newest day first (at most kListedPapers).
 std::vector<DailyEntry> user_submissions(Site::Context& site, const std::string& handle) {
-    const std::string today = site.today();
-    auto entries = site.store.daily_entries_between(add_days(today, -kSubmissionDays), today);
+    auto entries = site.store.entries_submitted_by(handle, kListedPapers);
     if (!entries.ok()) throw std::runtime_error(entries.error().message());
-    std::vector<DailyEntry> mine;
-    for (DailyEntry& e : *entries) {
-        if (e.submitted_by == handle) mine.push_back(std::move(e));
+    return std::move(entries).value();
+}
+
+// The papers the user upvoted, latest vote first, as cards (at most kListedPapers).
+void add_upvoted(Site::Context& site, const store::User& user, PeoplePage& page) {
+    auto ids = site.store.voted_papers(user.id, kListedPapers);
+    if (!ids.ok()) throw std::runtime_error(ids.error().message());
+    auto papers = site.store.get_papers(*ids);
+    if (!papers.ok()) throw std::runtime_error(papers.error().message());
+    for (size_t i = 0; i < ids->size(); ++i) {
+        if (!(*papers)[i]) continue;
+        auto upvotes = site.library.upvotes((*ids)[i]);
+        if (!upvotes.ok()) throw std::runtime_error(upvotes.error().message());
+        page.more_cards.push_back(card_data(*(*papers)[i], *upvotes));
+        page.more_ids.push_back((*ids)[i]);
     }
-    std::stable_sort(mine.begin(), mine.end(),
-                     [](const DailyEntry& a, const DailyEntry& b) { return a.date > b.date; });
-    return mine;
 }
 
 // Handles are letters, digits, '-' and '_' (app::Accounts); anything else, an email address
@@ -337,13 +354,15 @@ http::Response user_page(const http::Request& request, Site::Context& site,
         subtitle += " · joined " + display_day(user->created_at.substr(0, 10));
     }
     subtitle += " · " + std::to_string(listed->size()) +
-                (listed->size() == 1 ? " submission" : " submissions") + " in the last year";
+                (listed->size() == 1 ? " submission" : " submissions");
     page.subtitle = std::move(subtitle);
-    page.empty_text = "@" + user->handle + " has not submitted a paper in the last year.";
+    page.empty_text = "@" + user->handle + " has not submitted a paper yet.";
     for (const app::ListedPaper& l : *listed) {
         page.cards.push_back(card_data(l, site.now()));
         page.ids.push_back(l.paper.id);
     }
+    page.more_heading = "Upvoted by @" + user->handle;
+    add_upvoted(site, *user, page);
     return render_people(request, site, visitor, std::move(page), "@" + user->handle);
 }
 

@@ -269,6 +269,45 @@ TEST_P(AccountsContract, ConcurrentVotesCountExactly) {
     EXPECT_EQ(*store_->paper_votes(paper), expected);
 }
 
+TEST_P(AccountsContract, AMembersSubmissionsAndVotesNewestFirst) {
+    for (const char* id : {"2401.00001", "2401.00002", "2401.00003"}) add_paper(id);
+    auto entry = [&](const char* date, const char* id, const char* by) {
+        DailyEntry e;
+        e.date = date;
+        e.paper_id = id_of(id);
+        e.submitted_by = by;
+        e.submitted_at = std::string(date) + "T08:00:00Z";
+        return e;
+    };
+    WriteBatch batch;
+    batch.put_daily_entry(entry("2024-01-02", "2401.00001", "ada"));
+    batch.put_daily_entry(entry("2024-01-03", "2401.00002", "ada"));
+    batch.put_daily_entry(entry("2024-01-03", "2401.00003", "grace"));
+    batch.put_daily_entry(entry("2024-01-04", "2401.00003", "Ada"));  // another member's handle
+    ASSERT_TRUE(store_->write(batch).ok());
+    auto mine = store_->entries_submitted_by("ada", 10);
+    ASSERT_TRUE(mine.ok());
+    ASSERT_EQ(mine->size(), 2u);
+    EXPECT_EQ((*mine)[0].paper_id.str(), "2401.00002");
+    EXPECT_EQ((*mine)[1].paper_id.str(), "2401.00001");
+    EXPECT_EQ(store_->entries_submitted_by("ada", 1)->size(), 1u);
+    EXPECT_TRUE(store_->entries_submitted_by("nobody", 10)->empty());
+
+    const User ada = add_user("ada");
+    ASSERT_TRUE(store_->set_vote(ada.id, id_of("2401.00002"), true).ok());
+    ASSERT_TRUE(store_->set_vote(ada.id, id_of("2401.00003"), true).ok());
+    auto voted = store_->voted_papers(ada.id, 10);
+    ASSERT_TRUE(voted.ok());
+    ASSERT_EQ(voted->size(), 2u);
+    WriteBatch hide;
+    hide.delete_paper(id_of("2401.00003"));
+    ASSERT_TRUE(store_->write(hide).ok());
+    voted = store_->voted_papers(ada.id, 10);
+    ASSERT_EQ(voted->size(), 1u);  // hidden papers are left out
+    EXPECT_EQ((*voted)[0].str(), "2401.00002");
+    EXPECT_EQ(store_->entries_submitted_by("Ada", 10)->size(), 0u);  // its paper is hidden now
+}
+
 TEST(Roles, RoundTripTheirNames) {
     for (Role role : {Role::kMember, Role::kCurator, Role::kAdmin}) {
         EXPECT_EQ(parse_role(role_name(role)), role);

@@ -404,8 +404,16 @@ TEST_F(PeoplePagesTest, AMembersPageShowsTheirSubmissions) {
     EXPECT_NE(r.body.find("<h1>@ada</h1>"), std::string::npos);
     // (Accounts stamp sign-ups with the real clock, not the site's.)
     EXPECT_TRUE(std::regex_search(r.body, std::regex("Member · joined [A-Z][a-z]{2} \\d{1,2}, "
-                                                     "\\d{4} · 1 submission in the last year")));
+                                                     "\\d{4} · 1 submission")));
     EXPECT_EQ(card_ids(r.body), std::vector<std::string>{"2410.90003"});
+    // Their upvotes, under their own heading.
+    EXPECT_NE(r.body.find("Upvoted by @ada"), std::string::npos);
+    EXPECT_NE(r.body.find("No upvotes yet."), std::string::npos);
+    const std::string csrf = csrf_field(get(browser, "/submit").body);
+    ASSERT_EQ(post(browser, "/papers/2410.90001/upvote", {{"csrf", csrf}}).status, 303);
+    const http::Response voted = get(anonymous, "/u/ada");
+    EXPECT_EQ(voted.body.find("No upvotes yet."), std::string::npos);
+    EXPECT_EQ(card_ids(voted.body), (std::vector<std::string>{"2410.90003", "2410.90001"}));
     // Handles are compared case-insensitively; the page lives at the handle's own spelling.
     const http::Response upper = get(anonymous, "/u/ADA");
     EXPECT_EQ(upper.status, 301);

@@ -2,6 +2,9 @@
 // votes"): users, sessions, API tokens and votes, over the tables of schema step 4.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "core/timestamp.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_store.h"
@@ -85,6 +88,16 @@ std::string SqliteStore::accounts_sql_text(Query query) {
             return "SELECT 1 FROM votes WHERE user_id = ?1 AND paper_id = ?2";
         case kDeleteEntry:
             return "DELETE FROM daily_entries WHERE date = ?1 AND paper_id = ?2";
+        case kSelectEntriesBySubmitter:
+            // The columns read_entries() reads (sqlite_store.cpp's entry_cols).
+            return "SELECT e.paper_id, e.date, e.submitted_by, e.submitted_at, "
+                   "e.upvotes + p.votes, e.num_comments FROM daily_entries e "
+                   "JOIN papers p ON p.id = e.paper_id WHERE e.submitted_by = ?1 AND "
+                   "p.deleted = 0 ORDER BY e.date DESC, e.submitted_at DESC LIMIT ?2";
+        case kSelectVotedPapers:
+            return "SELECT v.paper_id FROM votes v JOIN papers p ON p.id = v.paper_id "
+                   "WHERE v.user_id = ?1 AND p.deleted = 0 ORDER BY v.created_at DESC, "
+                   "v.paper_id LIMIT ?2";
         default:
             return comments_sql_text(query);
     }
@@ -380,6 +393,39 @@ Status SqliteStore::apply_remove_daily_entry(const std::string& date, const Pape
     auto seq = record_change("daily_entry", id.str(), date, false);
     if (!seq.ok()) return seq.error();
     return Status::ok_status();
+}
+
+Result<std::vector<DailyEntry>> SqliteStore::entries_submitted_by(std::string_view handle,
+                                                                  size_t limit) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectEntriesBySubmitter);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, handle);
+    (*select)->bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    return read_entries(**select);
+}
+
+Result<std::vector<PaperId>> SqliteStore::voted_papers(int64_t user_id, size_t limit) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectVotedPapers);
+    if (!select.ok()) return select.error();
+    Statement& s = **select;
+    ScopedReset reset(s);
+    s.bind(1, user_id);
+    s.bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    std::vector<PaperId> out;
+    for (;;) {
+        auto row = s.step();
+        if (!row.ok()) return row.error();
+        if (!*row) return out;
+        auto id = PaperId::parse(s.column_text(0));
+        if (!id.ok()) {
+            return Error(ErrorCode::kCorruption,
+                         database_name(path_) + ": a vote names an unreadable paper id");
+        }
+        out.push_back(std::move(id).value());
+    }
 }
 
 Result<int> SqliteStore::paper_votes(const PaperId& paper) {

@@ -139,6 +139,11 @@ CREATE INDEX comments_by_paper ON comments (paper_id, id);
 CREATE INDEX comments_by_user ON comments (user_id, created_at);
 )sql";
 
+// Step 6: a member's submissions, for their page and the daily limit, without a scan.
+constexpr const char* kV6SubmitterIndex = R"sql(
+CREATE INDEX daily_entries_by_submitter ON daily_entries (submitted_by, date);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "papers, daily_entries, changes, cursors", kV1Tables},
     Migration{2, "papers.content_hash; daily_entries_by_paper; papers_by_visibility",
@@ -146,6 +151,7 @@ constexpr std::array kMigrations = {
     Migration{3, "the store.id cursor", kV3StoreId},
     Migration{4, "papers.votes; users, sessions, api_tokens, votes", kV4Accounts},
     Migration{5, "papers.comment_count; comments", kV5Comments},
+    Migration{6, "daily_entries_by_submitter", kV6SubmitterIndex},
 };
 
 Result<bool> table_exists(sqlite3* db, std::string_view table) {

@@ -83,6 +83,9 @@ class SqliteStore final : public Store {
     Result<int> paper_votes(const PaperId& paper) override;
     Result<std::vector<bool>> has_voted(int64_t user_id,
                                         const std::vector<PaperId>& papers) override;
+    Result<std::vector<DailyEntry>> entries_submitted_by(std::string_view handle,
+                                                         size_t limit) override;
+    Result<std::vector<PaperId>> voted_papers(int64_t user_id, size_t limit) override;
 
     // Comments (store/comments.h; SQL in sqlite/comments.cpp).
     Result<Comment> add_comment(const Comment& comment) override;
@@ -154,6 +157,8 @@ class SqliteStore final : public Store {
         kSelectPaperVotes,
         kSelectHasVoted,
         kDeleteEntry,
+        kSelectEntriesBySubmitter,
+        kSelectVotedPapers,
         // comments.cpp
         kInsertComment,
         kSelectComment,
