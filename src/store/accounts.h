@@ -39,6 +39,16 @@ struct ApiTokenInfo {
     friend bool operator==(const ApiTokenInfo&, const ApiTokenInfo&) = default;
 };
 
+// An organization papers can belong to (Hugging Face's "organization" badge). `name` is what
+// papers carry in Paper::organization; the page shows the full name and the avatar.
+struct Organization {
+    std::string name;        // unique, compared case-insensitively
+    std::string full_name;   // "" = the name
+    std::string avatar_url;  // an https URL or ""
+
+    friend bool operator==(const Organization&, const Organization&) = default;
+};
+
 // What set_vote() did.
 struct VoteOutcome {
     bool changed = false;  // false: the vote was already there (or already absent)

@@ -50,7 +50,12 @@ class WriteBatch {
         std::string date;
         PaperId paper_id;
     };
-    using Op = std::variant<PutPaper, DeletePaper, PutDailyEntry, SetCursor, RemoveDailyEntry>;
+    struct SetOrganization {
+        PaperId paper_id;
+        std::string organization;
+    };
+    using Op = std::variant<PutPaper, DeletePaper, PutDailyEntry, SetCursor, RemoveDailyEntry,
+                            SetOrganization>;
 
     // Inserts a paper or merges it into the stored one (see merge_paper() in store/merge.h).
     void put_paper(Paper paper) { ops_.emplace_back(PutPaper{std::move(paper)}); }
@@ -63,6 +68,11 @@ class WriteBatch {
     // there is a no-op.
     void remove_daily_entry(std::string date, PaperId paper_id) {
         ops_.emplace_back(RemoveDailyEntry{std::move(date), std::move(paper_id)});
+    }
+    // Sets a paper's organization (an admin's decision; "" removes it), unlike put_paper(),
+    // whose merge only fills a missing one. kNotFound for an unknown or hidden paper.
+    void set_organization(PaperId paper_id, std::string organization) {
+        ops_.emplace_back(SetOrganization{std::move(paper_id), std::move(organization)});
     }
     // Records a named position (a harvest's last datestamp or resumption token) in the same
     // transaction as the records it follows.
@@ -214,6 +224,11 @@ class Store {
                                                                  size_t limit) = 0;
     // The visible papers the user voted for, latest vote first, at most `limit`.
     virtual Result<std::vector<PaperId>> voted_papers(int64_t user_id, size_t limit) = 0;
+
+    // Adds or replaces an organization (matched by name, ignoring case).
+    virtual Status put_organization(const Organization& organization) = 0;
+    // The organization called `name` (ignoring case), or nullopt.
+    virtual Result<std::optional<Organization>> organization(std::string_view name) = 0;
 
     // --- Comments (store/comments.h) ---
 

@@ -767,6 +767,100 @@ Result<http::Response> remove_entry(const http::Request& request, Site::Context&
     return response;
 }
 
+// --- Organizations -----------------------------------------------------------------------------
+
+Result<http::Response> organization_json(const store::Organization& org, int status) {
+    JsonWriter w;
+    w.begin_object()
+        .field("name", org.name)
+        .field("fullname", org.full_name.empty() ? org.name : org.full_name)
+        .field("avatarUrl", org.avatar_url)
+        .end_object();
+    http::Response response = http::Response::json(status, w.take());
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+// GET /api/organizations/{name}: the organization; PUT (admins) with {"fullName": "...",
+// "avatarUrl": "https://..."} creates or replaces it.
+Result<http::Response> organization_endpoint(const http::Request& request, Site::Context& site,
+                                             const std::string& name) {
+    if (name.empty() || name.size() > 100) {
+        return bad_parameter("an organization name has 1 to 100 characters");
+    }
+    if (request.method == "GET") {
+        auto org = site.store.organization(name);
+        if (!org.ok()) return org.error();
+        if (!*org) return Error(ErrorCode::kNotFound, "no organization " + quote_value(name));
+        return organization_json(**org, 200);
+    }
+    auto caller = authorize(request, site, "change organizations");
+    if (!caller.ok()) return caller.error();
+    if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
+    if (std::get<store::User>(*caller).role != store::Role::kAdmin) {
+        return api_error(403, "forbidden", "only admins change organizations");
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element body;
+    std::string_view full_name;
+    std::string_view avatar;
+    if (request.body.size() > 4096 || parser.parse(request.body).get(body) != simdjson::SUCCESS ||
+        !body.is_object()) {
+        return bad_parameter(
+            "the body must be a JSON object: {\"fullName\": \"...\", \"avatarUrl\": "
+            "\"https://...\"}");
+    }
+    // Both optional: an absent or non-string field is left empty.
+    if (body["fullName"].get_string().get(full_name) != simdjson::SUCCESS) full_name = {};
+    if (body["avatarUrl"].get_string().get(avatar) != simdjson::SUCCESS) avatar = {};
+    if (!avatar.empty() && safe_url(avatar).empty()) {
+        return bad_parameter("avatarUrl must be an http(s) URL");
+    }
+    store::Organization org{name, std::string(full_name.substr(0, 200)), std::string(avatar)};
+    PAPERBOY_RETURN_IF_ERROR(site.store.put_organization(org));
+    return organization_json(org, 200);
+}
+
+// PUT /api/papers/{id}/organization {"organization": "name"} (admins): the paper's organization,
+// which must exist ("" removes it).
+Result<http::Response> assign_organization(const http::Request& request, Site::Context& site,
+                                           std::string_view id_text) {
+    auto caller = authorize(request, site, "assign organizations");
+    if (!caller.ok()) return caller.error();
+    if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
+    if (std::get<store::User>(*caller).role != store::Role::kAdmin) {
+        return api_error(403, "forbidden", "only admins assign papers to organizations");
+    }
+    auto id = PaperId::parse(id_text);
+    if (!id.ok()) return bad_parameter(quote_value(id_text) + " is not a paper id");
+    simdjson::dom::parser parser;
+    simdjson::dom::element body;
+    std::string_view name;
+    if (request.body.size() > 4096 || parser.parse(request.body).get(body) != simdjson::SUCCESS ||
+        body["organization"].get_string().get(name) != simdjson::SUCCESS) {
+        return bad_parameter("the body must be {\"organization\": \"name\"}");
+    }
+    std::string stored_name;
+    if (!name.empty()) {
+        auto org = site.store.organization(name);
+        if (!org.ok()) return org.error();
+        if (!*org) {
+            return Error(ErrorCode::kNotFound, "no organization " + quote_value(name) +
+                                                   "; create it with PUT /api/organizations/NAME");
+        }
+        stored_name = (*org)->name;
+    }
+    store::WriteBatch batch;
+    batch.set_organization(*id, stored_name);
+    auto written = site.store.write(batch);
+    if (!written.ok()) return written.error();
+    JsonWriter w;
+    w.begin_object().field("paper", id->str()).field("organization", stored_name).end_object();
+    http::Response response = http::Response::json(200, w.take());
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
 // POST, PUT or DELETE /api/papers/{id}/{action}: the paper's actions ("upvote" and the
 // comments), and POST /api/papers/submit.
 Result<http::Response> paper_action(const http::Request& request, Site::Context& site,
@@ -778,6 +872,9 @@ Result<http::Response> paper_action(const http::Request& request, Site::Context&
         slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     if (action == "upvote" && request.method != "PUT") {
         return upvote(request, site, rest.substr(0, slash), request.method == "POST");
+    }
+    if (action == "organization" && request.method == "PUT") {
+        return assign_organization(request, site, rest.substr(0, slash));
     }
     // A paper (or the search) itself: only GET.
     http::Response response =
@@ -898,6 +995,13 @@ void add_api_routes(Router& router, Site::Context& site) {
                api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
                    return paper(request, site, params.at("id"));
                }));
+    for (const char* method : {"GET", "PUT"}) {
+        router.add(
+            method, "/api/organizations/{name}", "api_organization",
+            api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
+                return organization_endpoint(request, site, params.at("name"));
+            }));
+    }
     router.add("DELETE", "/api/daily_papers/{rest...}", "api_daily_remove",
                api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
                    return remove_entry(request, site, params.at("rest"));

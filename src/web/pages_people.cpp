@@ -205,6 +205,7 @@ struct PeoplePage {
     std::string empty_text;
     std::vector<Data> cards;
     std::vector<PaperId> ids;  // the cards' papers, for the visitor's votes
+    std::string avatar_url;    // checked by safe_url(); "" = none
     // A second list under its own heading (a member's upvotes), when more_heading is set.
     std::string more_heading;
     std::vector<Data> more_cards;
@@ -232,6 +233,7 @@ http::Response render_people(const http::Request& request, Site::Context& site,
         data.set("has_more_papers", Data(!page.more_cards.empty()));
     }
     data.set("heading", page.heading);
+    if (!page.avatar_url.empty()) data.set("avatar_url", page.avatar_url);
     data.set("subtitle", page.subtitle);
     data.set("papers", cards);
     data.set("has_papers", Data(!page.cards.empty()));
@@ -291,9 +293,20 @@ http::Response org_page(const http::Request& request, Site::Context& site,
     }
     PeoplePage page;
     page.heading = name;
+    // A registered organization (PUT /api/organizations/NAME) shows its full name and avatar.
+    auto org = site.store.organization(name);
+    if (!org.ok()) throw std::runtime_error(org.error().message());
+    std::string about = "Papers of the organization";
+    if (*org) {
+        if (!(*org)->full_name.empty()) {
+            page.heading = (*org)->full_name;
+            about = (*org)->name + " · papers of the organization";
+        }
+        page.avatar_url = safe_url((*org)->avatar_url);
+    }
     bool more = false;
     add_search_hits(site, quoted_term("org:", name), page, more);
-    page.subtitle = "Papers of the organization · " + count_label(page.cards.size(), more);
+    page.subtitle = about + " · " + count_label(page.cards.size(), more);
     page.empty_text = "There are no papers here from an organization named " + name + ".";
     return render_people(request, site, visitor, std::move(page), name);
 }

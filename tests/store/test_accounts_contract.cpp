@@ -308,6 +308,42 @@ TEST_P(AccountsContract, AMembersSubmissionsAndVotesNewestFirst) {
     EXPECT_EQ(store_->entries_submitted_by("Ada", 10)->size(), 0u);  // its paper is hidden now
 }
 
+TEST_P(AccountsContract, OrganizationsAndAdminsAssigningPapersToThem) {
+    EXPECT_FALSE(store_->organization("deepmind")->has_value());
+    ASSERT_TRUE(
+        store_->put_organization({"DeepMind", "Google DeepMind", "https://x.test/a.png"}).ok());
+    auto org = store_->organization("deepmind");
+    ASSERT_TRUE(org.ok() && org->has_value());
+    EXPECT_EQ((*org)->full_name, "Google DeepMind");
+    ASSERT_TRUE(store_->put_organization({"deepmind", "DeepMind", ""}).ok());  // replaces
+    EXPECT_EQ((*store_->organization("DEEPMIND"))->full_name, "DeepMind");
+
+    add_paper("2401.00001");
+    const int64_t seq = store_->stats()->last_sequence;
+    WriteBatch assign;
+    assign.set_organization(id_of("2401.00001"), "DeepMind");
+    auto counts = store_->write(assign);
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->papers_updated, 1);
+    EXPECT_EQ((*store_->get_paper(id_of("2401.00001")))->organization, "DeepMind");
+    EXPECT_GT(store_->stats()->last_sequence, seq);  // the index and pages follow
+    EXPECT_EQ(store_->write(assign)->papers_unchanged, 1);
+    // A later record of the same version does not undo it (merge only fills what is missing).
+    Paper again;
+    again.id = id_of("2401.00001");
+    again.title = "A paper";
+    WriteBatch reimport;
+    reimport.put_paper(again);
+    ASSERT_TRUE(store_->write(reimport).ok());
+    EXPECT_EQ((*store_->get_paper(id_of("2401.00001")))->organization, "DeepMind");
+
+    WriteBatch unknown;
+    unknown.set_organization(id_of("2401.09999"), "DeepMind");
+    auto refused = store_->write(unknown);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kNotFound);
+}
+
 TEST(Roles, RoundTripTheirNames) {
     for (Role role : {Role::kMember, Role::kCurator, Role::kAdmin}) {
         EXPECT_EQ(parse_role(role_name(role)), role);

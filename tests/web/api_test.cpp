@@ -930,5 +930,45 @@ TEST_F(UpvoteApiTest, MembersSubmitRecentPapersAndCuratorsRemoveThem) {
     EXPECT_EQ(ok_json("/api/daily_papers?date=2024-10-25").size(), 0u);
 }
 
+TEST_F(UpvoteApiTest, AdminsDescribeOrganizationsAndAssignPapersToThem) {
+    auto call = [&](const std::string& method, const std::string& target, const std::string& body) {
+        http::Request request = make_request(method, target, bearer());
+        request.body = body;
+        return site_.handle(request);
+    };
+    // Members may not.
+    http::Response r =
+        call("PUT", "/api/organizations/DeepMind", R"({"fullName": "Google DeepMind"})");
+    EXPECT_EQ(r.status, 403) << r.body;
+    auto ada = site_.store().find_user("ada");
+    ASSERT_TRUE(site_.store().set_role((*ada)->id, store::Role::kAdmin).ok());
+
+    r = call("PUT", "/api/organizations/DeepMind",
+             R"({"fullName": "Google DeepMind", "avatarUrl": "https://x.test/dm.png"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    Json org = ok_json("/api/organizations/deepmind");
+    EXPECT_EQ(org.str("/name"), "DeepMind");
+    EXPECT_EQ(org.str("/fullname"), "Google DeepMind");
+    EXPECT_EQ(
+        call("PUT", "/api/organizations/Evil", "{\"avatarUrl\": \"javascript:alert(1)\"}").status,
+        400);
+    EXPECT_EQ(call("PUT", "/api/organizations/Evil", "not json").status, 400);
+    EXPECT_EQ(site_.get("/api/organizations/Nobody").status, 404);
+
+    r = call("PUT", "/api/papers/2410.00002/organization", R"({"organization": "deepmind"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Json(r.body).str("/organization"), "DeepMind");
+    EXPECT_EQ(ok_json("/api/papers/2410.00002").str("/organization/name"), "DeepMind");
+    EXPECT_EQ(
+        call("PUT", "/api/papers/2410.00002/organization", R"({"organization": "Nobody"})").status,
+        404);
+    EXPECT_EQ(call("PUT", "/api/papers/2410.99999/organization", R"({"organization": "DeepMind"})")
+                  .status,
+              404);
+    r = call("PUT", "/api/papers/2410.00002/organization", R"({"organization": ""})");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_FALSE(ok_json("/api/papers/2410.00002").has("/organization"));
+}
+
 }  // namespace
 }  // namespace paperboy::web

@@ -344,6 +344,17 @@ TEST_F(PeoplePagesTest, AnOrganizationsPageListsItsPapers) {
     EXPECT_EQ(card_ids(r.body), std::vector<std::string>{"2410.90003"});
     EXPECT_NE(r.body.find("<h1>Bletchley</h1>"), std::string::npos);
     EXPECT_TRUE(card_ids(get(browser, "/orgs/Nowhere%20Labs").body).empty());
+
+    // Registered, it shows its full name and avatar; an unsafe avatar URL is dropped.
+    ASSERT_TRUE(
+        store_->put_organization({"bletchley", "Bletchley Park", "https://x.test/bp.png"}).ok());
+    const http::Response named = get(browser, "/orgs/Bletchley?v=2");
+    EXPECT_NE(named.body.find("<h1>Bletchley Park</h1>"), std::string::npos);
+    EXPECT_NE(named.body.find(R"(src="https://x.test/bp.png")"), std::string::npos);
+    EXPECT_EQ(card_ids(named.body), std::vector<std::string>{"2410.90003"});
+    ASSERT_TRUE(
+        store_->put_organization({"bletchley", "Bletchley Park", "javascript:alert(1)"}).ok());
+    EXPECT_EQ(get(browser, "/orgs/Bletchley?v=3").body.find("javascript:"), std::string::npos);
 }
 
 TEST_F(PeoplePagesTest, CardsAndThePaperPageLinkToAuthorsAndOrganizations) {

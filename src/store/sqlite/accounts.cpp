@@ -94,6 +94,13 @@ std::string SqliteStore::accounts_sql_text(Query query) {
                    "e.upvotes + p.votes, e.num_comments FROM daily_entries e "
                    "JOIN papers p ON p.id = e.paper_id WHERE e.submitted_by = ?1 AND "
                    "p.deleted = 0 ORDER BY e.date DESC, e.submitted_at DESC LIMIT ?2";
+        case kUpsertOrganization:
+            return "INSERT INTO organizations (name, full_name, avatar_url, updated_at) "
+                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
+                   "full_name = excluded.full_name, avatar_url = excluded.avatar_url, "
+                   "updated_at = excluded.updated_at";
+        case kSelectOrganization:
+            return "SELECT name, full_name, avatar_url FROM organizations WHERE name = ?1";
         case kSelectVotedPapers:
             return "SELECT v.paper_id FROM votes v JOIN papers p ON p.id = v.paper_id "
                    "WHERE v.user_id = ?1 AND p.deleted = 0 ORDER BY v.created_at DESC, "
@@ -426,6 +433,34 @@ Result<std::vector<PaperId>> SqliteStore::voted_papers(int64_t user_id, size_t l
         }
         out.push_back(std::move(id).value());
     }
+}
+
+Status SqliteStore::put_organization(const Organization& organization) {
+    std::lock_guard lock(mu_);
+    PAPERBOY_RETURN_IF_ERROR(check_writable());
+    auto upsert = statement(kUpsertOrganization);
+    if (!upsert.ok()) return upsert.error();
+    ScopedReset reset(**upsert);
+    const std::string now = now_timestamp();
+    (*upsert)->bind(1, organization.name);
+    (*upsert)->bind(2, organization.full_name);
+    (*upsert)->bind(3, organization.avatar_url);
+    (*upsert)->bind(4, now);
+    return (*upsert)->run();
+}
+
+Result<std::optional<Organization>> SqliteStore::organization(std::string_view name) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kSelectOrganization);
+    if (!select.ok()) return select.error();
+    Statement& s = **select;
+    ScopedReset reset(s);
+    s.bind(1, name);
+    auto row = s.step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<Organization>();
+    return std::optional<Organization>(
+        Organization{s.column_string(0), s.column_string(1), s.column_string(2)});
 }
 
 Result<int> SqliteStore::paper_votes(const PaperId& paper) {

@@ -144,6 +144,16 @@ constexpr const char* kV6SubmitterIndex = R"sql(
 CREATE INDEX daily_entries_by_submitter ON daily_entries (submitted_by, date);
 )sql";
 
+// Step 7: organizations, for their pages (full name, avatar) and admins' assignments.
+constexpr const char* kV7Organizations = R"sql(
+CREATE TABLE organizations (
+    name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+    full_name TEXT NOT NULL DEFAULT '',
+    avatar_url TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "papers, daily_entries, changes, cursors", kV1Tables},
     Migration{2, "papers.content_hash; daily_entries_by_paper; papers_by_visibility",
@@ -152,6 +162,7 @@ constexpr std::array kMigrations = {
     Migration{4, "papers.votes; users, sessions, api_tokens, votes", kV4Accounts},
     Migration{5, "papers.comment_count; comments", kV5Comments},
     Migration{6, "daily_entries_by_submitter", kV6SubmitterIndex},
+    Migration{7, "organizations", kV7Organizations},
 };
 
 Result<bool> table_exists(sqlite3* db, std::string_view table) {

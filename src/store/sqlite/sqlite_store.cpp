@@ -404,6 +404,8 @@ Result<WriteCounts> SqliteStore::write(const WriteBatch& batch) {
                     return apply_put_daily_entry(o.entry, counts);
                 } else if constexpr (std::is_same_v<T, WriteBatch::RemoveDailyEntry>) {
                     return apply_remove_daily_entry(o.date, o.paper_id, counts);
+                } else if constexpr (std::is_same_v<T, WriteBatch::SetOrganization>) {
+                    return apply_set_organization(o.paper_id, o.organization, counts);
                 } else {
                     return apply_set_cursor(o.key, o.value);
                 }
@@ -509,20 +511,49 @@ Status SqliteStore::apply_put_paper(const Paper& given, WriteCounts& counts) {
         return Status::ok_status();
     }
 
+    return update_paper_row(merged, counts);
+}
+
+Status SqliteStore::update_paper_row(const Paper& paper, WriteCounts& counts) {
+    const std::string& id = paper.id.str();
     auto seq = record_change(kPaperEntity, id, "", false);
     if (!seq.ok()) return seq.error();
     auto update = statement(kUpdatePaper);
     if (!update.ok()) return update.error();
     ScopedReset reset_update(**update);
-    const std::string authors = authors_to_json(merged.authors);
-    const std::string categories = join_categories(merged.categories);
+    const std::string authors = authors_to_json(paper.authors);
+    const std::string categories = join_categories(paper.categories);
     (*update)->bind(1, id);
-    bind_paper_columns(**update, 2, merged, authors, categories);
+    bind_paper_columns(**update, 2, paper, authors, categories);
     (*update)->bind(20, *seq);
-    (*update)->bind(21, to_column(content_hash(merged)));
+    (*update)->bind(21, to_column(content_hash(paper)));
     PAPERBOY_RETURN_IF_ERROR((*update)->run());
     ++counts.papers_updated;
     return Status::ok_status();
+}
+
+Status SqliteStore::apply_set_organization(const PaperId& id, const std::string& organization,
+                                           WriteCounts& counts) {
+    auto select = statement(kSelectPaperForWrite);
+    if (!select.ok()) return select.error();
+    Statement& sel = **select;
+    ScopedReset reset_select(sel);
+    sel.bind(1, id.str());
+    auto found = sel.step();
+    if (!found.ok()) return found.error();
+    if (!*found || sel.column_int(1) != 0) {
+        return Error(ErrorCode::kNotFound, "no paper " + id.str());
+    }
+    auto stored = read_paper_columns(sel, 2, id, authors_reader_);
+    if (!stored.ok()) return stored.error();
+    sel.reset();
+    if (stored->organization == organization) {
+        ++counts.papers_unchanged;
+        return Status::ok_status();
+    }
+    Paper changed = std::move(stored).value();
+    changed.organization = organization;
+    return update_paper_row(changed, counts);
 }
 
 Status SqliteStore::apply_delete_paper(const PaperId& id, WriteCounts& counts) {

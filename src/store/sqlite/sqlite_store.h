@@ -86,6 +86,8 @@ class SqliteStore final : public Store {
     Result<std::vector<DailyEntry>> entries_submitted_by(std::string_view handle,
                                                          size_t limit) override;
     Result<std::vector<PaperId>> voted_papers(int64_t user_id, size_t limit) override;
+    Status put_organization(const Organization& organization) override;
+    Result<std::optional<Organization>> organization(std::string_view name) override;
 
     // Comments (store/comments.h; SQL in sqlite/comments.cpp).
     Result<Comment> add_comment(const Comment& comment) override;
@@ -159,6 +161,8 @@ class SqliteStore final : public Store {
         kDeleteEntry,
         kSelectEntriesBySubmitter,
         kSelectVotedPapers,
+        kUpsertOrganization,
+        kSelectOrganization,
         // comments.cpp
         kInsertComment,
         kSelectComment,
@@ -186,6 +190,10 @@ class SqliteStore final : public Store {
     Status apply_set_cursor(const std::string& key, const std::string& value);
     Status apply_remove_daily_entry(const std::string& date, const PaperId& id,
                                     WriteCounts& counts);
+    Status apply_set_organization(const PaperId& id, const std::string& organization,
+                                  WriteCounts& counts);
+    // Writes `paper` over its row with a new change-feed position.
+    Status update_paper_row(const Paper& paper, WriteCounts& counts);
     // Appends (or moves to the end) the change-feed entry of a record; returns its new seq.
     Result<int64_t> record_change(std::string_view entity, std::string_view paper_id,
                                   std::string_view date, bool deleted);
