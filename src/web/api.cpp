@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "app/comments.h"
-#include "app/curation.h"
 #include "app/paper_json.h"
 #include "core/calendar.h"
 #include "core/json_writer.h"
@@ -693,16 +692,6 @@ Result<http::Response> comments_endpoint(const http::Request& request, Site::Con
 
 // --- /api/papers/submit, DELETE /api/daily_papers/{date}/{id} ---------------------------------
 
-app::Curation curation(Site::Context& site) {
-    app::CurationOptions options;
-    options.max_age_days = site.options.submit_max_age_days;
-    options.daily_limit_per_user = site.options.submit_daily_limit;
-    options.fetcher = site.options.arxiv_fetcher;
-    options.arxiv_api_url = site.options.arxiv_api_url;
-    options.now = site.options.now;
-    return app::Curation(site.store, std::move(options));
-}
-
 // POST {"arxivId": "2410.13848"}: puts the paper on today's list; 201 with the list item.
 Result<http::Response> submit(const http::Request& request, Site::Context& site) {
     auto caller = authorize(request, site, "submit papers");
@@ -719,7 +708,7 @@ Result<http::Response> submit(const http::Request& request, Site::Context& site)
             "the body must be a JSON object with the paper's arXiv id: {\"arxivId\": "
             "\"2410.13848\"}");
     }
-    auto submitted = curation(site).submit(user, arxiv_id);
+    auto submitted = site.curation().submit(user, arxiv_id);
     if (!submitted.ok()) {
         const Error& e = submitted.error();
         switch (e.code()) {
@@ -761,7 +750,7 @@ Result<http::Response> remove_entry(const http::Request& request, Site::Context&
     if (user.role == store::Role::kMember) {
         return api_error(403, "forbidden", "only curators and admins remove papers from a list");
     }
-    PAPERBOY_RETURN_IF_ERROR(curation(site).remove(user, date, *id));
+    PAPERBOY_RETURN_IF_ERROR(site.curation().remove(user, date, *id));
     http::Response response = http::Response::json(204, "");
     response.set_header("Cache-Control", "no-store");
     return response;

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "app/auth/crypto.h"
-#include "app/curation.h"
 #include "core/calendar.h"
 #include "core/url.h"
 #include "core/utf8.h"
@@ -119,17 +118,6 @@ http::Response submit_page(const http::Request& request, Site::Context& site,
     return response;
 }
 
-// Copied from api.cpp (file-local there): the curation service as the site's options set it.
-app::Curation curation(Site::Context& site) {
-    app::CurationOptions options;
-    options.max_age_days = site.options.submit_max_age_days;
-    options.daily_limit_per_user = site.options.submit_daily_limit;
-    options.fetcher = site.options.arxiv_fetcher;
-    options.arxiv_api_url = site.options.arxiv_api_url;
-    options.now = site.options.now;
-    return app::Curation(site.store, std::move(options));
-}
-
 // The HTTP status of a refused submission, as the API answers it (docs/http-api.md).
 int submit_status(ErrorCode code) {
     switch (code) {
@@ -185,7 +173,7 @@ http::Response post_submit(const http::Request& request, Site::Context& site) {
         return submit_page(request, site, visitor, 400, value,
                            "That is longer than any arXiv id or address.");
     }
-    auto submitted = curation(site).submit(*visitor.user, value);
+    auto submitted = site.curation().submit(*visitor.user, value);
     if (!submitted.ok()) {
         const int status = submit_status(submitted.error().code());
         if (status == 0) throw std::runtime_error(submitted.error().message());

@@ -52,6 +52,16 @@ http::Response Site::Context::error_page(int status, std::string heading,
     return response;
 }
 
+app::Curation Site::Context::curation() const {
+    app::CurationOptions curation_options;
+    curation_options.max_age_days = options.submit_max_age_days;
+    curation_options.daily_limit_per_user = options.submit_daily_limit;
+    curation_options.fetcher = options.arxiv_fetcher;
+    curation_options.arxiv_api_url = options.arxiv_api_url;
+    curation_options.now = options.now;
+    return app::Curation(store, std::move(curation_options));
+}
+
 void apply_cache_policy(const http::Request& request, http::Response& response,
                         std::string_view cache_control) {
     char etag[24];

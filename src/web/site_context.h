@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/accounts.h"
+#include "app/curation.h"
 #include "web/site.h"
 
 namespace paperboy::web {
@@ -28,6 +29,8 @@ struct Site::Context {
                              const PageInfo& info) const;
     // The site's error page.
     http::Response error_page(int status, std::string heading, std::string message) const;
+    // Submissions and removals under the site's rules (SiteOptions: age, daily limit, fetcher).
+    app::Curation curation() const;
 };
 
 // Cache-Control and a strong ETag from the body; a matching If-None-Match turns the response

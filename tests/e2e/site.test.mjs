@@ -9,7 +9,7 @@
 // Every page the test opens is checked for the same things: no console error, no
 // Content-Security-Policy violation, the Subscribe banner.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
+
+import { startServer, stopServer } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = process.env.PAPERBOY_BINARY;
@@ -34,46 +36,6 @@ let browser;
 let page;      // the desktop page every step shares
 let mobile;    // a second page at phone width, for the screenshots
 const problems = [];  // console errors and CSP violations, with the URL they happened on
-
-// ---------------------------------------------------------------------------------------------
-// The server
-
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    // Offline, and any paper may be submitted (the demo's are older than 14 days).
-    const child = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0',
-      '--access-log', 'off', '--no-fetch', '--submit-max-age-days', '100000'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`paperboy serve did not start:\n${log}`)),
-      60_000);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = log.match(/serving .* at (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`paperboy serve exited (${code}):\n${log}`));
-    });
-  });
-}
-
-function stopServer() {
-  if (!server || server.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
-    server.child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    server.child.kill('SIGTERM');
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Pages
@@ -168,7 +130,8 @@ before(async () => {
     .map((f) => path.join(demo, f));
   const ingest = spawnSync(binary, ['ingest', '--db', db, '-q', ...files], { encoding: 'utf8' });
   assert.equal(ingest.status, 0, `paperboy ingest failed:\n${ingest.stderr}`);
-  server = await startServer(db);
+  // Offline, and any paper may be submitted (the demo's are older than 14 days).
+  server = await startServer(binary, db, ['--no-fetch', '--submit-max-age-days', '100000']);
   baseUrl = server.url;
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   page = await newPage(DESKTOP);
@@ -177,7 +140,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  await stopServer();
+  await stopServer(server);
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   console.log(`screenshots: ${outDir}`);
 });

@@ -12,7 +12,7 @@
 // Environment as site.test.mjs: PAPERBOY_BINARY (required), PAPERBOY_SOURCE_DIR,
 // PAPERBOY_E2E_OUT, PAPERBOY_CHROMIUM.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
+
+import { startServer, stopServer } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const binary = process.env.PAPERBOY_BINARY;
@@ -36,41 +38,6 @@ let baseUrl;
 let browser;
 let page;
 const dialogs = [];  // every dialog any page opened
-
-function startServer(db) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0',
-      '--access-log', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`paperboy serve did not start:\n${log}`)),
-      60_000);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = log.match(/serving .* at (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`paperboy serve exited (${code}):\n${log}`));
-    });
-  });
-}
-
-function stopServer() {
-  if (!server || server.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => server.child.kill('SIGKILL'), 20_000);
-    server.child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    server.child.kill('SIGTERM');
-  });
-}
 
 // Opens `target` and checks that nothing hostile took effect there.
 async function openAndCheck(target, expectedStatus = 200) {
@@ -123,7 +90,7 @@ before(async () => {
   const corpus = path.join(sourceDir, 'tests/testdata/hostile/hf_daily_hostile.json');
   const ingest = spawnSync(binary, ['ingest', '--db', db, '-q', corpus], { encoding: 'utf8' });
   assert.equal(ingest.status, 0, `paperboy ingest failed:\n${ingest.stderr}`);
-  server = await startServer(db);
+  server = await startServer(binary, db);
   baseUrl = server.url;
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -135,7 +102,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  await stopServer();
+  await stopServer(server);
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 });
 
