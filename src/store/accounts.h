@@ -25,7 +25,8 @@ struct User {
     std::string email;   // unique, compared case-insensitively
     std::string password_hash;
     Role role = Role::kMember;
-    std::string created_at;  // YYYY-MM-DDTHH:MM:SSZ
+    std::string created_at;         // YYYY-MM-DDTHH:MM:SSZ
+    std::string email_verified_at;  // "" until the member follows the verification link
 
     friend bool operator==(const User&, const User&) = default;
 };

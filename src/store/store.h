@@ -27,6 +27,7 @@
 #include "core/result.h"
 #include "store/accounts.h"
 #include "store/comments.h"
+#include "store/subscriptions.h"
 
 namespace paperboy::store {
 
@@ -249,6 +250,79 @@ class Store {
     virtual Result<std::vector<int>> comment_counts(const std::vector<PaperId>& papers) = 0;
     // How many comments the user wrote at or after `since` (a timestamp), deleted ones too.
     virtual Result<int> comments_by_user_since(int64_t user_id, std::string_view since) = 0;
+
+    // --- Mail (store/subscriptions.h) ---
+
+    // The subscription of (email, frequency, topic), created as pending at `now` when there is
+    // none; an unsubscribed one becomes pending again (its confirmation fields cleared). A
+    // non-zero `user_id` is recorded when the row has none. Other states are returned as they
+    // are.
+    virtual Result<Subscription> upsert_subscription(std::string_view email, Frequency frequency,
+                                                     std::string_view topic, int64_t user_id,
+                                                     std::string_view now) = 0;
+    virtual Result<std::optional<Subscription>> subscription(int64_t id) = 0;
+    // Every subscription of `email`, or of `user_id` when non-zero (either matches), by id.
+    virtual Result<std::vector<Subscription>> subscriptions_of(std::string_view email,
+                                                               int64_t user_id) = 0;
+    // Confirmed subscriptions of a frequency with id > after_id, by id, at most `limit`.
+    virtual Result<std::vector<Subscription>> confirmed_subscriptions(Frequency frequency,
+                                                                      int64_t after_id,
+                                                                      size_t limit) = 0;
+    // Records a confirmation mail about to be sent with `nonce`, atomically, only when the
+    // subscription is pending and its last confirmation was sent before `not_after` (or never):
+    // at most one per period however many requests race. False when not recorded.
+    virtual Result<bool> start_confirmation(int64_t id, std::string_view nonce,
+                                            std::string_view now, std::string_view not_after) = 0;
+    // Undoes start_confirmation() when the mail could not be sent (clears nonce and time if
+    // they are still `nonce`'s).
+    virtual Status cancel_confirmation(int64_t id, std::string_view nonce) = 0;
+    // Pending with this nonce -> confirmed at `now`, nonce cleared (so a link works once). False
+    // when the subscription is not pending with that nonce.
+    virtual Result<bool> confirm_subscription(int64_t id, std::string_view nonce,
+                                              std::string_view now) = 0;
+    // Sets the status (unsubscribe, suspend, resume); failures reset to 0 on kConfirmed.
+    // kNotFound for an unknown id.
+    virtual Status set_subscription_status(int64_t id, SubscriptionStatus status,
+                                           std::string_view now) = 0;
+
+    // The send log row of (subscription, period), or nullopt.
+    virtual Result<std::optional<DigestSend>> digest_send(int64_t subscription_id,
+                                                          std::string_view period) = 0;
+    // Inserts `send` as kClaimed unless (subscription, period) has a row: false then.
+    virtual Result<bool> claim_digest(const DigestSend& send) = 0;
+    // Records an attempt's outcome. kSent: state sent, the digest's papers recorded as received
+    // by the subscription's address and its permanent failures reset, in one transaction.
+    // kFailed: state failed and the subscription's permanent failures incremented; at
+    // `suspend_after` failures it becomes suspended. kClaimed: attempts and last_error only (a
+    // transient failure). Returns the subscription's permanent failures afterwards.
+    virtual Result<int> finish_digest(int64_t subscription_id, std::string_view period,
+                                      SendState state, std::string_view error, std::string_view now,
+                                      int suspend_after) = 0;
+    // For each of `papers`, in order, whether a sent digest already gave it to `email`.
+    virtual Result<std::vector<bool>> papers_received(std::string_view email,
+                                                      const std::vector<PaperId>& papers) = 0;
+
+    // Single-use account mail tokens, by the digest of the token.
+    virtual Status add_mail_token(std::string_view token_digest, int64_t user_id,
+                                  MailTokenPurpose purpose, std::string_view created_at,
+                                  std::string_view expires_at) = 0;
+    // Marks the token used and returns its user when it exists for `purpose`, is unused and
+    // expires after `now`; nullopt otherwise. Atomic: a token works once.
+    virtual Result<std::optional<int64_t>> use_mail_token(std::string_view token_digest,
+                                                          MailTokenPurpose purpose,
+                                                          std::string_view now) = 0;
+    // How many tokens of `purpose` the user was given at or after `since`.
+    virtual Result<int> mail_tokens_since(int64_t user_id, MailTokenPurpose purpose,
+                                          std::string_view since) = 0;
+    // Marks the user's email verified at `now` (User::email_verified_at).
+    virtual Status set_email_verified(int64_t user_id, std::string_view now) = 0;
+    // Replaces the user's password hash and removes every session, in one transaction.
+    virtual Status set_password(int64_t user_id, std::string_view password_hash) = 0;
+
+    // The instance secret called `name`; `generated` is stored and returned when there is none
+    // yet (first caller wins, so every process of an instance agrees).
+    virtual Result<std::string> instance_secret(std::string_view name,
+                                                std::string_view generated) = 0;
 };
 
 struct OpenOptions {

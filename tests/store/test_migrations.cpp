@@ -150,6 +150,121 @@ TEST(SchemaMigrations, UpgradesAVersion1DatabaseInPlaceKeepingItsData) {
     EXPECT_NE(raw.query("SELECT content_hash FROM papers WHERE id = '2401.00001'"), "0");
 }
 
+// A database as schema step `version` left it: the released steps up to it, applied as
+// migrate() applies them.
+void build_schema_up_to(RawDb& raw, int version) {
+    for (const sqlite::Migration& m : sqlite::migrations()) {
+        if (m.version > version) break;
+        raw.exec(m.sql);
+        raw.exec("INSERT INTO schema_version (version, description, applied_at) VALUES (" +
+                 std::to_string(m.version) + ", 'step', '2024-01-01T00:00:00Z')");
+    }
+}
+
+TEST(SchemaMigrations, UpgradesAVersion7DatabaseToMailKeepingUsersUnverified) {
+    TempDir dir;
+    const std::string path = dir.file("v7.db");
+    {
+        RawDb raw(path);
+        build_schema_up_to(raw, 7);
+        raw.exec(
+            "INSERT INTO users (id, handle, email, password_hash, role, created_at) VALUES "
+            "(1, 'ada', 'ada@example.org', 'hash-a', 'admin', '2024-01-01T00:00:00Z'), "
+            "(2, 'grace', 'grace@example.org', 'hash-g', 'member', '2024-01-02T00:00:00Z');"
+            "INSERT INTO sessions (token_digest, user_id, created_at, expires_at) VALUES "
+            "('session', 1, '2024-01-01T00:00:00Z', '2030-01-01T00:00:00Z');"
+            "INSERT INTO papers (id, title, seq) VALUES ('2401.00001', 'Kept', 1);"
+            "INSERT INTO changes (entity, paper_id) VALUES ('paper', '2401.00001');"
+            "INSERT INTO votes (user_id, paper_id, created_at) VALUES "
+            "(2, '2401.00001', '2024-01-03T00:00:00Z');"
+            "INSERT INTO organizations (name, full_name, updated_at) VALUES "
+            "('deepmind', 'Google DeepMind', '2024-01-01T00:00:00Z');");
+        ASSERT_EQ(raw.query("SELECT MAX(version) FROM schema_version"), "7");
+    }
+
+    auto opened = open_store("sqlite:" + path);
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    Store& store = **opened;
+    EXPECT_EQ(store.stats()->schema_version, 8);
+
+    auto ada = store.find_user("ada");
+    ASSERT_TRUE(ada.ok() && ada->has_value());
+    EXPECT_EQ((*ada)->id, 1);
+    EXPECT_EQ((*ada)->email, "ada@example.org");
+    EXPECT_EQ((*ada)->password_hash, "hash-a");
+    EXPECT_EQ((*ada)->role, Role::kAdmin);
+    EXPECT_EQ((*ada)->created_at, "2024-01-01T00:00:00Z");
+    EXPECT_EQ((*ada)->email_verified_at, "");
+    auto session = store.session_user("session", "2029-01-01T00:00:00Z");
+    ASSERT_TRUE(session.ok() && session->has_value());
+    EXPECT_EQ((*session)->email_verified_at, "");
+    EXPECT_EQ((*store.user_by_id(2))->email_verified_at, "");
+    EXPECT_EQ(*store.has_voted(2, {id_of("2401.00001")}), std::vector<bool>{true});
+    EXPECT_EQ((*store.organization("DeepMind"))->full_name, "Google DeepMind");
+    EXPECT_EQ((*store.get_paper(id_of("2401.00001")))->title, "Kept");
+
+    // The new tables work.
+    ASSERT_TRUE(store.set_email_verified(1, "2024-02-01T00:00:00Z").ok());
+    EXPECT_EQ((*store.user_by_id(1))->email_verified_at, "2024-02-01T00:00:00Z");
+    auto sub = store.upsert_subscription("ada@example.org", Frequency::kDaily, "", 1,
+                                         "2024-02-01T00:00:00Z");
+    ASSERT_TRUE(sub.ok()) << sub.error().message();
+    EXPECT_EQ(sub->user_id, 1);
+    EXPECT_EQ(*store.instance_secret("unsubscribe", "s3cret"), "s3cret");
+
+    opened->reset();
+    RawDb raw(path);
+    EXPECT_EQ(raw.query("SELECT MAX(version) FROM schema_version"), "8");
+    EXPECT_EQ(raw.query("SELECT COUNT(*) FROM users WHERE email_verified_at IS NULL"), "1");
+    EXPECT_EQ(raw.query("PRAGMA foreign_key_check"), "");
+}
+
+TEST(SchemaMigrations, MailRowsFollowTheirUsersAndSubscriptions) {
+    // No Store call deletes users or subscriptions yet; the schema says what a deletion does.
+    TempDir dir;
+    const std::string path = dir.file("mail.db");
+    int64_t sub_id = 0;
+    {
+        auto opened = open_store(path);
+        ASSERT_TRUE(opened.ok());
+        Store& store = **opened;
+        User u;
+        u.handle = "ada";
+        u.email = "ada@example.org";
+        u.password_hash = "x";
+        auto ada = store.create_user(u);
+        ASSERT_TRUE(ada.ok());
+        auto sub = store.upsert_subscription("ada@example.org", Frequency::kDaily, "", ada->id,
+                                             "2024-10-25T08:00:00Z");
+        ASSERT_TRUE(sub.ok());
+        sub_id = sub->id;
+        ASSERT_TRUE(store
+                        .add_mail_token("t", ada->id, MailTokenPurpose::kVerifyEmail,
+                                        "2024-10-25T08:00:00Z", "2030-01-01T00:00:00Z")
+                        .ok());
+        DigestSend send;
+        send.subscription_id = sub_id;
+        send.period = "daily:2024-10-25";
+        send.papers = {id_of("2410.13848"), id_of("hep-th/9901001")};
+        send.created_at = "2024-10-25T08:00:00Z";
+        ASSERT_TRUE(*store.claim_digest(send));
+    }
+    RawDb raw(path);
+    raw.exec("PRAGMA foreign_keys = ON");
+    // The digest's papers as documented in docs/schema.md: canonical ids, one space apart.
+    EXPECT_EQ(raw.query("SELECT papers FROM digest_sends"), "2410.13848 hep-th/9901001");
+    raw.exec("DELETE FROM users");
+    // A subscription outlives its member's account (the address still asked for it); the
+    // member's tokens do not.
+    EXPECT_EQ(raw.query("SELECT COALESCE(user_id, 0) FROM subscriptions"), "0");
+    EXPECT_EQ(raw.query("SELECT COUNT(*) FROM mail_tokens"), "0");
+    raw.exec("DELETE FROM subscriptions WHERE id = " + std::to_string(sub_id));
+    EXPECT_EQ(raw.query("SELECT COUNT(*) FROM digest_sends"), "0");
+    EXPECT_EQ(raw.try_exec("INSERT INTO subscriptions (email, frequency, status, created_at, "
+                           "updated_at) VALUES ('a@b', 'monthly', 'pending', '', '')"),
+              SQLITE_CONSTRAINT);
+}
+
 TEST(SchemaMigrations, RefusesADatabaseFromANewerPaperboy) {
     TempDir dir;
     const std::string path = dir.file("future.db");

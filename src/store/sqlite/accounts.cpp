@@ -34,7 +34,9 @@ std::optional<Role> parse_role(std::string_view name) {
 namespace sqlite {
 namespace {
 
-constexpr std::string_view kUserCols = "id, handle, email, password_hash, role, created_at";
+// The columns read_user() reads, in its order; a NULL email_verified_at (never) reads as "".
+constexpr std::string_view kUserCols =
+    "u.id, u.handle, u.email, u.password_hash, u.role, u.created_at, u.email_verified_at";
 
 }  // namespace
 
@@ -42,21 +44,22 @@ std::string SqliteStore::accounts_sql_text(Query query) {
     const std::string user_cols(kUserCols);
     switch (query) {
         case kInsertUser:
-            return "INSERT INTO users (handle, email, password_hash, role, created_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)";
+            return "INSERT INTO users (handle, email, password_hash, role, created_at, "
+                   "email_verified_at) VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''))";
         case kSelectUserByName:
             // Both columns compare with NOCASE, their declared collation.
-            return "SELECT " + user_cols + " FROM users WHERE handle = ?1 OR email = ?1 LIMIT 1";
+            return "SELECT " + user_cols +
+                   " FROM users u WHERE u.handle = ?1 OR u.email = ?1 LIMIT 1";
         case kSelectUserById:
-            return "SELECT " + user_cols + " FROM users WHERE id = ?1";
+            return "SELECT " + user_cols + " FROM users u WHERE u.id = ?1";
         case kUpdateRole:
             return "UPDATE users SET role = ?2 WHERE id = ?1";
         case kInsertSession:
             return "INSERT INTO sessions (token_digest, user_id, created_at, expires_at) "
                    "VALUES (?1, ?2, ?3, ?4)";
         case kSelectSessionUser:
-            return "SELECT u.id, u.handle, u.email, u.password_hash, u.role, u.created_at "
-                   "FROM sessions s JOIN users u ON u.id = s.user_id "
+            return "SELECT " + user_cols +
+                   " FROM sessions s JOIN users u ON u.id = s.user_id "
                    "WHERE s.token_digest = ?1 AND s.expires_at > ?2";
         case kDeleteSession:
             return "DELETE FROM sessions WHERE token_digest = ?1";
@@ -66,8 +69,8 @@ std::string SqliteStore::accounts_sql_text(Query query) {
             return "INSERT INTO api_tokens (token_digest, user_id, name, created_at) "
                    "VALUES (?1, ?2, ?3, ?4)";
         case kSelectApiTokenUser:
-            return "SELECT u.id, u.handle, u.email, u.password_hash, u.role, u.created_at "
-                   "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?1";
+            return "SELECT " + user_cols +
+                   " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?1";
         case kTouchApiToken:
             return "UPDATE api_tokens SET last_used_at = ?2 WHERE token_digest = ?1";
         case kSelectApiTokens:
@@ -139,6 +142,7 @@ Result<std::optional<User>> SqliteStore::read_user(Statement& s) {
     }
     user.role = *role;
     user.created_at = s.column_string(5);
+    user.email_verified_at = s.column_string(6);
     return std::optional<User>(std::move(user));
 }
 
@@ -170,6 +174,7 @@ Result<User> SqliteStore::create_user(const User& given) {
     (*insert)->bind(3, user.password_hash);
     (*insert)->bind(4, role_name(user.role));
     (*insert)->bind(5, user.created_at);
+    (*insert)->bind(6, user.email_verified_at);
     if (Status s = (*insert)->run(); !s.ok()) {
         if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE) {
             return Error(ErrorCode::kAlreadyExists, "the handle or email address is already taken");

@@ -61,13 +61,12 @@ std::string SqliteStore::comments_sql_text(Query query) {
         case kCountUserComments:
             return "SELECT COUNT(*) FROM comments WHERE user_id = ?1 AND created_at >= ?2";
         default:
-            break;
+            return mail_sql_text(query);
     }
-    return "";
 }
 
-// sql_text() hands the queries it does not know to accounts_sql_text(); the comments' text is
-// here, so their statements are prepared here, into the same cache.
+// sql_text() hands the queries it does not know to accounts_sql_text(), which hands them here;
+// the comments' text is here, so their statements are prepared here, into the same cache.
 
 Result<std::optional<Comment>> SqliteStore::read_comment_locked(int64_t id) {
     auto select = statement(kSelectComment);

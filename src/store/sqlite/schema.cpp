@@ -154,6 +154,65 @@ CREATE TABLE organizations (
 );
 )sql";
 
+// Step 8: mail. Subscriptions to digests (double opt-in: pending until the link in the
+// confirmation mail is followed), the send log that makes each digest of a period go out once
+// (digest_sends.papers: the digest's canonical paper ids separated by single spaces, in order),
+// the papers each address has received (so that a paper is not sent twice), single-use account
+// mail tokens (by digest) and the instance's signing secrets. A NULL time means "never"; the
+// confirmation nonce is NULL when no link is outstanding, so that no nonce matches it.
+constexpr const char* kV8Mail = R"sql(
+ALTER TABLE users ADD COLUMN email_verified_at TEXT;
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    frequency TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly')),
+    topic TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL
+        CHECK (status IN ('pending', 'confirmed', 'unsubscribed', 'suspended')),
+    user_id INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT,
+    confirm_nonce TEXT,
+    confirm_sent_at TEXT,
+    permanent_failures INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL,
+    UNIQUE (email, frequency, topic)
+);
+CREATE INDEX subscriptions_by_status ON subscriptions (frequency, status, id);
+CREATE INDEX subscriptions_by_user ON subscriptions (user_id);
+CREATE TABLE digest_sends (
+    subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+    period TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'failed')),
+    message_id TEXT NOT NULL,
+    papers TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (subscription_id, period)
+);
+CREATE TABLE papers_received (
+    email TEXT NOT NULL,
+    paper_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (email, paper_id)
+) WITHOUT ROWID;
+CREATE TABLE mail_tokens (
+    digest TEXT PRIMARY KEY NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    purpose TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password')),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE INDEX mail_tokens_by_user ON mail_tokens (user_id, purpose, created_at);
+CREATE TABLE instance_secrets (
+    name TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "papers, daily_entries, changes, cursors", kV1Tables},
     Migration{2, "papers.content_hash; daily_entries_by_paper; papers_by_visibility",
@@ -163,6 +222,10 @@ constexpr std::array kMigrations = {
     Migration{5, "papers.comment_count; comments", kV5Comments},
     Migration{6, "daily_entries_by_submitter", kV6SubmitterIndex},
     Migration{7, "organizations", kV7Organizations},
+    Migration{8,
+              "users.email_verified_at; subscriptions, digest_sends, papers_received, "
+              "mail_tokens, instance_secrets",
+              kV8Mail},
 };
 
 Result<bool> table_exists(sqlite3* db, std::string_view table) {

@@ -97,6 +97,50 @@ class SqliteStore final : public Store {
     Result<std::vector<int>> comment_counts(const std::vector<PaperId>& papers) override;
     Result<int> comments_by_user_since(int64_t user_id, std::string_view since) override;
 
+    // Mail (store/subscriptions.h; SQL in sqlite/subscriptions.cpp). Beyond store.h:
+    // - upsert_subscription() turning an unsubscribed row pending again also resets its
+    //   permanent failures (the address starts over);
+    // - start_confirmation() refuses an empty nonce (kInvalidArgument): a nonce is what makes
+    //   the link work once;
+    // - finish_digest(kFailed) suspends only a confirmed subscription (one unsubscribed
+    //   meanwhile stays so), and never when suspend_after <= 0;
+    // - a finished attempt of any state counts in DigestSend::attempts and sets last_error to
+    //   `error`; kClaimed leaves the state as it was;
+    // - instance_secret() refuses an empty `generated` (kInvalidArgument).
+    Result<Subscription> upsert_subscription(std::string_view email, Frequency frequency,
+                                             std::string_view topic, int64_t user_id,
+                                             std::string_view now) override;
+    Result<std::optional<Subscription>> subscription(int64_t id) override;
+    Result<std::vector<Subscription>> subscriptions_of(std::string_view email,
+                                                       int64_t user_id) override;
+    Result<std::vector<Subscription>> confirmed_subscriptions(Frequency frequency, int64_t after_id,
+                                                              size_t limit) override;
+    Result<bool> start_confirmation(int64_t id, std::string_view nonce, std::string_view now,
+                                    std::string_view not_after) override;
+    Status cancel_confirmation(int64_t id, std::string_view nonce) override;
+    Result<bool> confirm_subscription(int64_t id, std::string_view nonce,
+                                      std::string_view now) override;
+    Status set_subscription_status(int64_t id, SubscriptionStatus status,
+                                   std::string_view now) override;
+    Result<std::optional<DigestSend>> digest_send(int64_t subscription_id,
+                                                  std::string_view period) override;
+    Result<bool> claim_digest(const DigestSend& send) override;
+    Result<int> finish_digest(int64_t subscription_id, std::string_view period, SendState state,
+                              std::string_view error, std::string_view now,
+                              int suspend_after) override;
+    Result<std::vector<bool>> papers_received(std::string_view email,
+                                              const std::vector<PaperId>& papers) override;
+    Status add_mail_token(std::string_view token_digest, int64_t user_id, MailTokenPurpose purpose,
+                          std::string_view created_at, std::string_view expires_at) override;
+    Result<std::optional<int64_t>> use_mail_token(std::string_view token_digest,
+                                                  MailTokenPurpose purpose,
+                                                  std::string_view now) override;
+    Result<int> mail_tokens_since(int64_t user_id, MailTokenPurpose purpose,
+                                  std::string_view since) override;
+    Status set_email_verified(int64_t user_id, std::string_view now) override;
+    Status set_password(int64_t user_id, std::string_view password_hash) override;
+    Result<std::string> instance_secret(std::string_view name, std::string_view generated) override;
+
     // The connection's settings as SQLite reports them, for diagnostics and tests.
     struct ConnectionSettings {
         std::string journal_mode;  // "wal" for a file, "memory" for ":memory:"
@@ -171,12 +215,38 @@ class SqliteStore final : public Store {
         kAddPaperComments,
         kSelectCommentCount,
         kCountUserComments,
+        // subscriptions.cpp
+        kUpsertSubscription,
+        kSelectSubscription,
+        kSelectSubscriptionByKey,
+        kSelectSubscriptionsOf,
+        kSelectConfirmedSubscriptions,
+        kStartConfirmation,
+        kCancelConfirmation,
+        kConfirmSubscription,
+        kUpdateSubscriptionStatus,
+        kSelectDigestSend,
+        kInsertDigestSend,
+        kFinishDigestSend,
+        kInsertPaperReceived,
+        kResetFailures,
+        kAddFailure,
+        kSelectPapersReceived,
+        kInsertMailToken,
+        kUseMailToken,
+        kSelectMailTokenUser,
+        kCountMailTokens,
+        kUpdateEmailVerified,
+        kUpdatePassword,
+        kInsertInstanceSecret,
+        kSelectInstanceSecret,
         kQueryCount,
     };
 
     static std::string sql_text(Query q);
     static std::string accounts_sql_text(Query q);  // the accounts.cpp queries
     static std::string comments_sql_text(Query q);  // the comments.cpp queries
+    static std::string mail_sql_text(Query q);      // the subscriptions.cpp queries
 
     SqliteStore(sqlite3* db, std::string path, int schema_version, bool read_only);
 
@@ -206,6 +276,9 @@ class SqliteStore final : public Store {
     Result<std::optional<User>> read_user(Statement& stmt);
     // get_comment() with mu_ held.
     Result<std::optional<Comment>> read_comment_locked(int64_t id);
+    // The subscriptions a statement's rows hold (columns as kSelectSubscription), at most one
+    // when `first_only`. Caller holds mu_.
+    Result<std::vector<Subscription>> read_subscriptions(Statement& stmt, bool first_only);
 
     std::mutex mu_;
     sqlite3* db_;
