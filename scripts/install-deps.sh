@@ -23,6 +23,8 @@ PACKAGES=(
     time sqlite3
     # web tests: a real feed parser, a real browser; the HTTP benchmark's peer and load generator
     python3-feedparser chromium nginx-light wrk
+    # mail tests: a real SMTP server (tests/support/smtp_server.py)
+    python3-aiosmtpd
 )
 
 # The browser test's runner (node) and package manager, from Debian unless some npm is there.
