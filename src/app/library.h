@@ -50,6 +50,10 @@ struct TrendingOptions {
     size_t limit = 50;
 };
 
+// Scores `papers` by trending at `reference` and sorts them best first (ties in list order).
+void rank_by_trending(std::vector<ListedPaper>& papers, std::chrono::sys_seconds reference,
+                      const rank::TrendingParams& params);
+
 class Library {
   public:
     explicit Library(store::Store& store) : store_(store) {}

@@ -63,4 +63,23 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
     return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string sign(std::string_view key, std::string_view message) {
+    ensure_init();
+    std::array<unsigned char, crypto_auth_hmacsha256_KEYBYTES> k{};
+    crypto_hash_sha256(k.data(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
+    std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+    crypto_auth_hmacsha256(mac.data(), reinterpret_cast<const unsigned char*>(message.data()),
+                           message.size(), k.data());
+    std::array<char, sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,
+                                               sodium_base64_VARIANT_URLSAFE_NO_PADDING)>
+        out{};
+    sodium_bin2base64(out.data(), out.size(), mac.data(), mac.size(),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return std::string(out.data());
+}
+
+bool verify_signature(std::string_view key, std::string_view message, std::string_view signature) {
+    return equal_constant_time(sign(key, message), signature);
+}
+
 }  // namespace paperboy::app::auth

@@ -31,4 +31,11 @@ bool verify_password(std::string_view hash, std::string_view password);
 // Whether two strings are equal, in time that depends only on their lengths (CSRF tokens).
 bool equal_constant_time(std::string_view a, std::string_view b);
 
+// The HMAC-SHA-256 of `message` under `key` (any length; hashed to 32 bytes first), in
+// unpadded base64url (43 characters): signs the links of mails (confirm, unsubscribe).
+std::string sign(std::string_view key, std::string_view message);
+
+// Whether `signature` is sign(key, message), compared in constant time.
+bool verify_signature(std::string_view key, std::string_view message, std::string_view signature);
+
 }  // namespace paperboy::app::auth

@@ -1,0 +1,143 @@
+#include "app/account_mail.h"
+
+#include "app/auth/crypto.h"
+#include "core/timestamp.h"
+#include "mail/address.h"
+#include "mail/compose.h"
+
+namespace paperboy::app {
+namespace {
+
+Error bad_link() {
+    return Error(ErrorCode::kNotFound,
+                 "this link is not valid: it may have been used already, have expired, or be "
+                 "incomplete");
+}
+
+std::string hours_text(std::chrono::seconds s) {
+    const auto hours = std::chrono::duration_cast<std::chrono::hours>(s).count();
+    if (hours >= 1) return std::to_string(hours) + (hours == 1 ? " hour" : " hours");
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(s).count();
+    return std::to_string(minutes) + " minutes";
+}
+
+}  // namespace
+
+AccountMail::AccountMail(store::Store& store, Mailer* mailer, AccountMailOptions options)
+    : store_(store), mailer_(mailer), options_(std::move(options)) {}
+
+std::string AccountMail::now_text() const {
+    return format_instant(std::chrono::floor<std::chrono::seconds>(options_.now()));
+}
+
+Status AccountMail::send_link(const store::User& user, store::MailTokenPurpose purpose) {
+    if (mailer_ == nullptr) {
+        return Error(ErrorCode::kUnavailable,
+                     "this instance cannot send mail (no SMTP relay is configured)");
+    }
+    const auto now = std::chrono::floor<std::chrono::seconds>(options_.now());
+    auto recent = store_.mail_tokens_since(user.id, purpose, format_instant(now - options_.window));
+    if (!recent.ok()) return recent.error();
+    if (*recent >= options_.max_per_account) {
+        return Error(ErrorCode::kLimitExceeded,
+                     "several mails went to this address within the hour; please use the latest "
+                     "one or try again later");
+    }
+    const bool verify = purpose == store::MailTokenPurpose::kVerifyEmail;
+    const auto lifetime = verify ? options_.verify_lifetime : options_.reset_lifetime;
+    const std::string token = auth::random_token();
+    if (Status s = store_.add_mail_token(auth::token_digest(token), user.id, purpose,
+                                         format_instant(now), format_instant(now + lifetime));
+        !s.ok()) {
+        return s;
+    }
+    mail::AccountMailContent content;
+    content.site_name = options_.identity.site_name;
+    content.handle = user.handle;
+    content.url = options_.identity.link((verify ? "/account/verify/" : "/account/reset/") + token);
+    content.valid_for = hours_text(lifetime);
+    const mail::Bodies bodies =
+        verify ? mail::compose_verification(content) : mail::compose_password_reset(content);
+    mail::Message message;
+    message.from = options_.identity.from;
+    message.to = mail::Mailbox{"", user.email};
+    message.subject = verify ? "Verify your email address for " + options_.identity.site_name
+                             : "Reset your " + options_.identity.site_name + " password";
+    message.message_id = new_message_id(options_.identity, verify ? "verify" : "reset");
+    message.text = bodies.text;
+    message.html = bodies.html;
+    const mail::RetriedOutcome sent = mailer_->send(message);
+    if (!sent.outcome.accepted()) {
+        return Error(ErrorCode::kUnavailable,
+                     "the mail could not be sent (" + sent.outcome.detail + "); try again later");
+    }
+    return {};
+}
+
+Status AccountMail::send_verification(const store::User& user) {
+    return send_link(user, store::MailTokenPurpose::kVerifyEmail);
+}
+
+Result<store::User> AccountMail::verify(std::string_view token) {
+    if (token.empty() || token.size() > 100) return bad_link();
+    auto user_id = store_.use_mail_token(auth::token_digest(token),
+                                         store::MailTokenPurpose::kVerifyEmail, now_text());
+    if (!user_id.ok()) return user_id.error();
+    if (!*user_id) return bad_link();
+    if (Status s = store_.set_email_verified(**user_id, now_text()); !s.ok()) return s.error();
+    auto user = store_.user_by_id(**user_id);
+    if (!user.ok()) return user.error();
+    if (!*user) return bad_link();
+    return std::move(**user);
+}
+
+Status AccountMail::request_password_reset(std::string_view email, std::string_view client) {
+    if (!check_email(email).empty()) {
+        return Error(ErrorCode::kInvalidArgument, "that is not an email address");
+    }
+    const auto now = options_.now();
+    if (!client.empty()) {
+        const std::string key = "reset:" + std::string(client);
+        const int64_t wait =
+            requests_.retry_after(key, options_.max_requests_per_address, options_.window, now);
+        if (wait > 0) {
+            return Error(ErrorCode::kLimitExceeded,
+                         "too many requests from this address; try again in " +
+                             std::to_string((wait + 59) / 60) + " minutes");
+        }
+        requests_.record_failure(key, now);
+    }
+    auto user = store_.find_user(normalize_email(email));
+    if (!user.ok()) return user.error();
+    if (!*user) return {};  // silent: no account, no mail, the same answer
+    Status sent = send_link(**user, store::MailTokenPurpose::kResetPassword);
+    // The per-account limit is not reported either: it would tell that the account exists.
+    if (!sent.ok() && sent.error().code() == ErrorCode::kLimitExceeded) return {};
+    return sent;
+}
+
+Result<store::User> AccountMail::reset_password(std::string_view token,
+                                                std::string_view new_password) {
+    if (token.empty() || token.size() > 100) return bad_link();
+    // The password is checked before the token is used up, so a refused one can be retried.
+    if (std::string why = check_password(new_password); !why.empty()) {
+        return Error(ErrorCode::kInvalidArgument, why);
+    }
+    auto hash = auth::hash_password(new_password);
+    if (!hash.ok()) return hash.error();
+    auto user_id = store_.use_mail_token(auth::token_digest(token),
+                                         store::MailTokenPurpose::kResetPassword, now_text());
+    if (!user_id.ok()) return user_id.error();
+    if (!*user_id) return bad_link();
+    auto user = store_.user_by_id(**user_id);
+    if (!user.ok()) return user.error();
+    if (!*user) return bad_link();
+    if (std::string why = check_password(new_password, (*user)->handle, (*user)->email);
+        !why.empty()) {
+        return Error(ErrorCode::kInvalidArgument, why);
+    }
+    if (Status s = store_.set_password(**user_id, *hash); !s.ok()) return s.error();
+    return std::move(**user);
+}
+
+}  // namespace paperboy::app

@@ -1,0 +1,71 @@
+// app/account_mail.h — the mail of accounts: verifying the address after sign-up, and resetting
+// a forgotten password (docs/accounts.md, "Mail").
+//
+// Both go through single-use links that expire (verification 48 hours, reset 1 hour): a random
+// token whose SHA-256 digest the store keeps (store::Store::use_mail_token makes it work once).
+// A reset sets the new password and ends every session of the account. Limits: 3 mails of a
+// kind per account an hour, and 10 requests from one client address an hour (in memory).
+// Requests for a reset answer the same whether or not an account has that address.
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "app/accounts.h"
+#include "app/mailer.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace paperboy::app {
+
+struct AccountMailOptions {
+    MailIdentity identity;
+    std::chrono::seconds verify_lifetime{std::chrono::hours(48)};
+    std::chrono::seconds reset_lifetime{std::chrono::hours(1)};
+    int max_per_account = 3;
+    int max_requests_per_address = 10;
+    std::chrono::seconds window{std::chrono::hours(1)};
+    std::function<std::chrono::system_clock::time_point()> now = [] {
+        return std::chrono::system_clock::now();
+    };
+};
+
+class AccountMail {
+  public:
+    // `mailer` may be null: sending fails with kUnavailable.
+    AccountMail(store::Store& store, Mailer* mailer, AccountMailOptions options);
+
+    bool can_send() const { return mailer_ != nullptr; }
+
+    // Sends `user` a link to verify the address. kLimitExceeded past the per-account limit;
+    // kUnavailable when the mail could not be sent.
+    Status send_verification(const store::User& user);
+    // Marks the address of the token's user verified; the user, or kNotFound for a bad, used
+    // or expired link.
+    Result<store::User> verify(std::string_view token);
+
+    // Mails a reset link to the account of `email` if there is one; the same success when there
+    // is none (nothing tells an asker which addresses have accounts). kLimitExceeded when
+    // `client` asked too often; kInvalidArgument for something that is not an address.
+    Status request_password_reset(std::string_view email, std::string_view client);
+    // Sets `new_password` on the token's account and ends its sessions. kNotFound for a bad,
+    // used or expired link; kInvalidArgument for a password the rules refuse (a short or common
+    // one before the link is used, so the form can be filled in again; one equal to the handle
+    // or the address only after, since the link names the account: a new link is needed then).
+    Result<store::User> reset_password(std::string_view token, std::string_view new_password);
+
+  private:
+    Status send_link(const store::User& user, store::MailTokenPurpose purpose);
+    std::string now_text() const;
+
+    store::Store& store_;
+    Mailer* mailer_;
+    AccountMailOptions options_;
+    FailureThrottle requests_;
+};
+
+}  // namespace paperboy::app

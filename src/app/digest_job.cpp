@@ -1,0 +1,344 @@
+#include "app/digest_job.h"
+
+#include <map>
+#include <unordered_map>
+
+#include "core/calendar.h"
+#include "core/timestamp.h"
+#include "index/query.h"
+#include "mail/compose.h"
+
+namespace paperboy::app {
+namespace {
+
+constexpr size_t kSummaryBytes = 300;
+constexpr size_t kAuthorsShown = 3;
+
+bool is_weekend(std::string_view day) {
+    const auto t = parse_instant(day);
+    if (!t) return false;
+    const std::chrono::weekday wd{std::chrono::floor<std::chrono::days>(*t)};
+    return wd == std::chrono::Saturday || wd == std::chrono::Sunday;
+}
+
+std::string authors_line(const Paper& paper) {
+    if (paper.authors.empty()) {
+        const int n = paper.num_authors();
+        return n > 0 ? std::to_string(n) + (n == 1 ? " author" : " authors") : "";
+    }
+    std::string out;
+    const size_t shown = std::min(paper.authors.size(), kAuthorsShown);
+    for (size_t i = 0; i < shown; ++i) {
+        if (i > 0) out += ", ";
+        out += paper.authors[i].name;
+    }
+    if (paper.authors.size() > shown) {
+        out += " and " + std::to_string(paper.authors.size() - shown) + " more";
+    }
+    return out;
+}
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The start of `text`, cut at a space before `limit` bytes, with "…" when cut.
+std::string shorten(std::string_view text, size_t limit) {
+    if (text.size() <= limit) return std::string(text);
+    size_t cut = limit;
+    while (cut > 0 && text[cut] != ' ') --cut;
+    if (cut < limit / 2) {  // one enormous word: cut inside it, at a character boundary
+        cut = limit;
+        while (cut > 0 && is_continuation(text[cut])) --cut;
+    }
+    std::string out(text.substr(0, cut));
+    while (!out.empty() && (out.back() == ' ' || out.back() == ',' || out.back() == ';')) {
+        out.pop_back();
+    }
+    return out + "\xE2\x80\xA6";
+}
+
+// A topic as an alert means it: every word of it must be in the paper (the search box ranks
+// papers with some of them too; an alert that fires on any one word is noise).
+index::Query alert_query(std::string_view topic, const text::Analyzer& analyzer) {
+    index::Query query = index::parse_query(topic, analyzer);
+    for (index::Clause& clause : query.should) query.must.push_back(std::move(clause));
+    query.should.clear();
+    return query;
+}
+
+std::string now_iso(const DigestOptions& options) {
+    return format_instant(std::chrono::floor<std::chrono::seconds>(options.now()));
+}
+
+}  // namespace
+
+DigestJob::DigestJob(store::Store& store, SearchService* search, Subscriptions& subscriptions,
+                     Mailer& mailer, DigestOptions options)
+    : store_(store),
+      search_(search),
+      subscriptions_(subscriptions),
+      mailer_(mailer),
+      options_(std::move(options)),
+      library_(store) {}
+
+Result<std::string> DigestJob::period_of(store::Frequency frequency, std::string_view day) {
+    if (!is_valid_day(day)) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "not a day: \"" + std::string(day) + "\" (expected YYYY-MM-DD)");
+    }
+    if (frequency == store::Frequency::kDaily) return "daily:" + std::string(day);
+    return "weekly:" + iso_week_of(day);
+}
+
+Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view day, bool dry_run,
+                                    std::ostream* dry_run_out) {
+    const auto started = std::chrono::steady_clock::now();
+    DigestReport report;
+    auto period = period_of(frequency, day);
+    if (!period.ok()) return period.error();
+    report.period = *period;
+    const bool daily = frequency == store::Frequency::kDaily;
+    if (daily && !options_.weekends && is_weekend(day)) {
+        report.skipped_weekend = true;
+        return report;
+    }
+
+    // The period's papers, best trending first, as at the end of the period.
+    DayRange days{std::string(day), std::string(day)};
+    std::string period_path = "/papers/date/" + std::string(day);
+    std::string heading = "Trending papers of " + display_day(day);
+    if (!daily) {
+        const std::string week = iso_week_of(day);
+        days = *iso_week_days(week);
+        period_path = "/papers/week/" + week;
+        heading = "Trending papers of the week " + week + " (" + display_day(days.first) +
+                  " \xE2\x80\x93 " + display_day(days.last) + ")";
+    }
+    auto listed = library_.between(days);
+    if (!listed.ok()) return listed.error();
+    const auto reference = parse_instant(add_days(days.last, 1));
+    rank_by_trending(*listed, reference.value_or(std::chrono::sys_seconds{}), options_.trending);
+    std::vector<ListedPaper>& candidates = *listed;
+    report.candidates = candidates.size();
+    std::unordered_map<std::string, size_t> candidate_at;
+    for (size_t i = 0; i < candidates.size(); ++i) candidate_at[candidates[i].paper.id.str()] = i;
+
+    // Which candidates each topic matches (in trending order), computed once per topic.
+    std::map<std::string, std::vector<size_t>> topic_matches;
+    auto matches_of = [&](const std::string& topic) -> const std::vector<size_t>* {
+        auto it = topic_matches.find(topic);
+        if (it != topic_matches.end()) return &it->second;
+        if (search_ == nullptr) return nullptr;
+        index::SearchOptions search_options;
+        search_options.limit = search_->index().stats().documents + 1;
+        const index::SearchResult result =
+            search_->index().search(alert_query(topic, search_->analyzer()), search_options);
+        std::vector<bool> hit(candidates.size(), false);
+        for (const index::Hit& h : result.hits) {
+            auto at = candidate_at.find(h.id.str());
+            if (at != candidate_at.end()) hit[at->second] = true;
+        }
+        std::vector<size_t> out;
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            if (hit[i]) out.push_back(i);
+        }
+        return &topic_matches.emplace(topic, std::move(out)).first->second;
+    };
+    std::vector<size_t> everything(candidates.size());
+    for (size_t i = 0; i < candidates.size(); ++i) everything[i] = i;
+
+    const MailIdentity& identity = subscriptions_.identity();
+    const std::string frequency_word(store::frequency_name(frequency));
+    auto compose = [&](const store::Subscription& sub, const store::DigestSend& send,
+                       const std::vector<const ListedPaper*>& papers) {
+        mail::DigestContent content;
+        content.site_name = identity.site_name;
+        content.heading = heading;
+        content.topic = sub.topic;
+        content.period_url = identity.link(period_path);
+        content.unsubscribe_url = subscriptions_.unsubscribe_url(sub.id);
+        content.manage_url = identity.link("/settings");
+        for (const ListedPaper* p : papers) {
+            mail::DigestPaper& d = content.papers.emplace_back();
+            d.title = p->paper.title;
+            d.url = identity.link("/papers/" + p->paper.id.str());
+            d.authors = authors_line(p->paper);
+            d.upvotes = p->upvotes();
+            d.summary = shorten(p->paper.abstract, kSummaryBytes);
+            d.code_url = p->paper.github_url;
+        }
+        const mail::Bodies bodies = mail::compose_digest(content);
+        mail::Message message;
+        message.from = identity.from;
+        message.to = mail::Mailbox{"", sub.email};
+        std::string subject = "[" + identity.site_name + "] ";
+        if (!sub.topic.empty()) subject += "\xE2\x80\x9C" + sub.topic + "\xE2\x80\x9D: ";
+        subject += papers.front()->paper.title;
+        if (papers.size() > 1) subject += " (+" + std::to_string(papers.size() - 1) + " more)";
+        message.subject = std::move(subject);
+        message.message_id = send.message_id;
+        message.text = bodies.text;
+        message.html = bodies.html;
+        message.headers = {
+            {"List-Id",
+             mail::encode_header_text(identity.site_name + " " + frequency_word + " digest") +
+                 " <" + frequency_word + "." + identity.host() + ">"},
+            {"List-Unsubscribe", "<" + subscriptions_.unsubscribe_url(sub.id) + ">, <" +
+                                     subscriptions_.unsubscribe_mailto(sub.id) + ">"},
+            {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
+            {"Precedence", "bulk"},
+            {"Auto-Submitted", "auto-generated"},
+        };
+        return message;
+    };
+
+    // Papers of a claimed digest that are no longer candidates (hidden, or the period's lists
+    // changed since) are loaded from the store.
+    std::vector<ListedPaper> extra;
+    auto papers_of_claim =
+        [&](const store::DigestSend& send) -> Result<std::vector<const ListedPaper*>> {
+        std::vector<const ListedPaper*> out;
+        std::vector<DailyEntry> missing;
+        for (const PaperId& id : send.papers) {
+            auto at = candidate_at.find(id.str());
+            if (at != candidate_at.end()) {
+                out.push_back(&candidates[at->second]);
+            } else {
+                DailyEntry entry;
+                entry.paper_id = id;
+                missing.push_back(std::move(entry));
+            }
+        }
+        if (!missing.empty()) {
+            auto loaded = library_.with_papers(std::move(missing));
+            if (!loaded.ok()) return loaded.error();
+            extra = std::move(*loaded);
+            for (ListedPaper& p : extra) {
+                auto votes = library_.upvotes(p.paper.id);
+                if (votes.ok()) p.entry.upvotes = *votes;
+                out.push_back(&p);
+            }
+        }
+        return out;
+    };
+
+    int64_t after_id = 0;
+    int transient_in_a_row = 0;
+    while (report.stopped.empty()) {
+        auto batch = store_.confirmed_subscriptions(frequency, after_id, options_.batch);
+        if (!batch.ok()) return batch.error();
+        if (batch->empty()) break;
+        after_id = batch->back().id;
+        for (const store::Subscription& sub : *batch) {
+            if (!report.stopped.empty()) break;
+            ++report.subscriptions;
+            auto existing = store_.digest_send(sub.id, report.period);
+            if (!existing.ok()) return existing.error();
+            store::DigestSend send;
+            std::vector<const ListedPaper*> papers;
+            bool resend = false;
+            if (*existing) {
+                if ((*existing)->state != store::SendState::kClaimed) {
+                    ++report.already_done;
+                    if (options_.progress) options_.progress(report);
+                    continue;
+                }
+                send = std::move(**existing);
+                auto claimed = papers_of_claim(send);
+                if (!claimed.ok()) return claimed.error();
+                papers = std::move(*claimed);
+                resend = true;
+            } else {
+                const std::vector<size_t>* pool = &everything;
+                if (!sub.topic.empty()) {
+                    pool = matches_of(sub.topic);
+                    if (pool == nullptr) {
+                        ++report.topic_errors;
+                        continue;
+                    }
+                }
+                std::vector<PaperId> ids;
+                ids.reserve(pool->size());
+                for (size_t i : *pool) ids.push_back(candidates[i].paper.id);
+                auto received = store_.papers_received(sub.email, ids);
+                if (!received.ok()) return received.error();
+                for (size_t k = 0; k < pool->size() && papers.size() < options_.max_papers; ++k) {
+                    if (!(*received)[k]) papers.push_back(&candidates[(*pool)[k]]);
+                }
+                send.subscription_id = sub.id;
+                send.period = report.period;
+                send.message_id = new_message_id(identity, "digest");
+                for (const ListedPaper* p : papers) send.papers.push_back(p->paper.id);
+            }
+            if (papers.empty()) {
+                ++report.nothing_to_send;
+                if (options_.progress) options_.progress(report);
+                continue;
+            }
+            if (dry_run) {
+                if (dry_run_out != nullptr) {
+                    *dry_run_out << (resend ? "would resend to " : "would send to ") << sub.email
+                                 << " (" << Subscriptions::describe(sub) << "), " << papers.size()
+                                 << (papers.size() == 1 ? " paper" : " papers") << ":\n";
+                    for (const ListedPaper* p : papers) {
+                        *dry_run_out << "  " << p->paper.id.str() << "  " << p->upvotes()
+                                     << " upvotes  " << p->paper.title << "\n";
+                    }
+                }
+                ++report.sent;
+                if (options_.progress) options_.progress(report);
+                continue;
+            }
+            if (!resend) {
+                auto claimed = store_.claim_digest(send);
+                if (!claimed.ok()) return claimed.error();
+                if (!*claimed) {  // another runner got there first
+                    ++report.already_done;
+                    continue;
+                }
+            }
+            const mail::Message message = compose(sub, send, papers);
+            const mail::RetriedOutcome outcome = mailer_.send(message);
+            if (outcome.outcome.kind != mail::SendOutcome::Kind::kTransient) {
+                transient_in_a_row = 0;
+            }
+            switch (outcome.outcome.kind) {
+                case mail::SendOutcome::Kind::kAccepted: {
+                    auto done = store_.finish_digest(sub.id, report.period, store::SendState::kSent,
+                                                     "", now_iso(options_), options_.suspend_after);
+                    if (!done.ok()) return done.error();
+                    ++report.sent;
+                    if (resend) ++report.resent;
+                    break;
+                }
+                case mail::SendOutcome::Kind::kTransient: {
+                    auto done = store_.finish_digest(
+                        sub.id, report.period, store::SendState::kClaimed, outcome.outcome.detail,
+                        now_iso(options_), options_.suspend_after);
+                    if (!done.ok()) return done.error();
+                    ++report.transient;
+                    if (++transient_in_a_row >= options_.stop_after_transient) {
+                        report.stopped = "the relay failed " + std::to_string(transient_in_a_row) +
+                                         " times in a row (last: " + outcome.outcome.detail +
+                                         "); the rest waits for the next run";
+                    }
+                    break;
+                }
+                case mail::SendOutcome::Kind::kPermanent: {
+                    auto failures = store_.finish_digest(
+                        sub.id, report.period, store::SendState::kFailed, outcome.outcome.detail,
+                        now_iso(options_), options_.suspend_after);
+                    if (!failures.ok()) return failures.error();
+                    ++report.permanent;
+                    if (*failures >= options_.suspend_after) ++report.suspended;
+                    break;
+                }
+            }
+            if (options_.progress) options_.progress(report);
+        }
+    }
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+}  // namespace paperboy::app
