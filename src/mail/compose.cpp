@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "core/html.h"
+
 namespace paperboy::mail {
 namespace {
 
@@ -81,39 +83,10 @@ constexpr std::string_view kAction =
 <p style="margin:24px 0 0;font-size:13px;color:#71717a;">{{ignore}}</p>
 )";
 
-// For text and attribute values (always double-quoted here). &#39; rather than &apos;, which
-// HTML 4 mail clients do not know.
-std::string html_escape(const std::string& s) {
-    std::string out;
-    out.reserve(s.size() + s.size() / 8);
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string render(std::string_view tmpl_text, const data& values) {
     mustache tmpl{std::string(tmpl_text)};
     if (!tmpl.is_valid()) throw std::logic_error("mail template: " + tmpl.error_message());
-    tmpl.set_custom_escape(html_escape);
+    tmpl.set_custom_escape([](const std::string& s) { return html_escape(s); });
     return tmpl.render(values);
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "core/html.h"
 #include "core/utf8.h"
 
 namespace paperboy::text {
@@ -43,49 +44,18 @@ size_t utf8_floor(std::string_view s, size_t limit) {
     return limit;
 }
 
-void append_escaped(std::string& out, std::string_view s) {
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-}
-
 // Escapes source text for the snippet; invalid UTF-8 becomes U+FFFD so the page stays valid.
 void append_source(std::string& out, std::string_view s) {
     if (is_valid_utf8(s)) {
-        append_escaped(out, s);
+        append_html_escaped(out, s);
         return;
     }
     std::string fixed(s);
     fix_utf8(fixed);
-    append_escaped(out, fixed);
+    append_html_escaped(out, fixed);
 }
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + text.size() / 8);
-    append_escaped(out, text);
-    return out;
-}
 
 bool may_stem_to(std::string_view word, std::string_view stem) {
     if (word.size() <= 2 || stem.size() < 2) return word == stem || stem.size() < 2;

@@ -23,9 +23,6 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& query_terms,
                          const SnippetOptions& options = {});
 
-// Escapes text for HTML element content and attribute values.
-std::string html_escape(std::string_view text);
-
 // False when the folded word `word` certainly does not stem to `stem`: a stem keeps its word's
 // first two letters, but for a 'y' second letter turned 'i' ("lying" -> "lie"), and words of up
 // to two letters are their own stems. Lets snippets skip the stemmer for most words.

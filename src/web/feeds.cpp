@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/calendar.h"
+#include "core/html.h"
 #include "core/timestamp.h"
 #include "core/url.h"
 #include "text/snippet.h"
@@ -123,7 +124,7 @@ std::string abstract_html(const std::string& abstract) {
         size_t end = abstract.find("\n\n", start);
         if (end == std::string::npos) end = abstract.size();
         if (end > start) {
-            html += "<p>" + text::html_escape(abstract.substr(start, end - start)) + "</p>";
+            html += "<p>" + html_escape(abstract.substr(start, end - start)) + "</p>";
         }
         start = end + 2;
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/html.h"
 #include "core/utf8.h"
 #include "text/analyzer.h"
 #include "text/snippet.h"
