@@ -312,7 +312,7 @@ std::vector<IndexDoc> random_corpus(size_t n, uint32_t seed, std::vector<std::st
     };
     std::vector<IndexDoc> docs;
     for (size_t i = 0; i < n; ++i) {
-        char id[16];
+        char id[32];
         std::snprintf(id, sizeof id, "2301.%05zu", i);
         IndexDoc d = make_doc(id, text(title_len(rng)), text(abstract_len(rng)), {text(2), text(2)},
                               {"cs.LG"});
