@@ -26,6 +26,21 @@ void append_field(std::string& out, std::string_view key, std::string_view value
     append_json_string(out, value);
 }
 
+// Addresses whose last segment is a secret token: the links in mail that confirm a
+// subscription, unsubscribe, verify an address or reset a password. A log is read by more
+// people than should hold those, so their token is written as "{token}".
+constexpr std::string_view kTokenPaths[] = {"/subscriptions/confirm/", "/unsubscribe/",
+                                            "/account/verify/", "/account/reset/"};
+
+std::string logged_path(std::string_view path) {
+    for (std::string_view prefix : kTokenPaths) {
+        if (path.starts_with(prefix) && path.size() > prefix.size()) {
+            return std::string(prefix) + "{token}";
+        }
+    }
+    return std::string(path);
+}
+
 }  // namespace
 
 std::string format_access_line(const http::Request& request, const http::Response& response,
@@ -37,7 +52,7 @@ std::string format_access_line(const http::Request& request, const http::Respons
     append_json_string(line, format_ts(now));
     append_field(line, "remote", request.remote_address);
     append_field(line, "method", request.method);
-    append_field(line, "path", request.path);
+    append_field(line, "path", logged_path(request.path));
     char numbers[96];
     std::snprintf(numbers, sizeof numbers, ",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f",
                   response.status, bytes_sent,

@@ -2,9 +2,10 @@
 //   {"ts":"2026-11-27T06:30:00.123Z","remote":"127.0.0.1","method":"GET","path":"/x",
 //    "status":200,"bytes":123,"ms":0.420,"ua":"curl/8.0"}
 // (one line in the output). Every string is JSON-escaped, so a hostile path or User-Agent cannot
-// forge or break lines. Thread-safe: each line is written with one stdio call, and stdio locks
-// the stream for the call, so lines from concurrent requests never interleave.
-// Depends on core/ (the JSON string escaping) and web/http/message.h.
+// forge or break lines. The tokens of links in mail (/unsubscribe/{token}, ...) are not written.
+// Thread-safe: each line is written with one stdio call, and stdio locks the stream for the call,
+// so lines from concurrent requests never interleave. Depends on core/ (the JSON string escaping)
+// and web/http/message.h.
 #pragma once
 
 #include <chrono>

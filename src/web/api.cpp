@@ -995,6 +995,12 @@ void add_api_routes(Router& router, Site::Context& site) {
                api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
                    return remove_entry(request, site, params.at("rest"));
                }));
+    // Subscribing to digests (pages_subscriptions.cpp): open to anonymous callers, whose
+    // addresses app::Subscriptions limits besides this limiter.
+    router.add("POST", "/api/subscriptions", "api_subscriptions",
+               api_route(limiter, [&site](const http::Request& request, const PathParams&) {
+                   return subscribe_api(request, site);
+               }));
     for (const char* method : {"POST", "PUT", "DELETE"}) {
         router.add(
             method, "/api/papers/{rest...}", "api_paper_action",

@@ -1,5 +1,7 @@
 #include "web/forms.h"
 
+#include "core/utf8.h"
+
 namespace paperboy::web {
 namespace {
 
@@ -53,6 +55,23 @@ http::Response see_other(std::string location) {
     http::Response response = http::Response::redirect(303, std::move(location));
     response.set_header("Cache-Control", "no-store");
     return response;
+}
+
+// A form value shown back in the form: valid UTF-8 without control characters, at most
+// `max_bytes` (cut at a character boundary). The template escapes it.
+std::string echo(std::string_view value, size_t max_bytes) {
+    std::string out;
+    for (char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u != 0x7f) out += c;
+    }
+    fix_utf8(out);
+    if (out.size() > max_bytes) {
+        size_t end = max_bytes;
+        while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;
+        out.resize(end);
+    }
+    return out;
 }
 
 // "A handle has 2 to 32 characters." from app::Accounts' "a handle has 2 to 32 characters".

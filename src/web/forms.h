@@ -31,6 +31,10 @@ std::string safe_next(std::string_view next);
 // A 303 See Other to `location`, not cached: the answer to a form that worked.
 http::Response see_other(std::string location);
 
+// A form value shown back in the form: valid UTF-8 without control characters, at most
+// `max_bytes` (cut at a character boundary). The template escapes it.
+std::string echo(std::string_view value, size_t max_bytes);
+
 // "A handle has 2 to 32 characters." from app::Accounts' "a handle has 2 to 32 characters".
 std::string sentence(std::string text);
 

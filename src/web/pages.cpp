@@ -1,5 +1,5 @@
 // The list pages: the daily list (/ and /papers/date/DAY), weeks, months, trending; the static
-// files; the health check; the subscription banner's target.
+// files; the health check. (The subscription banner's target is in pages_subscriptions.cpp.)
 #include <string>
 
 #include "core/calendar.h"
@@ -235,13 +235,6 @@ void add_page_routes(Router& router, Site::Context& site) {
         http::Response response = http::Response::json(ok ? 200 : 503, w.str());
         response.set_header("Cache-Control", "no-store");
         return response;
-    });
-
-    router.add("POST", "/subscribe", "subscribe", [&site](const http::Request&, const PathParams&) {
-        return site.error_page(
-            503, "Email digests are not available yet",
-            "This instance cannot send mail yet. Follow the RSS or Atom feeds in the "
-            "meantime: they carry the same daily and trending lists.");
     });
 }
 

@@ -9,9 +9,11 @@
 // repeat the value of a random cookie (pb_csrf), which another site can neither read nor set.
 // Forms are application/x-www-form-urlencoded; a successful POST answers 303 to a page, so
 // that reloading never posts again — except creating an API token, whose answer shows the
-// token once (and is stored nowhere, "no-store").
+// token once (and is stored nowhere, "no-store"). The helpers other pages' forms share (the
+// checks, the error pages, the settings page) are declared in site_context.h.
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -21,7 +23,6 @@
 #include "app/comments.h"
 #include "core/calendar.h"
 #include "core/url.h"
-#include "core/utf8.h"
 #include "web/auth.h"
 #include "web/forms.h"
 #include "web/site_context.h"
@@ -41,29 +42,6 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
-}
-
-// A form value shown back in the form: valid UTF-8 without control characters, at most
-// `max_bytes` (cut at a character boundary). The template escapes it.
-std::string echo(std::string_view value, size_t max_bytes) {
-    std::string out;
-    for (char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x20 && u != 0x7f) out += c;
-    }
-    fix_utf8(out);
-    if (out.size() > max_bytes) {
-        size_t end = max_bytes;
-        while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;
-        out.resize(end);
-    }
-    return out;
-}
-
-// ---- forms ----
-
-std::string login_url(std::string_view next) {
-    return next == "/" ? "/login" : "/login?next=" + url_encode(next);
 }
 
 // ---- cookies and CSRF ----
@@ -127,87 +105,6 @@ FormToken form_token(const http::Request& request) {
     return {app::auth::random_token(), true};
 }
 
-// The anonymous forms' check: the form repeats the pb_csrf cookie.
-bool form_token_matches(const http::Request& request, const Fields& form) {
-    const auto cookie = cookie_value(request, kCsrfCookie);
-    return cookie && looks_like_token(*cookie) &&
-           app::auth::equal_constant_time(*cookie, field(form, "csrf"));
-}
-
-// A logged-in visitor's forms' check: the form carries their session's token.
-bool session_token_matches(const PageVisitor& visitor, const Fields& form) {
-    return visitor.logged_in() && !visitor.csrf_token.empty() &&
-           app::auth::equal_constant_time(visitor.csrf_token, field(form, "csrf"));
-}
-
-// ---- pages ----
-
-PageInfo page_info(const PageVisitor& visitor, std::string title) {
-    PageInfo info;
-    info.title = std::move(title);
-    if (visitor.logged_in()) {
-        info.user_handle = visitor.user->handle;
-        info.csrf_token = visitor.csrf_token;
-    }
-    return info;
-}
-
-http::Response private_page(Site::Context& site, int status, std::string_view name,
-                            const Data& data, const PageInfo& info) {
-    http::Response response = site.html_page(status, name, data, info);
-    response.set_header("Cache-Control", std::string(kPrivate));
-    return response;
-}
-
-// The site's error page, with the visitor in the header.
-http::Response visitor_error(Site::Context& site, const PageVisitor& visitor, int status,
-                             std::string heading, std::string message) {
-    Data data;
-    data.set("status", std::to_string(status));
-    data.set("heading", heading);
-    data.set("message", std::move(message));
-    return private_page(site, status, "error", data, page_info(visitor, std::move(heading)));
-}
-
-http::Response forged(Site::Context& site, const PageVisitor& visitor) {
-    return visitor_error(
-        site, visitor, 403, "This form cannot be accepted",
-        "It was not sent from a page of this site, or the page is out of date. Go back, "
-        "reload the page and try again.");
-}
-
-// What every POST here checks before its form is read: that a present Origin header names
-// this site (403), the size (413), the type (415) and the encoding (400). nullopt when the
-// form, in `form`, may be read.
-std::optional<http::Response> refuse_post(const http::Request& request, Site::Context& site,
-                                          const PageVisitor& visitor, Fields& form) {
-    if (request.header("Origin") && !from_this_site(request, site.options.public_url)) {
-        return visitor_error(
-            site, visitor, 403, "This form cannot be accepted",
-            "It was sent from another site. Forms of this site are accepted only from "
-            "its own pages.");
-    }
-    if (request.body.size() > kMaxFormBytes) {
-        return visitor_error(site, visitor, 413, "Too much to send",
-                             "The form is larger than " + std::to_string(kMaxFormBytes / 1024) +
-                                 " KB, more than any form of this site holds.");
-    }
-    if (const auto type = request.header("Content-Type");
-        type && !http::equals_ignore_case(trim(type->substr(0, type->find(';'))),
-                                          "application/x-www-form-urlencoded")) {
-        return visitor_error(site, visitor, 415, "Not a form",
-                             "This address takes the forms of the site's pages "
-                             "(application/x-www-form-urlencoded).");
-    }
-    auto parsed = parse_form(request.body);
-    if (!parsed) {
-        return visitor_error(site, visitor, 400, "Not a form",
-                             "The form's values could not be read (one holds a NUL byte).");
-    }
-    form = std::move(*parsed);
-    return std::nullopt;
-}
-
 // ---- log in and sign up ----
 
 // The values of the log-in and sign-up forms (templates/login.html, signup.html).
@@ -216,14 +113,23 @@ struct EntryForm {
     std::string email;
     std::string next = "/";
     std::string problem;
+    std::string notice;
 };
+
+// What a log-in page's ?notice= names (the page another form led to): fixed words, never text
+// from the address.
+std::string login_notice(std::string_view key) {
+    if (key == "password-changed") {
+        return "Your password was changed and every session of the account ended. Log in with "
+               "the new password.";
+    }
+    return "";
+}
 
 http::Response entry_page(const http::Request& request, Site::Context& site,
                           const PageVisitor& visitor, std::string_view name, int status,
                           const EntryForm& values) {
-    const FormToken token = form_token(request);
     Data data;
-    data.set("form_csrf", token.value);
     data.set("handle", values.handle);
     data.set("email", values.email);
     data.set("next", values.next);
@@ -231,10 +137,10 @@ http::Response entry_page(const http::Request& request, Site::Context& site,
     data.set("signup_url", values.next == "/" ? std::string("/signup")
                                               : "/signup?next=" + url_encode(values.next));
     if (!values.problem.empty()) data.set("problem", values.problem);
-    http::Response response = private_page(
-        site, status, name, data, page_info(visitor, name == "login" ? "Log in" : "Sign up"));
-    if (token.fresh) add_cookie(request, site, response, kCsrfCookie, token.value, std::nullopt);
-    return response;
+    if (!values.notice.empty()) data.set("notice", values.notice);
+    data.set("can_reset", Data(site.account_mail.can_send()));
+    return anonymous_form_page(request, site, status, name, std::move(data),
+                               page_info(visitor, name == "login" ? "Log in" : "Sign up"));
 }
 
 // A new session's answer: its cookie, and the way on. A session the browser had before is
@@ -321,56 +227,33 @@ http::Response post_signup(const http::Request& request, Site::Context& site) {
     auto session = site.accounts.log_in(handle, password, request.remote_address);
     if (!session.ok()) throw std::runtime_error(session.error().message());
     if (session->outcome != app::LogIn::Outcome::kOk) return see_other(login_url(values.next));
-    return logged_in(request, site, visitor, session->session_token, values.next);
+    if (!site.account_mail.can_send()) {
+        return logged_in(request, site, visitor, session->session_token, values.next);
+    }
+    // The mail that verifies the address; the account works without it, so a failure to send
+    // is only reported (the welcome page offers the settings page's button to try again).
+    const Status sent = site.account_mail.send_verification(*user);
+    if (!sent.ok()) {
+        std::fprintf(stderr, "paperboy: verification mail for @%s not sent: %s\n",
+                     user->handle.c_str(), sent.error().message().c_str());
+    }
+    std::string welcome = "/account/welcome?mail=" + std::string(sent.ok() ? "sent" : "unsent");
+    if (values.next != "/") welcome += "&next=" + url_encode(values.next);
+    return logged_in(request, site, visitor, session->session_token, welcome);
 }
 
 // ---- settings ----
 
-// The settings page (templates/settings.html); `new_token` is shown once, right after it was
-// made.
-http::Response settings_page(Site::Context& site, const PageVisitor& visitor, int status,
-                             const std::string& new_token = {},
-                             const std::string& new_token_name = {},
-                             const std::string& problem = {}) {
-    const store::User& user = *visitor.user;
-    Data data;
-    data.set("handle", user.handle);
-    data.set("email", user.email);
-    data.set("role", std::string(store::role_name(user.role)));
-    if (user.created_at.size() >= 10) data.set("since", display_day(user.created_at.substr(0, 10)));
-    auto tokens = site.store.api_tokens(user.id);
-    if (!tokens.ok()) throw std::runtime_error(tokens.error().message());
-    Data list(Data::type::list);
-    for (const store::ApiTokenInfo& t : *tokens) {
-        Data item;
-        item.set("id", std::to_string(t.id));
-        item.set("name", t.name);
-        item.set("created", t.created_at.size() >= 10 ? display_day(t.created_at.substr(0, 10))
-                                                      : t.created_at);
-        item.set("last_used", t.last_used_at.size() >= 10
-                                  ? display_day(t.last_used_at.substr(0, 10))
-                                  : std::string("never"));
-        list.push_back(item);
+// What the settings page's ?notice= names (where its forms lead back to): fixed words, never
+// text from the address.
+std::string settings_notice(std::string_view key, const store::User& user) {
+    if (key == "verification-sent") {
+        return "We sent a link to verify " + user.email +
+               ". It works for 48 hours; nothing arrived? Look in the spam folder.";
     }
-    data.set("tokens", list);
-    data.set("has_tokens", Data(!tokens->empty()));
-    if (!new_token.empty()) {
-        data.set("new_token", new_token);
-        data.set("new_token_name", new_token_name);
-    }
-    if (!problem.empty()) data.set("problem", problem);
-    return private_page(site, status, "settings", data, page_info(visitor, "Settings"));
-}
-
-// The checks of a settings form: from this site, by a logged-in visitor, with their token.
-// nullopt when the form, in `form`, may be acted on.
-std::optional<http::Response> refuse_settings_post(const http::Request& request,
-                                                   Site::Context& site, const PageVisitor& visitor,
-                                                   Fields& form) {
-    if (auto refused = refuse_post(request, site, visitor, form)) return refused;
-    if (!visitor.logged_in()) return see_other(login_url("/settings"));
-    if (!session_token_matches(visitor, form)) return forged(site, visitor);
-    return std::nullopt;
+    if (key == "unsubscribed") return "Unsubscribed: no more digests of that kind are sent.";
+    if (key == "resumed") return "Resumed: the digest comes again from its next run on.";
+    return "";
 }
 
 // ---- the upvote form ----
@@ -452,6 +335,155 @@ http::Response post_upvote(const http::Request& request, Site::Context& site,
 
 }  // namespace
 
+// ---- forms shared with the other pages (site_context.h) ----
+
+std::string login_url(std::string_view next) {
+    return next == "/" ? "/login" : "/login?next=" + url_encode(next);
+}
+
+// The anonymous forms' check: the form repeats the pb_csrf cookie.
+bool form_token_matches(const http::Request& request, const Fields& form) {
+    const auto cookie = cookie_value(request, kCsrfCookie);
+    return cookie && looks_like_token(*cookie) &&
+           app::auth::equal_constant_time(*cookie, field(form, "csrf"));
+}
+
+http::Response anonymous_form_page(const http::Request& request, Site::Context& site, int status,
+                                   std::string_view name, Data data, const PageInfo& info) {
+    const FormToken token = form_token(request);
+    data.set("form_csrf", token.value);
+    http::Response response = private_page(site, status, name, data, info);
+    if (token.fresh) add_cookie(request, site, response, kCsrfCookie, token.value, std::nullopt);
+    return response;
+}
+
+// A logged-in visitor's forms' check: the form carries their session's token.
+bool session_token_matches(const PageVisitor& visitor, const Fields& form) {
+    return visitor.logged_in() && !visitor.csrf_token.empty() &&
+           app::auth::equal_constant_time(visitor.csrf_token, field(form, "csrf"));
+}
+
+// ---- pages ----
+
+PageInfo page_info(const PageVisitor& visitor, std::string title) {
+    PageInfo info;
+    info.title = std::move(title);
+    if (visitor.logged_in()) {
+        info.user_handle = visitor.user->handle;
+        info.csrf_token = visitor.csrf_token;
+    }
+    return info;
+}
+
+http::Response private_page(Site::Context& site, int status, std::string_view name,
+                            const Data& data, const PageInfo& info) {
+    http::Response response = site.html_page(status, name, data, info);
+    response.set_header("Cache-Control", std::string(kPrivate));
+    return response;
+}
+
+// The site's error page, with the visitor in the header.
+http::Response visitor_error(Site::Context& site, const PageVisitor& visitor, int status,
+                             std::string heading, std::string message) {
+    Data data;
+    data.set("status", std::to_string(status));
+    data.set("heading", heading);
+    data.set("message", std::move(message));
+    return private_page(site, status, "error", data, page_info(visitor, std::move(heading)));
+}
+
+http::Response forged(Site::Context& site, const PageVisitor& visitor) {
+    return visitor_error(
+        site, visitor, 403, "This form cannot be accepted",
+        "It was not sent from a page of this site, or the page is out of date. Go back, "
+        "reload the page and try again.");
+}
+
+// What every POST here checks before its form is read: that a present Origin header names
+// this site (403), the size (413), the type (415) and the encoding (400). nullopt when the
+// form, in `form`, may be read.
+std::optional<http::Response> refuse_post(const http::Request& request, Site::Context& site,
+                                          const PageVisitor& visitor, Fields& form,
+                                          bool check_origin) {
+    if (check_origin && request.header("Origin") &&
+        !from_this_site(request, site.options.public_url)) {
+        return visitor_error(
+            site, visitor, 403, "This form cannot be accepted",
+            "It was sent from another site. Forms of this site are accepted only from "
+            "its own pages.");
+    }
+    if (request.body.size() > kMaxFormBytes) {
+        return visitor_error(site, visitor, 413, "Too much to send",
+                             "The form is larger than " + std::to_string(kMaxFormBytes / 1024) +
+                                 " KB, more than any form of this site holds.");
+    }
+    if (const auto type = request.header("Content-Type");
+        type && !http::equals_ignore_case(trim(type->substr(0, type->find(';'))),
+                                          "application/x-www-form-urlencoded")) {
+        return visitor_error(site, visitor, 415, "Not a form",
+                             "This address takes the forms of the site's pages "
+                             "(application/x-www-form-urlencoded).");
+    }
+    auto parsed = parse_form(request.body);
+    if (!parsed) {
+        return visitor_error(site, visitor, 400, "Not a form",
+                             "The form's values could not be read (one holds a NUL byte).");
+    }
+    form = std::move(*parsed);
+    return std::nullopt;
+}
+
+// ---- settings ----
+
+// The settings page (templates/settings.html); a new token is shown once, right after it was
+// made.
+http::Response settings_page(Site::Context& site, const PageVisitor& visitor, int status,
+                             const SettingsMessages& messages) {
+    const store::User& user = *visitor.user;
+    Data data;
+    data.set("handle", user.handle);
+    data.set("email", user.email);
+    data.set("email_verified", Data(!user.email_verified_at.empty()));
+    data.set("can_send_mail", Data(site.account_mail.can_send()));
+    data.set("role", std::string(store::role_name(user.role)));
+    if (user.created_at.size() >= 10) data.set("since", display_day(user.created_at.substr(0, 10)));
+    auto tokens = site.store.api_tokens(user.id);
+    if (!tokens.ok()) throw std::runtime_error(tokens.error().message());
+    Data list(Data::type::list);
+    for (const store::ApiTokenInfo& t : *tokens) {
+        Data item;
+        item.set("id", std::to_string(t.id));
+        item.set("name", t.name);
+        item.set("created", t.created_at.size() >= 10 ? display_day(t.created_at.substr(0, 10))
+                                                      : t.created_at);
+        item.set("last_used", t.last_used_at.size() >= 10
+                                  ? display_day(t.last_used_at.substr(0, 10))
+                                  : std::string("never"));
+        list.push_back(item);
+    }
+    data.set("tokens", list);
+    data.set("has_tokens", Data(!tokens->empty()));
+    if (!messages.new_token.empty()) {
+        data.set("new_token", messages.new_token);
+        data.set("new_token_name", messages.new_token_name);
+    }
+    add_subscription_settings(site, user, data);
+    if (!messages.problem.empty()) data.set("problem", messages.problem);
+    if (!messages.notice.empty()) data.set("notice", messages.notice);
+    return private_page(site, status, "settings", data, page_info(visitor, "Settings"));
+}
+
+// The checks of a settings form: from this site, by a logged-in visitor, with their token.
+// nullopt when the form, in `form`, may be acted on.
+std::optional<http::Response> refuse_settings_post(const http::Request& request,
+                                                   Site::Context& site, const PageVisitor& visitor,
+                                                   Fields& form) {
+    if (auto refused = refuse_post(request, site, visitor, form)) return refused;
+    if (!visitor.logged_in()) return see_other(login_url("/settings"));
+    if (!session_token_matches(visitor, form)) return forged(site, visitor);
+    return std::nullopt;
+}
+
 // ---- the visitor of every page ----
 
 PageVisitor page_visitor(const http::Request& request, Site::Context& site) {
@@ -500,6 +532,9 @@ void add_account_routes(Router& router, Site::Context& site) {
         const std::string* next = request.query_param("next");
         EntryForm values;
         values.next = safe_next(next ? *next : "/");
+        if (const std::string* notice = request.query_param("notice")) {
+            values.notice = login_notice(*notice);
+        }
         return entry_page(request, site, visitor, "login", 200, values);
     });
     router.add("POST", "/login", "login", [&site](const http::Request& request, const PathParams&) {
@@ -539,7 +574,11 @@ void add_account_routes(Router& router, Site::Context& site) {
                [&site](const http::Request& request, const PathParams&) {
                    const PageVisitor visitor = page_visitor(request, site);
                    if (!visitor.logged_in()) return see_other(login_url("/settings"));
-                   return settings_page(site, visitor, 200);
+                   SettingsMessages messages;
+                   if (const std::string* notice = request.query_param("notice")) {
+                       messages.notice = settings_notice(*notice, *visitor.user);
+                   }
+                   return settings_page(site, visitor, 200, messages);
                });
 
     router.add("POST", "/settings/tokens", "settings_tokens",
@@ -551,13 +590,17 @@ void add_account_routes(Router& router, Site::Context& site) {
                    }
                    const std::string name = std::string(trim(echo(field(form, "name"), 1024)));
                    if (name.empty() || name.size() > kMaxTokenName) {
-                       return settings_page(site, visitor, 400, {}, {},
-                                            "A token's name has 1 to " +
-                                                std::to_string(kMaxTokenName) + " characters.");
+                       SettingsMessages messages;
+                       messages.problem = "A token's name has 1 to " +
+                                          std::to_string(kMaxTokenName) + " characters.";
+                       return settings_page(site, visitor, 400, messages);
                    }
                    auto token = site.accounts.create_api_token(visitor.user->id, name);
                    if (!token.ok()) throw std::runtime_error(token.error().message());
-                   return settings_page(site, visitor, 200, *token, name);
+                   SettingsMessages messages;
+                   messages.new_token = *token;
+                   messages.new_token_name = name;
+                   return settings_page(site, visitor, 200, messages);
                });
 
     router.add(

@@ -6,8 +6,8 @@
 // paper onto arXiv or Hugging Face: they reach the pages only through escaped template values,
 // and the search query only as one quoted term without quotes of its own, so a name cannot add
 // filters. The submission form is checked as the account forms are (Origin, size, type, the
-// session's CSRF token; see pages_account.cpp, whose helpers are file-local: the few this file
-// needs are repeated below, thinly).
+// session's CSRF token; see pages_account.cpp): the few helpers this file needs are repeated
+// below, thinly, with the page's own address for its forms to return to.
 #include <algorithm>
 #include <stdexcept>
 #include <string>

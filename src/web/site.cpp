@@ -12,15 +12,45 @@ namespace paperboy::web {
 namespace {
 
 // Every response carries these (docs/http-api.md, "Security headers"). Pages use no inline
-// script or style, so the policy allows only the site's own files.
+// script or style, so the policy allows only the site's own files. A page may ask for a
+// stricter Referrer-Policy (pages whose address holds a token send none: mark_token_page).
 void add_security_headers(http::Response& response) {
     response.set_header("Content-Security-Policy",
                         "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
                         "script-src 'self'; object-src 'none'; base-uri 'none'; "
                         "form-action 'self'; frame-ancestors 'none'");
     response.set_header("X-Content-Type-Options", "nosniff");
-    response.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (!response.header("Referrer-Policy")) {
+        response.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+    }
     response.set_header("X-Frame-Options", "DENY");
+}
+
+// Who mail comes from and where its links lead: SiteOptions::mail, its links from public_url
+// when it names no base of its own.
+app::MailIdentity mail_identity(const SiteOptions& options) {
+    app::MailIdentity identity = options.mail;
+    if (identity.public_url.empty()) identity.public_url = options.public_url;
+    return identity;
+}
+
+// The site's clock as the mail services read it.
+std::function<std::chrono::system_clock::time_point()> service_clock(const SiteOptions& options) {
+    return [now = options.now] { return std::chrono::system_clock::time_point(now()); };
+}
+
+app::SubscriptionsOptions subscriptions_options(const SiteOptions& options) {
+    app::SubscriptionsOptions out;
+    out.identity = mail_identity(options);
+    out.now = service_clock(options);
+    return out;
+}
+
+app::AccountMailOptions account_mail_options(const SiteOptions& options) {
+    app::AccountMailOptions out;
+    out.identity = mail_identity(options);
+    out.now = service_clock(options);
+    return out;
 }
 
 }  // namespace
@@ -80,15 +110,19 @@ void apply_cache_policy(const http::Request& request, http::Response& response,
 
 Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
     : options_(std::move(options)) {
-    context_ = std::shared_ptr<Context>(new Context{store, search, app::Library(store),
-                                                    View(options_.site_name), options_,
-                                                    app::Accounts(store)});
+    context_ = std::shared_ptr<Context>(
+        new Context{store, search, app::Library(store), View(options_.site_name), options_,
+                    app::Accounts(store),
+                    app::Subscriptions(store, options_.mailer, subscriptions_options(options_)),
+                    app::AccountMail(store, options_.mailer, account_mail_options(options_))});
     add_page_routes(router_, *context_);
     add_paper_routes(router_, *context_);
     add_api_routes(router_, *context_);
     add_feed_routes(router_, *context_);
     add_account_routes(router_, *context_);
     add_people_routes(router_, *context_);
+    add_subscription_routes(router_, *context_);
+    add_account_mail_routes(router_, *context_);
     router_.add("GET", "/metrics", "metrics", [this](const http::Request&, const PathParams&) {
         http::Response response(http::Response::text(200, metrics_.render()));
         response.set_header("Content-Type", std::string(kPrometheusContentType));

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/library.h"
+#include "app/mailer.h"
 #include "app/search_service.h"
 #include "ingest/harvest/http_fetcher.h"
 #include "rank/trending.h"
@@ -25,7 +26,10 @@ namespace paperboy::web {
 
 struct SiteOptions {
     std::string site_name = "Daily Papers";
-    std::string public_url;  // "https://papers.example.org", for feeds and mail; "" = relative
+    // "https://papers.example.org": the base of feed links, and the origin forms and cookie
+    // requests must come from; "" = relative links, the request's Host. Mail links use
+    // mail.public_url when that is set (below).
+    std::string public_url;
     rank::TrendingParams trending;
     // The clock; tests pin it.
     std::function<std::chrono::sys_seconds()> now = [] {
@@ -46,6 +50,22 @@ struct SiteOptions {
     int submit_daily_limit = 10;
     ingest::HttpFetcher* arxiv_fetcher = nullptr;
     std::string arxiv_api_url;  // empty: the public arXiv API
+
+    // Mail (subscription confirmations, account verification and password resets): the relay,
+    // which must outlive the Site and be thread-safe (app::Mailer is), or null when this
+    // instance cannot send mail (the pages that would send say so, with a 503). Links in mail
+    // are made from mail.public_url, or public_url when that is empty; without either they are
+    // bare paths, which only tests want.
+    app::Mailer* mailer = nullptr;
+    app::MailIdentity mail;
+    // When the digests go out (cli/digest_scheduler.h runs them; these are its defaults): the
+    // page that confirms a subscription says when the first digest comes.
+    struct DigestSchedule {
+        std::chrono::minutes time_of_day{7 * 60};  // UTC
+        std::chrono::weekday weekly_day = std::chrono::Monday;
+        bool weekends = false;  // daily digests for Saturday's and Sunday's lists too
+    };
+    DigestSchedule digest_schedule;
 };
 
 // Rendered pages are reused for this long at most (web/response_cache.h), within this much

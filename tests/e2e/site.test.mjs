@@ -7,7 +7,8 @@
 // (default /usr/bin/chromium). Run with `node --test site.test.mjs`; ctest does (label e2e).
 //
 // Every page the test opens is checked for the same things: no console error, no
-// Content-Security-Policy violation, the Subscribe banner.
+// Content-Security-Policy violation, the Subscribe banner (whose form is tried once, on this
+// server without a mail relay).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -266,6 +267,26 @@ test('an unknown address is a 404 page', async () => {
   await screenshots('not-found');
   page.expectingNotFound = false;
   mobile.expectingNotFound = false;
+});
+
+test('the banner asks for an address, how often and a topic, and says when mail is off', async () => {
+  await open(page, '/');
+  const banner = page.locator('.banner-form');
+  // Every field has a label (visually hidden, read by screen readers).
+  await banner.getByLabel('Email address').fill('reader@example.org');
+  await banner.getByLabel('How often').selectOption('weekly');
+  await banner.getByLabel(/^Topic/).fill('diffusion');
+  // The mobile banner fits the phone's width.
+  await mobile.goto(baseUrl + '/', { waitUntil: 'load' });
+  const overflow = await mobile.evaluate(() =>
+    document.querySelector('.banner').scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the banner is ${overflow}px wider than a phone`);
+  // This server has no mail relay: the answer says so.
+  page.expectingStatus = 503;
+  const response = await submit(page, banner.locator('button[type=submit]'));
+  page.expectingStatus = undefined;
+  assert.equal(response.status(), 503);
+  assert.match(await page.locator('h1').innerText(), /Email digests are not available/);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -31,6 +31,25 @@ TEST(AccessLog, FormatsOneEscapedJsonLine) {
               "\"ua\":\"curl/8.0\\nforged line\"}");
 }
 
+TEST(AccessLog, LeavesOutTheTokensOfLinksInMail) {
+    const auto now = sys_days{2026y / 11 / 27};
+    for (const char* path : {"/unsubscribe/u.12.secretmac", "/subscriptions/confirm/c.1.n.mac",
+                             "/account/verify/Secret_Token-43chars", "/account/reset/secret"}) {
+        http::Request request = sample_request();
+        request.path = path;
+        const std::string line =
+            format_access_line(request, http::Response::text(200, ""), 1ms, 0, now);
+        EXPECT_EQ(line.find("ecret"), std::string::npos) << line;
+        EXPECT_EQ(line.find("mac"), std::string::npos) << line;
+        EXPECT_NE(line.find("/{token}\""), std::string::npos) << line;
+    }
+    http::Request list = sample_request();
+    list.path = "/unsubscribe/";
+    EXPECT_NE(format_access_line(list, http::Response::text(404, ""), 1ms, 0, now)
+                  .find("\"path\":\"/unsubscribe/\""),
+              std::string::npos);
+}
+
 TEST(AccessLog, WritesLinesToItsFile) {
     std::FILE* file = std::tmpfile();
     ASSERT_NE(file, nullptr);
