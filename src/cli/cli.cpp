@@ -27,6 +27,9 @@ int run(int argc, char** argv) {
     add_eval_command(app, action);
     add_serve_command(app, action);
     add_user_command(app, action);
+    add_digest_command(app, action);
+    add_subscription_command(app, action);
+    add_mail_command(app, action);
 
     try {
         app.parse(argc, argv);

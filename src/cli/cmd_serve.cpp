@@ -8,10 +8,14 @@
 #include <mutex>
 
 #include "app/index_sync.h"
+#include "app/subscriptions.h"
 #include "cli/common.h"
 #include "cli/console.h"
+#include "cli/digest_scheduler.h"
+#include "cli/mail_setup.h"
 #include "cli/search_setup.h"
 #include "ingest/harvest/curl_fetcher.h"
+#include "mail/smtp.h"
 #include "web/access_log.h"
 #include "web/http/listen_address.h"
 #include "web/http/server.h"
@@ -37,7 +41,20 @@ struct Options {
     std::string arxiv_api_url;
     bool no_fetch = false;
     bool trust_proxy = false;
+    MailFlags mail;
+    std::string digest_time = "07:00";
+    std::string digest_weekly_day = "mon";
+    bool digest_weekends = false;
+    size_t digest_max_papers = 10;
+    bool no_digests = false;
 };
+
+// "Monday" for the log line.
+std::string weekday_name(std::chrono::weekday day) {
+    static constexpr const char* kNames[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                             "Thursday", "Friday", "Saturday"};
+    return kNames[day.c_encoding()];
+}
 
 // Submissions fetch unknown papers from arXiv from any server thread; one CurlFetcher serves
 // one thread at a time, so they take turns (a submission is rare, and arXiv asks for one
@@ -73,6 +90,32 @@ int run_serve(const Options& opts) {
     raise_open_file_limit();
     auto address = web::http::parse_listen_address(opts.listen);
     if (!address.ok()) return fail(address.error());
+    // Mail: on when a relay is configured; without one, subscribing and account mail answer
+    // 503 and no digests are scheduled.
+    ScheduleConfig schedule;
+    const auto time_of_day = parse_time_of_day(opts.digest_time);
+    if (!time_of_day) {
+        return fail(Error(
+            ErrorCode::kInvalidArgument,
+            "--digest-time: expected HH:MM (UTC, 00:00-23:59), got \"" + opts.digest_time + "\""));
+    }
+    schedule.time_of_day = *time_of_day;
+    const auto weekly_day = parse_weekday(opts.digest_weekly_day);
+    if (!weekly_day) {
+        return fail(Error(ErrorCode::kInvalidArgument,
+                          "--digest-weekly-day: expected mon, tue, ..., sun, got \"" +
+                              opts.digest_weekly_day + "\""));
+    }
+    schedule.weekly_day = *weekly_day;
+    std::unique_ptr<app::Mailer> mailer;
+    if (!opts.mail.smtp_url.empty()) {
+        Status checked = check_mail_flags(opts.mail);
+        if (checked.ok()) checked = check_public_url(opts.public_url);
+        if (!checked.ok()) return fail(checked.error());
+        mailer = make_mailer(opts.mail);
+    }
+    const app::MailIdentity identity = mail_identity(opts.mail, opts.public_url, opts.site_name);
+
     auto store = open_db(opts.db, /*must_exist=*/false);
     if (!store.ok()) return fail(store.error());
     auto service = open_search(**store, opts.db, opts.index);
@@ -90,6 +133,11 @@ int run_serve(const Options& opts) {
     site_options.arxiv_api_url = opts.arxiv_api_url;
     SharedFetcher fetcher;
     if (!opts.no_fetch) site_options.arxiv_fetcher = &fetcher;
+    site_options.mailer = mailer.get();
+    site_options.mail = identity;
+    site_options.digest_schedule.time_of_day = schedule.time_of_day;
+    site_options.digest_schedule.weekly_day = schedule.weekly_day;
+    site_options.digest_schedule.weekends = opts.digest_weekends;
     web::Site site(**store, **service, site_options);
     app::SearchService& search = **service;
     store::Store& db = **store;
@@ -152,8 +200,42 @@ int run_serve(const Options& opts) {
                  host.c_str(), static_cast<unsigned>((*server)->port()),
                  search.open_report().from_snapshot ? "loaded" : "built",
                  search.open_report().seconds);
+    // Digests run on a thread of their own, with their own connection to the relay.
+    app::SubscriptionsOptions subscriptions_options;
+    subscriptions_options.identity = identity;
+    app::Subscriptions subscriptions(db, nullptr, subscriptions_options);
+    std::unique_ptr<DigestScheduler> scheduler;
+    if (!mailer) {
+        std::fprintf(stderr,
+                     "paperboy: mail is off (no --smtp-url): subscriptions and account mail "
+                     "answer 503, no digests are sent\n");
+    } else {
+        std::string digests = "no digests (--no-digests)";
+        if (!opts.no_digests) {
+            DigestScheduler::Options scheduler_options;
+            scheduler_options.schedule = schedule;
+            scheduler_options.digest.max_papers = opts.digest_max_papers;
+            scheduler_options.digest.weekends = opts.digest_weekends;
+            scheduler_options.digest.trending = site_options.trending;
+            const MailFlags mail_flags = opts.mail;
+            scheduler = std::make_unique<DigestScheduler>(
+                db, &search, subscriptions,
+                [mail_flags](std::function<void(std::chrono::milliseconds)> sleep) {
+                    return make_mailer(mail_flags, std::move(sleep));
+                },
+                std::move(scheduler_options));
+            digests = "digests at " + opts.digest_time + " UTC (weekly on " +
+                      weekday_name(schedule.weekly_day) + "s" +
+                      (opts.digest_weekends ? ", daily ones for weekends too" : "") + ")";
+        }
+        std::fprintf(stderr, "paperboy: mail through %s from %s; %s\n",
+                     mail::redact_smtp_url(opts.mail.smtp_url).c_str(),
+                     identity.from.address.c_str(), digests.c_str());
+    }
     std::fflush(stderr);
+    if (scheduler) scheduler->start();
     const int status = web::http::run_until_signal(**server);
+    if (scheduler) scheduler->stop();
     sync.stop();  // saves the index snapshot
     if (log_file != nullptr && log_file != stderr) std::fclose(log_file);
     std::fprintf(stderr, "paperboy: stopped\n");
@@ -179,9 +261,9 @@ void add_serve_command(CLI::App& app, Action& action) {
     cmd->add_option("--site-name", opts->site_name, "The site's name in pages and feeds")
         ->envname("PAPERBOY_SITE_NAME")
         ->capture_default_str();
-    cmd->add_option(
-           "--public-url", opts->public_url,
-           "The site's public base URL, for links in feeds (e.g. https://papers.example.org)")
+    cmd->add_option("--public-url", opts->public_url,
+                    "The site's public base URL, for links in feeds and mail (e.g. "
+                    "https://papers.example.org)")
         ->envname("PAPERBOY_PUBLIC_URL");
     cmd->add_option("--trending-gravity", opts->gravity,
                     "How fast trending forgets: votes / (age in hours + 2)^gravity")
@@ -228,14 +310,39 @@ void add_serve_command(CLI::App& app, Action& action) {
                   "Never fetch submitted papers: only papers already in the database may be "
                   "submitted (an offline instance)")
         ->envname("PAPERBOY_NO_FETCH");
+    add_mail_options(cmd, opts->mail);
+    cmd->add_option("--digest-time", opts->digest_time,
+                    "When the digests go out each day, HH:MM in UTC: the daily digest of "
+                    "yesterday, and on the weekly day the weekly digest of last week")
+        ->envname("PAPERBOY_DIGEST_TIME")
+        ->capture_default_str();
+    cmd->add_option("--digest-weekly-day", opts->digest_weekly_day,
+                    "The day weekly digests go out: mon, tue, ..., sun")
+        ->envname("PAPERBOY_DIGEST_WEEKLY_DAY")
+        ->capture_default_str();
+    cmd->add_flag("--digest-weekends", opts->digest_weekends,
+                  "Daily digests for Saturday's and Sunday's lists too (skipped by default)")
+        ->envname("PAPERBOY_DIGEST_WEEKENDS");
+    cmd->add_option("--digest-max-papers", opts->digest_max_papers, "Papers per digest at most")
+        ->envname("PAPERBOY_DIGEST_MAX_PAPERS")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    cmd->add_flag("--no-digests", opts->no_digests,
+                  "Send no digests from this server (mail for subscribing and accounts still "
+                  "goes out): for a second server, or digests sent by `paperboy digest send`")
+        ->envname("PAPERBOY_NO_DIGESTS");
     cmd->footer(
         "Every option can also come from the environment variable shown with it.\n"
+        "Mail (subscriptions, digests, account mail) is on when --smtp-url is given; it needs\n"
+        "--mail-from and --public-url too (docs/mail.md).\n"
         "SIGTERM or Ctrl-C stops gracefully: requests in flight finish, the index snapshot is "
         "saved.\n\n"
         "Examples:\n"
         "  paperboy serve --db papers.db\n"
         "  PAPERBOY_LISTEN=0.0.0.0:80 PAPERBOY_PUBLIC_URL=https://papers.example.org paperboy "
-        "serve --db papers.db");
+        "serve --db papers.db\n"
+        "  PAPERBOY_SMTP_URL=smtp://127.0.0.1:25 PAPERBOY_MAIL_FROM=papers@example.org \\\n"
+        "    PAPERBOY_PUBLIC_URL=https://papers.example.org paperboy serve --db papers.db");
     cmd->callback([opts, &action] { action = [opts] { return run_serve(*opts); }; });
 }
 

@@ -46,5 +46,8 @@ void add_search_command(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
 void add_serve_command(CLI::App& app, Action& action);
 void add_user_command(CLI::App& app, Action& action);
+void add_digest_command(CLI::App& app, Action& action);
+void add_subscription_command(CLI::App& app, Action& action);
+void add_mail_command(CLI::App& app, Action& action);
 
 }  // namespace paperboy::cli
