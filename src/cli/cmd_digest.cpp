@@ -12,6 +12,7 @@
 #include "cli/console.h"
 #include "cli/digest_scheduler.h"
 #include "cli/mail_setup.h"
+#include "cli/run_lock.h"
 #include "cli/search_setup.h"
 #include "core/calendar.h"
 #include "mail/smtp.h"
@@ -181,6 +182,19 @@ int run_send(const Options& opts) {
             console.note(line);
         }
     };
+    std::optional<RunLock> lock;
+    if (!opts.dry_run) {
+        const std::string lock_path = RunLock::path_for(opts.db);
+        auto taken = RunLock::try_acquire(lock_path);
+        if (!taken.ok()) return fail(taken.error());
+        if (!*taken) {
+            return fail(Error(ErrorCode::kUnavailable,
+                              "another digest run is sending for this database (the scheduler "
+                              "of `paperboy serve`, or another `digest send`: " +
+                                  lock_path + " is locked); try again when it has finished"));
+        }
+        lock = std::move(*taken);
+    }
     app::DigestJob job(**store, search.get(), subscriptions, sender, options);
     auto report = job.run(*frequency, *day, opts.dry_run, &std::cout);
     console.finish();
@@ -203,7 +217,13 @@ int run_send(const Options& opts) {
         console.note(plural(static_cast<int64_t>(r.transient), "digest") +
                      " could not be delivered yet: run the same command again to send them");
     }
-    return r.transient + r.permanent + r.topic_errors > 0 ? kExitFailure : kExitOk;
+    if (r.permanent > 0) {
+        // Recorded and handled (three in a row suspend the subscription): not the run's failure,
+        // or cron would complain about one bad address every day until then.
+        console.note(plural(static_cast<int64_t>(r.permanent), "digest") +
+                     " refused for good by the relay (see `paperboy digest status`)");
+    }
+    return r.transient + r.topic_errors > 0 ? kExitFailure : kExitOk;
 }
 
 int run_status(const Options& opts) {

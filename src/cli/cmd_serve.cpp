@@ -2,6 +2,7 @@
 // following the database's change feed.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "cli/console.h"
 #include "cli/digest_scheduler.h"
 #include "cli/mail_setup.h"
+#include "cli/run_lock.h"
 #include "cli/search_setup.h"
 #include "ingest/harvest/curl_fetcher.h"
 #include "mail/smtp.h"
@@ -112,7 +114,13 @@ int run_serve(const Options& opts) {
         Status checked = check_mail_flags(opts.mail);
         if (checked.ok()) checked = check_public_url(opts.public_url);
         if (!checked.ok()) return fail(checked.error());
-        mailer = make_mailer(opts.mail);
+        // Mail sent while a visitor waits for the page (confirmations, account mail) gets one
+        // quick retry; the digest scheduler keeps the configured patience.
+        MailFlags interactive = opts.mail;
+        interactive.smtp_attempts = std::min(interactive.smtp_attempts, 2);
+        interactive.retry_delay_ms = std::min(interactive.retry_delay_ms, 500);
+        interactive.smtp_timeout_s = std::min(interactive.smtp_timeout_s, 20);
+        mailer = make_mailer(interactive);
     }
     const app::MailIdentity identity = mail_identity(opts.mail, opts.public_url, opts.site_name);
 
@@ -217,6 +225,7 @@ int run_serve(const Options& opts) {
             scheduler_options.digest.max_papers = opts.digest_max_papers;
             scheduler_options.digest.weekends = opts.digest_weekends;
             scheduler_options.digest.trending = site_options.trending;
+            scheduler_options.lock_path = RunLock::path_for(opts.db);
             const MailFlags mail_flags = opts.mail;
             scheduler = std::make_unique<DigestScheduler>(
                 db, &search, subscriptions,

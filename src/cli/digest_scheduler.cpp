@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "cli/run_lock.h"
 #include "core/calendar.h"
 #include "core/json_writer.h"
 #include "core/timestamp.h"
@@ -197,6 +198,17 @@ ScheduleState DigestScheduler::read_state() {
 }
 
 bool DigestScheduler::run_due(const DueRun& run) {
+    auto run_lock = RunLock::try_acquire(options_.lock_path);
+    if (!run_lock.ok() || !*run_lock) {
+        const Result<app::DigestReport> busy =
+            !run_lock.ok()
+                ? run_lock.error()
+                : Error(ErrorCode::kUnavailable, "another digest run holds " + options_.lock_path);
+        const std::string line = format_run_line(options_.now(), run, busy) + "\n";
+        std::fputs(line.c_str(), options_.log);
+        std::fflush(options_.log);
+        return false;  // tried again after retry_after
+    }
     StoppableMailer mailer(make_mailer_([this](std::chrono::milliseconds delay) {
                                std::unique_lock lock(mu_);
                                wake_.wait_for(lock, delay, [this] { return stopping_.load(); });

@@ -92,6 +92,8 @@ class DigestScheduler {
         // After a run that failed or stopped early, how long until it is tried again.
         std::chrono::seconds retry_after{std::chrono::minutes(10)};
         std::FILE* log = stderr;
+        // The lock file every sender of this database takes (cli/run_lock.h); "" = none.
+        std::string lock_path;
         std::function<std::chrono::system_clock::time_point()> now = [] {
             return std::chrono::system_clock::now();
         };
