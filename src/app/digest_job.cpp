@@ -230,6 +230,11 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
         after_id = batch->back().id;
         for (const store::Subscription& sub : *batch) {
             if (!report.stopped.empty()) break;
+            if (options_.should_stop && options_.should_stop()) {
+                report.stopped = "stopped on request after " +
+                                 std::to_string(report.subscriptions) + " subscriptions";
+                break;
+            }
             ++report.subscriptions;
             auto existing = store_.digest_send(sub.id, report.period);
             if (!existing.ok()) return existing.error();

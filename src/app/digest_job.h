@@ -40,6 +40,9 @@ struct DigestOptions {
     size_t batch = 500;            // subscriptions read per store query
     // Called after each subscription with the counts so far (progress output).
     std::function<void(const struct DigestReport&)> progress;
+    // Asked before each subscription; true ends the run there (report.stopped says so). The
+    // rest goes out with the next run of the period.
+    std::function<bool()> should_stop;
     std::function<std::chrono::system_clock::time_point()> now = [] {
         return std::chrono::system_clock::now();
     };

@@ -214,7 +214,9 @@ bool DigestScheduler::run_due(const DueRun& run) {
                                wake_.wait_for(lock, delay, [this] { return stopping_.load(); });
                            }),
                            stopping_);
-    app::DigestJob job(store_, search_, subscriptions_, mailer, options_.digest);
+    app::DigestOptions digest = options_.digest;
+    digest.should_stop = [this] { return stopping_.load(); };
+    app::DigestJob job(store_, search_, subscriptions_, mailer, digest);
     Result<app::DigestReport> report = job.run(run.frequency, run.as_of);
     bool done = report.ok() && report->stopped.empty() && report->transient == 0;
     if (done) {

@@ -425,6 +425,20 @@ TEST_F(MailServicesTest, ARelayThatKeepsFailingEndsTheRun) {
     EXPECT_EQ(report.resent, 3u);
 }
 
+TEST_F(MailServicesTest, ARunAskedToStopEndsBeforeTheNextSubscription) {
+    for (int i = 0; i < 4; ++i) confirmed("s" + std::to_string(i) + "@example.org");
+    RecordingMailer mailer;
+    DigestOptions options;
+    options.should_stop = [&mailer] { return mailer.sent.size() == 2; };
+    DigestReport report = run(mailer, store::Frequency::kDaily, "2024-10-25", options);
+    EXPECT_EQ(report.sent, 2u);
+    EXPECT_NE(report.stopped.find("stopped on request"), std::string::npos) << report.stopped;
+    DigestReport rest = run(mailer, store::Frequency::kDaily, "2024-10-25");
+    EXPECT_EQ(rest.sent, 2u);
+    EXPECT_EQ(rest.already_done, 2u);
+    EXPECT_EQ(rest.resent, 0u);
+}
+
 TEST_F(MailServicesTest, ThreePermanentFailuresSuspendASubscription) {
     const store::Subscription bad = confirmed("gone@example.org");
     RecordingMailer refusing;
