@@ -1,5 +1,6 @@
 #include "app/digest_job.h"
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
@@ -115,8 +116,14 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
     }
     auto listed = library_.between(days);
     if (!listed.ok()) return listed.error();
-    const auto reference = parse_instant(add_days(days.last, 1));
-    rank_by_trending(*listed, reference.value_or(std::chrono::sys_seconds{}), options_.trending);
+    // Trending as at the end of the period, or now when that is later (a digest sent the next
+    // morning ranks as the site's trending page would then; an old period sent today ranks by
+    // its votes, the decay being alike for all of its papers).
+    const auto end_of_period =
+        parse_instant(add_days(days.last, 1)).value_or(std::chrono::sys_seconds{});
+    rank_by_trending(
+        *listed, std::max(end_of_period, std::chrono::floor<std::chrono::seconds>(options_.now())),
+        options_.trending);
     std::vector<ListedPaper>& candidates = *listed;
     report.candidates = candidates.size();
     std::unordered_map<std::string, size_t> candidate_at;
