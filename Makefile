@@ -50,8 +50,7 @@ demo: build
 	$(BUILD)/paperboy search --db $(DEMO_DB) "fine-tuning LLMs for sequence labeling" --limit 5
 	@echo
 	@echo "==> Paperboy demo: open http://127.0.0.1:$(PORT)/ in a browser (Ctrl-C stops it)"
-	@echo
-	$(BUILD)/paperboy serve --db $(DEMO_DB) --listen 127.0.0.1:$(PORT) --access-log off
+	@bash scripts/demo-serve.sh $(BUILD)/paperboy $(DEMO_DB) $(PORT) $(BUILD)/demo-mail
 
 test: build test-asan test-tsan test-fuzz lint
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE lint
