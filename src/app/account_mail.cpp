@@ -91,6 +91,14 @@ Result<store::User> AccountMail::verify(std::string_view token) {
     return std::move(**user);
 }
 
+Status AccountMail::check_link(std::string_view token, store::MailTokenPurpose purpose) {
+    if (token.empty() || token.size() > 100) return bad_link();
+    auto user_id = store_.mail_token_user(auth::token_digest(token), purpose, now_text());
+    if (!user_id.ok()) return user_id.error();
+    if (!*user_id) return bad_link();
+    return {};
+}
+
 Status AccountMail::request_password_reset(std::string_view email, std::string_view client) {
     if (!check_email(email).empty()) {
         return Error(ErrorCode::kInvalidArgument, "that is not an email address");

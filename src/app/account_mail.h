@@ -48,6 +48,10 @@ class AccountMail {
     // or expired link.
     Result<store::User> verify(std::string_view token);
 
+    // Whether a link would work now, without using it up (the page the link opens shows its
+    // form only then). kNotFound for a bad, used or expired link.
+    Status check_link(std::string_view token, store::MailTokenPurpose purpose);
+
     // Mails a reset link to the account of `email` if there is one; the same success when there
     // is none (nothing tells an asker which addresses have accounts). kLimitExceeded when
     // `client` asked too often; kInvalidArgument for something that is not an address.

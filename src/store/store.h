@@ -311,6 +311,11 @@ class Store {
     virtual Result<std::optional<int64_t>> use_mail_token(std::string_view token_digest,
                                                           MailTokenPurpose purpose,
                                                           std::string_view now) = 0;
+    // The user of a token that use_mail_token() would accept now, without using it (the page a
+    // link opens, before its form is sent); nullopt otherwise.
+    virtual Result<std::optional<int64_t>> mail_token_user(std::string_view token_digest,
+                                                           MailTokenPurpose purpose,
+                                                           std::string_view now) = 0;
     // How many tokens of `purpose` the user was given at or after `since`.
     virtual Result<int> mail_tokens_since(int64_t user_id, MailTokenPurpose purpose,
                                           std::string_view since) = 0;

@@ -56,6 +56,14 @@ http::Response welcome_page(const http::Request& request, Site::Context& site) {
     return private_page(site, 200, "welcome", data, page_info(visitor, "Welcome"));
 }
 
+constexpr std::string_view kBadVerifyLink =
+    "This verification link is not valid: it may have been used already, have expired (it works "
+    "for 48 hours), or be incomplete. Ask for a new one on the settings page.";
+constexpr std::string_view kBadResetLink =
+    "This link to reset a password is not valid: it may have been used already, have expired "
+    "(it works for 1 hour), or be incomplete. Ask for a new one with \"Forgot your password?\" "
+    "on the log-in page.";
+
 // GET and POST /account/verify/{token}.
 http::Response verify_page(const http::Request& request, Site::Context& site,
                            const std::string& token) {
@@ -63,16 +71,18 @@ http::Response verify_page(const http::Request& request, Site::Context& site,
     Data data;
     data.set("token", token);
     if (request.method != "POST") {
+        if (Status usable =
+                site.account_mail.check_link(token, store::MailTokenPurpose::kVerifyEmail);
+            !usable.ok()) {
+            return bad_link(site, visitor, usable.error(), std::string(kBadVerifyLink));
+        }
         data.set("asking", Data(true));
         return token_page(site, visitor, 200, "verify_email", data, "Verify your email address");
     }
     // The token is the authorization: no CSRF token, no log-in.
     auto user = site.account_mail.verify(token);
     if (!user.ok()) {
-        return bad_link(site, visitor, user.error(),
-                        "This verification link is not valid: it may have been used already, "
-                        "have expired (it works for 48 hours), or be incomplete. Ask for a new "
-                        "one on the settings page.");
+        return bad_link(site, visitor, user.error(), std::string(kBadVerifyLink));
     }
     data.set("verified", Data(true));
     data.set("email", user->email);
@@ -182,10 +192,7 @@ http::Response post_reset(const http::Request& request, Site::Context& site,
         if (user.error().code() == ErrorCode::kInvalidArgument) {
             return reset_form(site, visitor, 400, token, sentence(user.error().message()));
         }
-        return bad_link(site, visitor, user.error(),
-                        "This link to reset a password is not valid: it may have been used "
-                        "already, have expired (it works for 1 hour), or be incomplete. Ask for "
-                        "a new one with \"Forgot your password?\" on the log-in page.");
+        return bad_link(site, visitor, user.error(), std::string(kBadResetLink));
     }
     // Every session of the account has ended, the browser's own if it had one.
     http::Response response = see_other("/login?notice=password-changed");
@@ -222,7 +229,13 @@ void add_account_mail_routes(Router& router, Site::Context& site) {
     router.add("GET", "/account/reset/{token}", "account_reset",
                [&site](const http::Request& request, const PathParams& params) {
                    const PageVisitor visitor = page_visitor(request, site);
-                   return reset_form(site, visitor, 200, params.at("token"), {});
+                   const std::string& token = params.at("token");
+                   if (Status usable = site.account_mail.check_link(
+                           token, store::MailTokenPurpose::kResetPassword);
+                       !usable.ok()) {
+                       return bad_link(site, visitor, usable.error(), std::string(kBadResetLink));
+                   }
+                   return reset_form(site, visitor, 200, token, {});
                });
     router.add("POST", "/account/reset/{token}", "account_reset",
                [&site](const http::Request& request, const PathParams& params) {

@@ -517,6 +517,16 @@ TEST_P(MailContract, AMailTokenWorksOnceForItsPurposeBeforeItExpires) {
         store_->add_mail_token("reset", ada.id, MailTokenPurpose::kResetPassword, kT0, expires)
             .ok());
 
+    // Looking does not use a token up; the wrong purpose finds nothing.
+    EXPECT_EQ(store_->mail_token_user("verify", MailTokenPurpose::kVerifyEmail, kT1)->value_or(0),
+              ada.id);
+    EXPECT_EQ(store_->mail_token_user("verify", MailTokenPurpose::kVerifyEmail, kT1)->value_or(0),
+              ada.id);
+    EXPECT_FALSE(
+        store_->mail_token_user("verify", MailTokenPurpose::kResetPassword, kT1)->has_value());
+    EXPECT_FALSE(
+        store_->mail_token_user("reset", MailTokenPurpose::kResetPassword, expires)->has_value());
+
     // The wrong purpose neither works nor uses the token up.
     EXPECT_FALSE(
         store_->use_mail_token("verify", MailTokenPurpose::kResetPassword, kT1)->has_value());
@@ -526,6 +536,8 @@ TEST_P(MailContract, AMailTokenWorksOnceForItsPurposeBeforeItExpires) {
     EXPECT_EQ(**used, ada.id);
     EXPECT_FALSE(
         store_->use_mail_token("verify", MailTokenPurpose::kVerifyEmail, kT2)->has_value());
+    EXPECT_FALSE(
+        store_->mail_token_user("verify", MailTokenPurpose::kVerifyEmail, kT2)->has_value());
 
     // Expired at its expiry time.
     EXPECT_FALSE(

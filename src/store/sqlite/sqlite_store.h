@@ -132,6 +132,9 @@ class SqliteStore final : public Store {
                                               const std::vector<PaperId>& papers) override;
     Status add_mail_token(std::string_view token_digest, int64_t user_id, MailTokenPurpose purpose,
                           std::string_view created_at, std::string_view expires_at) override;
+    Result<std::optional<int64_t>> mail_token_user(std::string_view token_digest,
+                                                   MailTokenPurpose purpose,
+                                                   std::string_view now) override;
     Result<std::optional<int64_t>> use_mail_token(std::string_view token_digest,
                                                   MailTokenPurpose purpose,
                                                   std::string_view now) override;
@@ -235,6 +238,7 @@ class SqliteStore final : public Store {
         kInsertMailToken,
         kUseMailToken,
         kSelectMailTokenUser,
+        kPeekMailToken,
         kCountMailTokens,
         kUpdateEmailVerified,
         kUpdatePassword,

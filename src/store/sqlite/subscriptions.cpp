@@ -232,6 +232,9 @@ std::string SqliteStore::mail_sql_text(Query query) {
                    "used_at IS NULL AND expires_at > ?3";
         case kSelectMailTokenUser:
             return "SELECT user_id FROM mail_tokens WHERE digest = ?1";
+        case kPeekMailToken:
+            return "SELECT user_id FROM mail_tokens WHERE digest = ?1 AND purpose = ?2 AND "
+                   "used_at IS NULL AND expires_at > ?3";
         case kCountMailTokens:
             return "SELECT COUNT(*) FROM mail_tokens WHERE user_id = ?1 AND purpose = ?2 AND "
                    "created_at >= ?3";
@@ -570,6 +573,22 @@ Status SqliteStore::add_mail_token(std::string_view token_digest, int64_t user_i
         return s.error();
     }
     return Status::ok_status();
+}
+
+Result<std::optional<int64_t>> SqliteStore::mail_token_user(std::string_view token_digest,
+                                                            MailTokenPurpose purpose,
+                                                            std::string_view now) {
+    std::lock_guard lock(mu_);
+    auto select = statement(kPeekMailToken);
+    if (!select.ok()) return select.error();
+    ScopedReset reset(**select);
+    (*select)->bind(1, token_digest);
+    (*select)->bind(2, purpose_name(purpose));
+    (*select)->bind(3, now);
+    auto row = (*select)->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<int64_t>();
+    return std::optional<int64_t>((*select)->column_int64(0));
 }
 
 Result<std::optional<int64_t>> SqliteStore::use_mail_token(std::string_view token_digest,
