@@ -336,6 +336,19 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
                     break;
                 }
                 case mail::SendOutcome::Kind::kPermanent: {
+                    if (outcome.outcome.refused_client) {
+                        // Bad credentials or TLS: the relay's configuration, not this address.
+                        // Nothing can go until it is fixed; nobody is suspended for it.
+                        auto done = store_.finish_digest(
+                            sub.id, report.period, store::SendState::kClaimed,
+                            outcome.outcome.detail, now_iso(options_), options_.suspend_after);
+                        if (!done.ok()) return done.error();
+                        ++report.transient;
+                        report.stopped = "the relay refused this client (" +
+                                         outcome.outcome.detail +
+                                         "): check the SMTP URL, credentials and TLS settings";
+                        break;
+                    }
                     auto failures = store_.finish_digest(
                         sub.id, report.period, store::SendState::kFailed, outcome.outcome.detail,
                         now_iso(options_), options_.suspend_after);

@@ -12,7 +12,8 @@
 //
 // Retries: a transient failure (4xx, refused connection, timeout) is retried with backoff by
 // the Mailer; still failing, the digest stays claimed for the next run. A permanent one (5xx)
-// is recorded; after three in a row the subscription is suspended.
+// is recorded; after three in a row the subscription is suspended. A refusal of the client
+// itself (bad credentials, untrusted TLS) ends the run at once and suspends nobody.
 #pragma once
 
 #include <chrono>

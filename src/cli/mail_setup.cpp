@@ -33,6 +33,11 @@ void add_mail_options(CLI::App* cmd, MailFlags& flags) {
         ->envname("PAPERBOY_SMTP_TIMEOUT")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
+    cmd->add_option("--smtp-ca-file", flags.smtp_ca_file,
+                    "Certificates (PEM) to trust for the relay's TLS instead of the system's "
+                    "(a relay with a private or self-signed certificate)")
+        ->envname("PAPERBOY_SMTP_CA_FILE")
+        ->check(CLI::ExistingFile);
     cmd->add_flag("--smtp-verbose", flags.smtp_verbose,
                   "Print the SMTP conversation on stderr (passwords included: for debugging)")
         ->envname("PAPERBOY_SMTP_VERBOSE");
@@ -100,6 +105,7 @@ std::unique_ptr<app::Mailer> make_mailer(const MailFlags& flags,
     options.connect_timeout = std::min<std::chrono::milliseconds>(
         options.connect_timeout, std::chrono::seconds(flags.smtp_timeout_s));
     options.verbose = flags.smtp_verbose;
+    options.ca_file = flags.smtp_ca_file;
     mail::RetryPolicy retry;
     retry.attempts = flags.smtp_attempts;
     retry.first_delay = std::chrono::milliseconds(flags.retry_delay_ms);

@@ -20,6 +20,7 @@ struct MailFlags {
     std::string mail_from_name;  // its display name; "" = the site's name
     int smtp_attempts = 4;       // per message, the first included
     int retry_delay_ms = 1000;   // before the second attempt; then x4 each time
+    std::string smtp_ca_file;    // "" = the system's certificates
     int smtp_timeout_s = 60;     // for one whole message
     bool smtp_verbose = false;   // libcurl's protocol trace on stderr
 };

@@ -138,6 +138,36 @@ bool is_transient(CURLcode rc) {
     }
 }
 
+// Failures that are about this client and its configuration, not about a message.
+bool is_client_refusal(CURLcode rc) {
+    switch (rc) {
+        case CURLE_LOGIN_DENIED:
+        case CURLE_USE_SSL_FAILED:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_ENGINE_NOTFOUND:
+        case CURLE_SSL_ENGINE_SETFAILED:
+        case CURLE_SSL_ENGINE_INITFAILED:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// SMTP replies about the client: authentication required (530), too weak (534), refused (535),
+// or needing encryption (538).
+bool is_client_refusal_reply(long code) {
+    return code == 530 || code == 534 || code == 535 || code == 538;
+}
+
 // What a transfer's result says about the message: the SMTP reply code when the relay gave a
 // failure reply (4xx transient, 5xx permanent), else libcurl's error (a lost or refused
 // connection is transient; bad credentials or configuration permanent).
@@ -150,14 +180,18 @@ SendOutcome classify(CURLcode rc, long reply_code, std::string_view reply,
     if (reply_code >= 400 && reply_code < 600) {
         out.code = static_cast<int>(reply_code);
         out.kind = reply_code < 500 ? Kind::kTransient : Kind::kPermanent;
+        out.refused_client = is_client_refusal_reply(reply_code) || rc == CURLE_LOGIN_DENIED;
         return out;
     }
     if (rc == CURLE_LOGIN_DENIED) {
         out.kind = Kind::kPermanent;
         out.code = 535;  // authentication credentials invalid, whatever the relay said
+        out.refused_client = true;
         return out;
     }
     out.kind = is_transient(rc) ? Kind::kTransient : Kind::kPermanent;
+    out.refused_client = is_client_refusal(rc);
+    if (out.refused_client) out.kind = Kind::kPermanent;
     return out;
 }
 
@@ -251,6 +285,8 @@ struct SmtpClient::Impl {
         curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Impl::on_reply_line);
         curl_easy_setopt(curl, CURLOPT_HEADERDATA, this);
         curl_easy_setopt(curl, CURLOPT_VERBOSE, options.verbose ? 1L : 0L);
+        if (!options.ca_file.empty())
+            curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
     }
 };
 

@@ -24,6 +24,8 @@ struct SmtpOptions {
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds timeout{60'000};  // for one whole message
     bool verbose = false;                       // libcurl's protocol trace on stderr
+    // Certificates (PEM) to trust for the relay's TLS instead of the system's; "" = the system's.
+    std::string ca_file;
 };
 
 // Checks an SMTP URL (scheme, host, port) without connecting: kInvalidArgument saying what is
@@ -43,6 +45,10 @@ struct SendOutcome {
     Kind kind = Kind::kAccepted;
     int code = 0;        // the SMTP reply code when there was one, else 0
     std::string detail;  // the relay's reply text or the connection error, for the send log
+    // The relay refused this client, not this message (authentication failed, TLS could not be
+    // set up or its certificate is not trusted): no message can go until the configuration is
+    // fixed. Always kPermanent (retrying does not help), but not the recipient's fault.
+    bool refused_client = false;
 
     bool accepted() const { return kind == Kind::kAccepted; }
 };

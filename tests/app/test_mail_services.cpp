@@ -439,6 +439,29 @@ TEST_F(MailServicesTest, ARunAskedToStopEndsBeforeTheNextSubscription) {
     EXPECT_EQ(rest.resent, 0u);
 }
 
+TEST_F(MailServicesTest, ARelayRefusingTheClientStopsTheRunAndSuspendsNobody) {
+    for (int i = 0; i < 3; ++i) confirmed("s" + std::to_string(i) + "@example.org");
+    RecordingMailer refusing;
+    refusing.answer = [](const mail::Message&) {
+        mail::SendOutcome out{Kind::kPermanent, 535, "535 5.7.8 authentication failed"};
+        out.refused_client = true;
+        return out;
+    };
+    DigestOptions options;
+    options.weekends = true;
+    for (const char* day : {"2024-10-24", "2024-10-25", "2024-10-26"}) {
+        DigestReport report = run(refusing, store::Frequency::kDaily, day, options);
+        EXPECT_EQ(report.permanent, 0u);
+        EXPECT_EQ(report.transient, 1u);
+        EXPECT_NE(report.stopped.find("refused this client"), std::string::npos) << report.stopped;
+    }
+    EXPECT_EQ(refusing.attempts, 3);
+    auto subs = store_->confirmed_subscriptions(store::Frequency::kDaily, 0, 10);
+    EXPECT_EQ(subs->size(), 3u);  // none suspended
+    RecordingMailer mailer;
+    EXPECT_EQ(run(mailer, store::Frequency::kDaily, "2024-10-25").sent, 3u);
+}
+
 TEST_F(MailServicesTest, ThreePermanentFailuresSuspendASubscription) {
     const store::Subscription bad = confirmed("gone@example.org");
     RecordingMailer refusing;

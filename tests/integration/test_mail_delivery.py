@@ -21,12 +21,17 @@ opt-in is tested over HTTP in test_mail_flow.py.
 import collections
 import fcntl
 import json
+import os
 import signal
 import socket
 import unittest
 
 from mail_harness import (Paperboy, SmtpServer, TempDir, add_confirmed, execute, header, ingest,
                           mail_env, paper_item, query, wait_for, write_corpus)
+
+TLS_CERT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "tls",
+                        "smtp-cert.pem")
+TLS_KEY = TLS_CERT.replace("smtp-cert.pem", "smtp-key.pem")
 
 CORPUS = [paper_item(n, f"Paper {n}: graph networks, part {n}", "An abstract about graphs.",
                      day, 10 + n)
@@ -256,6 +261,29 @@ class Failures(DeliveryTestCase):
         status, report, err = self.send(smtp)
         self.assertEqual(status, 0, err)
         self.assertEqual((report["sent"], report["resent"]), (50, 3), report)
+        self.assert_exactly_once(self.received(smtp), readers)
+
+    def test_a_relay_that_refuses_paperboy_itself_stops_the_run_and_suspends_nobody(self):
+        # Wrong credentials, then the right ones over STARTTLS with the test certificate.
+        readers = subscribers(4)
+        add_confirmed(self.db, readers)
+        smtp = self.smtp("--auth", "pb:right", "--tls-cert", TLS_CERT, "--tls-key", TLS_KEY)
+        host = smtp.url[len("smtp://"):]
+        tls = {"PAPERBOY_SMTP_CA_FILE": TLS_CERT}
+        for _ in range(3):
+            status, report, err = self.send(f"smtp+starttls://pb:wrong@{host}", env=tls)
+            self.assertEqual(status, 1, err)
+            self.assertIn("refused this client", err)
+            self.assertEqual((report["sent"], report["permanent"], report["suspended"]),
+                             (0, 0, 0), report)
+        self.assertEqual(query(self.db, "SELECT COUNT(*) FROM subscriptions WHERE status = "
+                                        "'confirmed'"), [(4,)])
+        # Without the test certificate the relay is not trusted: refused the same way.
+        status, report, err = self.send(f"smtp+starttls://pb:right@{host}")
+        self.assertEqual(status, 1, err)
+        self.assertIn("refused this client", err)
+        status, report, err = self.send(f"smtp+starttls://pb:right@{host}", env=tls)
+        self.assertEqual((status, report["sent"]), (0, 4), err)
         self.assert_exactly_once(self.received(smtp), readers)
 
     def test_one_sender_at_a_time(self):

@@ -33,6 +33,7 @@ struct LogEntry {
     std::string mail_from;
     std::vector<std::string> rcpt_tos;
     std::string peer;
+    bool tls = false;
 };
 
 std::string str(simdjson::dom::element e) {
@@ -68,8 +69,10 @@ std::vector<LogEntry> read_log(const SmtpServerProcess& server) {
             ADD_FAILURE() << "bad log line: " << line;
             continue;
         }
+        bool tls = false;
+        if (e["tls"].get(tls) != simdjson::SUCCESS) tls = false;
         entries.push_back(
-            {str(e["file"]), str(e["mail_from"]), strings(e["rcpt_tos"]), str(e["peer"])});
+            {str(e["file"]), str(e["mail_from"]), strings(e["rcpt_tos"]), str(e["peer"]), tls});
     }
     return entries;
 }
@@ -446,6 +449,7 @@ TEST(SmtpDelivery, AuthenticatesAndRefusesWrongCredentialsPermanently) {
         const SendOutcome outcome = client.send(plain_message("heidi@example.org"));
         EXPECT_EQ(outcome.kind, SendOutcome::Kind::kPermanent) << describe(outcome);
         EXPECT_EQ(outcome.code, 535);
+        EXPECT_TRUE(outcome.refused_client);  // the configuration's fault, not the recipient's
     }
     {
         // The password's '@' percent-encoded, as the URL requires.
@@ -456,6 +460,51 @@ TEST(SmtpDelivery, AuthenticatesAndRefusesWrongCredentialsPermanently) {
     const auto log = read_log(server);
     ASSERT_EQ(log.size(), 1u);
     EXPECT_EQ(log[0].rcpt_tos, std::vector<std::string>{"ivan@example.org"});
+}
+
+// The test certificate (tests/testdata/tls): self-signed for 127.0.0.1, trusted by ca_file.
+const std::string kCert = std::string(PAPERBOY_TESTDATA_DIR) + "/tls/smtp-cert.pem";
+const std::string kKey = std::string(PAPERBOY_TESTDATA_DIR) + "/tls/smtp-key.pem";
+
+TEST(SmtpDelivery, UpgradesWithStartTlsAndAuthenticatesOverIt) {
+    SmtpServerProcess server({"--tls-cert", kCert, "--tls-key", kKey, "--auth", "pb:secret"});
+    ASSERT_NE(server.port(), 0) << server.log();
+    const std::string host = "pb:secret@127.0.0.1:" + std::to_string(server.port());
+    for (const std::string scheme : {"smtp://", "smtp+starttls://"}) {
+        SmtpClient client({.url = scheme + host, .ca_file = kCert});
+        const SendOutcome outcome = client.send(plain_message("judy@example.org"));
+        EXPECT_TRUE(outcome.accepted()) << scheme << ": " << describe(outcome);
+    }
+    const auto log = read_log(server);
+    ASSERT_EQ(log.size(), 2u);
+    EXPECT_TRUE(log[0].tls);
+    EXPECT_TRUE(log[1].tls);
+}
+
+TEST(SmtpDelivery, SpeaksTlsFromTheFirstByteForSmtps) {
+    SmtpServerProcess server({"--tls-cert", kCert, "--tls-key", kKey, "--implicit-tls"});
+    ASSERT_NE(server.port(), 0) << server.log();
+    SmtpClient client(
+        {.url = "smtps://127.0.0.1:" + std::to_string(server.port()), .ca_file = kCert});
+    for (int i = 0; i < 3; ++i) {
+        const SendOutcome outcome = client.send(plain_message("ken@example.org"));
+        EXPECT_TRUE(outcome.accepted()) << describe(outcome);
+    }
+    const auto log = read_log(server);
+    ASSERT_EQ(log.size(), 3u);
+    EXPECT_TRUE(log[0].tls);
+    EXPECT_EQ(log[0].peer, log[2].peer);  // one TLS connection for all three
+}
+
+TEST(SmtpDelivery, AnUntrustedCertificateRefusesTheClientAndSendsNothing) {
+    SmtpServerProcess server({"--tls-cert", kCert, "--tls-key", kKey});
+    ASSERT_NE(server.port(), 0) << server.log();
+    // The system's certificates do not include the test's self-signed one.
+    SmtpClient client({.url = "smtp+starttls://127.0.0.1:" + std::to_string(server.port())});
+    const SendOutcome outcome = client.send(plain_message("leo@example.org"));
+    EXPECT_EQ(outcome.kind, SendOutcome::Kind::kPermanent) << describe(outcome);
+    EXPECT_TRUE(outcome.refused_client) << describe(outcome);
+    EXPECT_TRUE(read_log(server).empty());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
     python3 tests/support/smtp_server.py --dir DIR [--port 0] [--host 127.0.0.1]
                                          [--fail-first N] [--auth USER:PASSWORD]
+                                         [--tls-cert FILE --tls-key FILE [--implicit-tls]]
 
 Each accepted message is written to DIR/NNNNNN.eml (000001.eml, ...) exactly as received (after
 SMTP's dot-unstuffing), atomically (a temporary file renamed), before the 250 reply, and one
@@ -20,6 +21,11 @@ Failures on demand:
     451 (the connection stays open) and 421 (the server then closes the connection) in turn;
   - --auth USER:PASSWORD offers AUTH (PLAIN, LOGIN) without TLS and requires it before MAIL.
 
+TLS: with --tls-cert and --tls-key the server offers STARTTLS and requires it before MAIL (a
+client that does not upgrade is refused with 530); with --implicit-tls as well it speaks TLS
+from the first byte instead (smtps://). Each log line then has "tls": true when the message came
+over TLS.
+
 Kept cheap for benchmarks: DATA is read in large pieces (aiosmtpd reads it line by line), no
 fsync, the log is written through a buffer and flushed once per message, and the server never
 resolves its own name.
@@ -30,6 +36,7 @@ import json
 import logging
 import os
 import signal
+import ssl
 import sys
 import warnings
 
@@ -121,7 +128,9 @@ class Recorder:
         host, port = session.peer[0], session.peer[1]
         self.log.write(json.dumps({"file": name, "mail_from": envelope.mail_from,
                                    "rcpt_tos": envelope.rcpt_tos,
-                                   "peer": f"{host}:{port}"}) + "\n")
+                                   "peer": f"{host}:{port}",
+                                   "tls": session.ssl is not None or server.transport
+                                   .get_extra_info("ssl_object") is not None}) + "\n")
         self.log.flush()
         return f"250 2.0.0 OK: queued as {self.count:06d}"
 
@@ -145,6 +154,12 @@ async def serve(args):
     recorder = Recorder(args.dir, args.fail_first)
     options = {"hostname": "paperboy-test-smtp", "ident": "Paperboy test SMTP server",
                "loop": loop}
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+        if not args.implicit_tls:
+            options.update(tls_context=tls, require_starttls=True)
     if args.auth:
         # AUTH without TLS is what a test on loopback wants; aiosmtpd warns about it twice.
         warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
@@ -152,7 +167,8 @@ async def serve(args):
         options.update(auth_required=True, auth_require_tls=False,
                        authenticator=make_authenticator(args.auth))
     server = await loop.create_server(lambda: FastDataSMTP(recorder, **options),
-                                      host=args.host, port=args.port)
+                                      host=args.host, port=args.port,
+                                      ssl=tls if args.implicit_tls else None)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -170,6 +186,10 @@ def main():
     parser.add_argument("--fail-first", type=int, default=0, metavar="N",
                         help="answer the first N messages with a transient failure")
     parser.add_argument("--auth", metavar="USER:PASSWORD", help="require AUTH with these")
+    parser.add_argument("--tls-cert", metavar="FILE", help="offer and require STARTTLS")
+    parser.add_argument("--tls-key", metavar="FILE")
+    parser.add_argument("--implicit-tls", action="store_true",
+                        help="TLS from the first byte (smtps://) instead of STARTTLS")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     asyncio.run(serve(args))
