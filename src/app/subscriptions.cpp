@@ -58,6 +58,9 @@ std::string confirm_message(int64_t id, std::string_view nonce) {
 
 std::string unsubscribe_message(int64_t id) { return "unsubscribe:" + std::to_string(id); }
 
+// The throttle's key for a client address.
+std::string client_key_of(std::string_view client) { return "subscribe:" + std::string(client); }
+
 Error bad_link() {
     return Error(ErrorCode::kNotFound,
                  "this link is not valid: it may have been used already, have expired, or be "
@@ -106,6 +109,12 @@ Result<std::string> Subscriptions::secret() {
     return secret_;
 }
 
+int64_t Subscriptions::retry_after(std::string_view client) {
+    if (client.empty()) return 0;
+    return requests_.retry_after(client_key_of(client), options_.max_requests_per_address,
+                                 options_.request_window, options_.now());
+}
+
 std::string Subscriptions::describe(const store::Subscription& subscription) {
     std::string out = "the ";
     out += store::frequency_name(subscription.frequency);
@@ -130,7 +139,7 @@ Result<SubscribeOutcome> Subscriptions::subscribe(std::string_view email,
     if (!cleaned_topic.ok()) return cleaned_topic.error();
 
     const auto now = options_.now();
-    const std::string client_key = "subscribe:" + std::string(client);
+    const std::string client_key = client_key_of(client);
     if (!client.empty()) {
         const int64_t wait = requests_.retry_after(client_key, options_.max_requests_per_address,
                                                    options_.request_window, now);

@@ -64,6 +64,10 @@ class Subscriptions {
                                        std::string_view topic, int64_t user_id,
                                        std::string_view client);
 
+    // Seconds until `client` may ask again after kLimitExceeded (for Retry-After); 0 when it
+    // may now.
+    int64_t retry_after(std::string_view client);
+
     // The pending subscription a confirmation token is for, without confirming it (the page a
     // GET of the link shows). kNotFound for a bad, used or expired token.
     Result<store::Subscription> check_confirmation(std::string_view token);

@@ -25,6 +25,7 @@
 // Referer (mark_token_page), as the address holds the token.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <stdexcept>
@@ -74,19 +75,6 @@ std::string requested_what(std::string_view frequency, std::string_view topic) {
 std::string shown_address(std::string_view email) {
     auto normalized = mail::normalize_address(email);
     return normalized.ok() ? *normalized : echo(trim(email), mail::kMaxAddressBytes);
-}
-
-// Seconds to wait from a kLimitExceeded message of app/ ("... try again in 12 minutes"), for a
-// Retry-After header; the limits' window, an hour, when it names none.
-int retry_after_seconds(const std::string& message) {
-    const size_t at = message.find("try again in ");
-    if (at != std::string::npos) {
-        const char* begin = message.data() + at + 13;
-        int minutes = 0;
-        const auto [end, ec] = std::from_chars(begin, message.data() + message.size(), minutes);
-        if (ec == std::errc() && end != begin && minutes > 0) return minutes * 60;
-    }
-    return 3600;
 }
 
 // ---- when digests come ----
@@ -203,8 +191,9 @@ http::Response post_subscribe(const http::Request& request, Site::Context& site)
             case ErrorCode::kLimitExceeded: {
                 values.problem = sentence(e.message());
                 http::Response response = subscribe_page(site, visitor, 429, values);
-                response.set_header("Retry-After",
-                                    std::to_string(retry_after_seconds(e.message())));
+                response.set_header(
+                    "Retry-After", std::to_string(std::max<int64_t>(
+                                       site.subscriptions.retry_after(request.remote_address), 1)));
                 return response;
             }
             case ErrorCode::kUnavailable: {
@@ -408,8 +397,9 @@ Result<http::Response> subscribe_api(const http::Request& request, Site::Context
                 return api_error(400, "bad_parameter", e.message());
             case ErrorCode::kLimitExceeded: {
                 http::Response response = api_error(429, "rate_limited", e.message());
-                response.set_header("Retry-After",
-                                    std::to_string(retry_after_seconds(e.message())));
+                response.set_header(
+                    "Retry-After", std::to_string(std::max<int64_t>(
+                                       site.subscriptions.retry_after(request.remote_address), 1)));
                 return response;
             }
             case ErrorCode::kUnavailable: {
