@@ -84,7 +84,7 @@ $(FUZZ_BUILD)/build.ninja:
 	    -DPAPERBOY_FUZZ=ON -DPAPERBOY_BUILD_BENCH=OFF
 
 test-fuzz: deps $(FUZZ_BUILD)/build.ninja
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target query_parser_fuzz
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target query_parser_fuzz mail_headers_fuzz
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
 
 lint: build
