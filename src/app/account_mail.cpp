@@ -103,17 +103,12 @@ Status AccountMail::request_password_reset(std::string_view email, std::string_v
     if (!check_email(email).empty()) {
         return Error(ErrorCode::kInvalidArgument, "that is not an email address");
     }
-    const auto now = options_.now();
     if (!client.empty()) {
-        const std::string key = "reset:" + std::string(client);
-        const int64_t wait =
-            requests_.retry_after(key, options_.max_requests_per_address, options_.window, now);
-        if (wait > 0) {
-            return Error(ErrorCode::kLimitExceeded,
-                         "too many requests from this address; try again in " +
-                             std::to_string((wait + 59) / 60) + " minutes");
+        if (const int64_t wait =
+                requests_.take("reset:" + std::string(client), options_.max_requests_per_address,
+                               options_.window, options_.now())) {
+            return rate_limited("too many requests from this address", wait);
         }
-        requests_.record_failure(key, now);
     }
     auto user = store_.find_user(normalize_email(email));
     if (!user.ok()) return user.error();

@@ -139,6 +139,19 @@ void FailureThrottle::record_failure(const std::string& key,
     if (times.size() > 1000) times.pop_front();  // bounded per key
 }
 
+int64_t FailureThrottle::take(const std::string& key, int limit, std::chrono::seconds window,
+                              std::chrono::system_clock::time_point now) {
+    const int64_t wait = retry_after(key, limit, window, now);
+    if (wait == 0) record_failure(key, now);
+    return wait;
+}
+
+Error rate_limited(std::string_view what, int64_t wait_seconds) {
+    return Error(ErrorCode::kLimitExceeded, std::string(what) + "; try again in " +
+                                                std::to_string((wait_seconds + 59) / 60) +
+                                                " minutes");
+}
+
 void FailureThrottle::clear(const std::string& key) {
     std::lock_guard lock(mu_);
     failures_.erase(key);
@@ -157,16 +170,11 @@ Result<store::User> Accounts::sign_up(std::string_view handle, std::string_view 
     if (!address.empty()) {
         // Every attempt counts (a bad password costs no hash, but a flood of them is still a
         // flood): the throttle's "failures" here are attempts.
-        const auto now = options_.now();
-        const std::string key = "signup:" + std::string(address);
-        const int64_t wait = throttle_.retry_after(key, options_.max_signups_per_address,
-                                                   options_.signup_window, now);
-        if (wait > 0) {
-            return Error(ErrorCode::kLimitExceeded,
-                         "too many sign-ups from your address; try again in " +
-                             std::to_string((wait + 59) / 60) + " minutes");
+        if (const int64_t wait =
+                throttle_.take("signup:" + std::string(address), options_.max_signups_per_address,
+                               options_.signup_window, options_.now())) {
+            return rate_limited("too many sign-ups from your address", wait);
         }
-        throttle_.record_failure(key, now);
     }
     if (std::string why = check_handle(handle); !why.empty()) {
         return Error(ErrorCode::kInvalidArgument, why);

@@ -60,12 +60,20 @@ class FailureThrottle {
     int64_t retry_after(const std::string& key, int limit, std::chrono::seconds window,
                         std::chrono::system_clock::time_point now);
     void record_failure(const std::string& key, std::chrono::system_clock::time_point now);
+    // Counts an attempt of `key` when it is within `limit` per `window`: 0 then; otherwise the
+    // seconds until it may try again, and nothing is counted. (Attempts, not failures: for
+    // limits on requests.)
+    int64_t take(const std::string& key, int limit, std::chrono::seconds window,
+                 std::chrono::system_clock::time_point now);
     void clear(const std::string& key);
 
   private:
     std::mutex mu_;
     std::map<std::string, std::deque<std::chrono::system_clock::time_point>> failures_;
 };
+
+// kLimitExceeded for `what` ("too many sign-ups from your address"), saying how long to wait.
+Error rate_limited(std::string_view what, int64_t wait_seconds);
 
 struct LogIn {
     enum class Outcome { kOk, kWrongCredentials, kThrottled };

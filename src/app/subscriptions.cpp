@@ -139,16 +139,12 @@ Result<SubscribeOutcome> Subscriptions::subscribe(std::string_view email,
     if (!cleaned_topic.ok()) return cleaned_topic.error();
 
     const auto now = options_.now();
-    const std::string client_key = client_key_of(client);
     if (!client.empty()) {
-        const int64_t wait = requests_.retry_after(client_key, options_.max_requests_per_address,
-                                                   options_.request_window, now);
-        if (wait > 0) {
-            return Error(ErrorCode::kLimitExceeded,
-                         "too many subscription requests from this address; try again in " +
-                             std::to_string((wait + 59) / 60) + " minutes");
+        if (const int64_t wait =
+                requests_.take(client_key_of(client), options_.max_requests_per_address,
+                               options_.request_window, now)) {
+            return rate_limited("too many subscription requests from this address", wait);
         }
-        requests_.record_failure(client_key, now);
     }
     if (mailer_ == nullptr) {
         return Error(ErrorCode::kUnavailable,
