@@ -2,10 +2,11 @@
 // database, stopped with SIGTERM (SIGKILL after 20 s). Shared by site.test.mjs and xss.test.mjs.
 import { spawn } from 'node:child_process';
 
-// Resolves to { child, url } once the server says where it listens.
-export function startServer(binary, db, extraArgs = []) {
+// Resolves to { child, url } once the server says where it listens (`listen`: a free port by
+// default).
+export function startServer(binary, db, extraArgs = [], listen = '127.0.0.1:0') {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--db', db, '--listen', '127.0.0.1:0',
+    const child = spawn(binary, ['serve', '--db', db, '--listen', listen,
       '--access-log', 'off', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => reject(new Error(`paperboy serve did not start:\n${log}`)),
