@@ -26,6 +26,36 @@ std::string hours_text(std::chrono::seconds s) {
 AccountMail::AccountMail(store::Store& store, Mailer* mailer, AccountMailOptions options)
     : store_(store), mailer_(mailer), options_(std::move(options)) {}
 
+AccountMail::~AccountMail() {
+    {
+        std::lock_guard lock(queue_mu_);
+        stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+}
+
+void AccountMail::send_in_background(store::User user) {
+    std::lock_guard lock(queue_mu_);
+    queue_.push_back(std::move(user));
+    if (!worker_.joinable()) worker_ = std::thread([this] { drain(); });
+    queue_cv_.notify_one();
+}
+
+void AccountMail::drain() {
+    std::unique_lock lock(queue_mu_);
+    for (;;) {
+        queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and everything queued went out
+        store::User user = std::move(queue_.front());
+        queue_.pop_front();
+        lock.unlock();
+        // Failures stay silent, as the answer already given was: the member asks again.
+        (void)send_link(user, store::MailTokenPurpose::kResetPassword);
+        lock.lock();
+    }
+}
+
 std::string AccountMail::now_text() const {
     return format_instant(std::chrono::floor<std::chrono::seconds>(options_.now()));
 }
@@ -113,6 +143,10 @@ Status AccountMail::request_password_reset(std::string_view email, std::string_v
     auto user = store_.find_user(normalize_email(email));
     if (!user.ok()) return user.error();
     if (!*user) return {};  // silent: no account, no mail, the same answer
+    if (options_.background_resets && mailer_ != nullptr) {
+        send_in_background(std::move(**user));
+        return {};
+    }
     Status sent = send_link(**user, store::MailTokenPurpose::kResetPassword);
     // The per-account limit is not reported either: it would tell that the account exists.
     if (!sent.ok() && sent.error().code() == ErrorCode::kLimitExceeded) return {};

@@ -5,15 +5,21 @@
 // token whose SHA-256 digest the store keeps (store::Store::use_mail_token makes it work once).
 // A reset sets the new password and ends every session of the account. Limits: 3 mails of a
 // kind per account an hour, and 10 requests from one client address an hour (in memory).
-// Requests for a reset answer the same whether or not an account has that address.
+// Requests for a reset answer the same whether or not an account has that address — and, with
+// `background_resets`, in the same time: the mail then goes out from a thread of its own
+// instead of while the request waits for the relay.
 // Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "app/accounts.h"
 #include "app/mailer.h"
@@ -32,12 +38,18 @@ struct AccountMailOptions {
     std::function<std::chrono::system_clock::time_point()> now = [] {
         return std::chrono::system_clock::now();
     };
+    // Send reset mail from a background thread (a server); tests keep it inline.
+    bool background_resets = false;
 };
 
 class AccountMail {
   public:
     // `mailer` may be null: sending fails with kUnavailable.
     AccountMail(store::Store& store, Mailer* mailer, AccountMailOptions options);
+    // Sends what is still queued (background_resets), then returns.
+    ~AccountMail();
+    AccountMail(const AccountMail&) = delete;
+    AccountMail& operator=(const AccountMail&) = delete;
 
     bool can_send() const { return mailer_ != nullptr; }
 
@@ -65,11 +77,19 @@ class AccountMail {
   private:
     Status send_link(const store::User& user, store::MailTokenPurpose purpose);
     std::string now_text() const;
+    void send_in_background(store::User user);
+    void drain();
 
     store::Store& store_;
     Mailer* mailer_;
     AccountMailOptions options_;
     FailureThrottle requests_;
+
+    std::mutex queue_mu_;
+    std::condition_variable queue_cv_;
+    std::deque<store::User> queue_;  // reset mails to send (background_resets)
+    bool stopping_ = false;
+    std::thread worker_;  // started with the first queued mail
 };
 
 }  // namespace paperboy::app

@@ -142,6 +142,7 @@ int run_serve(const Options& opts) {
     SharedFetcher fetcher;
     if (!opts.no_fetch) site_options.arxiv_fetcher = &fetcher;
     site_options.mailer = mailer.get();
+    site_options.background_mail = true;
     site_options.mail = identity;
     site_options.digest_schedule.time_of_day = schedule.time_of_day;
     site_options.digest_schedule.weekly_day = schedule.weekly_day;

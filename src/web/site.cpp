@@ -48,6 +48,7 @@ app::SubscriptionsOptions subscriptions_options(const SiteOptions& options) {
 
 app::AccountMailOptions account_mail_options(const SiteOptions& options) {
     app::AccountMailOptions out;
+    out.background_resets = options.background_mail;
     out.identity = mail_identity(options);
     out.now = service_clock(options);
     return out;

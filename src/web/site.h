@@ -57,6 +57,9 @@ struct SiteOptions {
     // are made from mail.public_url, or public_url when that is empty; without either they are
     // bare paths, which only tests want.
     app::Mailer* mailer = nullptr;
+    // Password-reset mail goes out from a thread of its own, so that the answer takes as long
+    // for an address with an account as for one without (a server sets it; tests do not).
+    bool background_mail = false;
     app::MailIdentity mail;
     // When the digests go out (cli/digest_scheduler.h runs them; these are its defaults): the
     // page that confirms a subscription says when the first digest comes.

@@ -577,5 +577,22 @@ TEST_F(AccountMailTest, APasswordResetSetsThePasswordEndsSessionsAndSaysNothingO
               ErrorCode::kLimitExceeded);
 }
 
+TEST_F(AccountMailTest, InTheBackgroundAResetMailStillGoesOutOnce) {
+    sign_up();
+    RecordingMailer mailer;
+    {
+        AccountMailOptions options;
+        options.identity = identity();
+        options.now = [this] { return now_; };
+        options.background_resets = true;
+        AccountMail mail(*store_, &mailer, options);
+        EXPECT_TRUE(mail.request_password_reset("nobody@example.org", "10.0.0.1").ok());
+        EXPECT_TRUE(mail.request_password_reset("ada@example.org", "10.0.0.1").ok());
+    }  // the destructor sends what is still queued
+    ASSERT_EQ(mailer.sent.size(), 1u);
+    EXPECT_EQ(mailer.sent[0].to.address, "Ada@example.org");
+    EXPECT_NE(first_link(mailer.sent[0].text).find("/account/reset/"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace paperboy::app
