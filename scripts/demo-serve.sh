@@ -15,7 +15,10 @@ rm -rf "$MAILDIR"
 mkdir -p "$MAILDIR"
 coproc SINK { exec "$PYTHON" "$ROOT/tests/support/smtp_server.py" --dir "$MAILDIR" --port 0; }
 trap 'kill "$SINK_PID" 2>/dev/null || true' EXIT
-read -r line <&"${SINK[0]}"  # "listening on PORT"
+if ! read -r line <&"${SINK[0]}"; then  # "listening on PORT"
+    echo "demo: the local SMTP sink did not start (python3-aiosmtpd missing? run make deps)" >&2
+    exit 1
+fi
 SMTP_PORT=${line##* }
 
 echo "==> Mail the demo sends (try Subscribe in the banner) lands in $MAILDIR/ as .eml files;"
