@@ -7,40 +7,17 @@
 #include <thread>
 #include <vector>
 
+#include "store/contract_support.h"
 #include "store/store.h"
-#include "support/temp_dir.h"
 
 namespace paperboy::store {
 namespace {
 
-using paperboy::testing::TempDir;
+using contract::id_of;
+using contract::kBackends;
 
-struct Backend {
-    std::string name;
-    std::string (*url)(const TempDir& dir);
-};
-
-void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
-
-const Backend kBackends[] = {
-    {"sqlite_memory", [](const TempDir&) { return std::string("sqlite::memory:"); }},
-    {"sqlite_file", [](const TempDir& dir) { return "sqlite:" + dir.file("paperboy.db"); }},
-};
-
-PaperId id_of(std::string_view text) {
-    auto id = PaperId::parse(text);
-    EXPECT_TRUE(id.ok()) << text;
-    return *id;
-}
-
-class AccountsContract : public ::testing::TestWithParam<Backend> {
+class AccountsContract : public contract::BackendTest {
   protected:
-    void SetUp() override {
-        auto opened = open_store(GetParam().url(dir_));
-        ASSERT_TRUE(opened.ok()) << opened.error().message();
-        store_ = std::move(opened).value();
-    }
-
     User add_user(std::string handle, Role role = Role::kMember) {
         User u;
         u.handle = handle;
@@ -60,13 +37,10 @@ class AccountsContract : public ::testing::TestWithParam<Backend> {
         batch.put_paper(p);
         ASSERT_TRUE(store_->write(batch).ok());
     }
-
-    TempDir dir_;
-    std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountsContract, ::testing::ValuesIn(kBackends),
-                         [](const auto& param_info) { return param_info.param.name; });
+                         contract::backend_name);
 
 TEST_P(AccountsContract, CreatesAndFindsUsersCaseInsensitively) {
     const User ada = add_user("Ada", Role::kAdmin);

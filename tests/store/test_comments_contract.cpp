@@ -6,38 +6,20 @@
 #include <string>
 #include <vector>
 
+#include "store/contract_support.h"
 #include "store/store.h"
-#include "support/temp_dir.h"
 
 namespace paperboy::store {
 namespace {
 
-using paperboy::testing::TempDir;
+using contract::id_of;
+using contract::kBackends;
 
-struct Backend {
-    std::string name;
-    std::string (*url)(const TempDir& dir);
-};
-
-void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
-
-const Backend kBackends[] = {
-    {"sqlite_memory", [](const TempDir&) { return std::string("sqlite::memory:"); }},
-    {"sqlite_file", [](const TempDir& dir) { return "sqlite:" + dir.file("paperboy.db"); }},
-};
-
-PaperId id_of(std::string_view text) {
-    auto id = PaperId::parse(text);
-    EXPECT_TRUE(id.ok()) << text;
-    return *id;
-}
-
-class CommentsContract : public ::testing::TestWithParam<Backend> {
+class CommentsContract : public contract::BackendTest {
   protected:
     void SetUp() override {
-        auto opened = open_store(GetParam().url(dir_));
-        ASSERT_TRUE(opened.ok()) << opened.error().message();
-        store_ = std::move(opened).value();
+        BackendTest::SetUp();
+        if (HasFatalFailure()) return;
         User u;
         u.handle = "ada";
         u.email = "ada@example.org";
@@ -81,13 +63,11 @@ class CommentsContract : public ::testing::TestWithParam<Backend> {
         return stats.ok() ? stats->last_sequence : -1;
     }
 
-    TempDir dir_;
-    std::unique_ptr<Store> store_;
     User user_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, CommentsContract, ::testing::ValuesIn(kBackends),
-                         [](const auto& param_info) { return param_info.param.name; });
+                         contract::backend_name);
 
 TEST_P(CommentsContract, AddedCommentReadsBackWithItsAuthorAndCounts) {
     auto added = store_->add_comment(draft("2410.13848", "**Nice** paper"));

@@ -12,45 +12,24 @@
 #include <thread>
 #include <vector>
 
+#include "store/contract_support.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
 
 namespace paperboy::store {
 namespace {
 
+using contract::id_of;
+using contract::kBackends;
 using paperboy::testing::TempDir;
-
-struct Backend {
-    std::string name;
-    std::string (*url)(const TempDir& dir);
-};
-
-void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
-
-const Backend kBackends[] = {
-    {"sqlite_memory", [](const TempDir&) { return std::string("sqlite::memory:"); }},
-    {"sqlite_file", [](const TempDir& dir) { return "sqlite:" + dir.file("paperboy.db"); }},
-};
-
-PaperId id_of(std::string_view text) {
-    auto id = PaperId::parse(text);
-    EXPECT_TRUE(id.ok()) << text;
-    return *id;
-}
 
 constexpr std::string_view kT0 = "2024-10-25T08:00:00Z";
 constexpr std::string_view kT1 = "2024-10-25T09:00:00Z";
 constexpr std::string_view kT2 = "2024-10-25T10:00:00Z";
 constexpr std::string_view kT3 = "2024-10-25T11:00:00Z";
 
-class MailContract : public ::testing::TestWithParam<Backend> {
+class MailContract : public contract::BackendTest {
   protected:
-    void SetUp() override {
-        auto opened = open_store(GetParam().url(dir_));
-        ASSERT_TRUE(opened.ok()) << opened.error().message();
-        store_ = std::move(opened).value();
-    }
-
     User add_user(const std::string& handle) {
         User u;
         u.handle = handle;
@@ -95,13 +74,10 @@ class MailContract : public ::testing::TestWithParam<Backend> {
         send.updated_at = std::string(kT0);
         return send;
     }
-
-    TempDir dir_;
-    std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, MailContract, ::testing::ValuesIn(kBackends),
-                         [](const auto& param_info) { return param_info.param.name; });
+                         contract::backend_name);
 
 // --- Subscriptions ---
 

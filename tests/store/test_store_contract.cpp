@@ -1,5 +1,5 @@
 // The Store contract: every backend must pass every test here. Tests use the Store interface
-// only; a backend joins by adding a row to kBackends.
+// only; a backend joins by adding a row to kBackends (store/contract_support.h).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,33 +8,16 @@
 #include <thread>
 #include <vector>
 
+#include "store/contract_support.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
 
 namespace paperboy::store {
 namespace {
 
+using contract::id_of;
+using contract::kBackends;
 using paperboy::testing::TempDir;
-
-struct Backend {
-    std::string name;
-    // The URL to open, given a fresh directory the test owns.
-    std::string (*url)(const TempDir& dir);
-};
-
-// Names the backend in failure messages instead of dumping its bytes.
-void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
-
-const Backend kBackends[] = {
-    {"sqlite_memory", [](const TempDir&) { return std::string("sqlite::memory:"); }},
-    {"sqlite_file", [](const TempDir& dir) { return "sqlite:" + dir.file("paperboy.db"); }},
-};
-
-PaperId id_of(std::string_view text) {
-    auto id = PaperId::parse(text);
-    EXPECT_TRUE(id.ok()) << text;
-    return *id;
-}
 
 // A paper with every field set, as an arXiv record with Hugging Face extras would have it.
 Paper full_paper(std::string_view id, int version = 2) {
@@ -91,14 +74,8 @@ DailyEntry entry(std::string_view date, std::string_view id, int upvotes,
     return e;
 }
 
-class StoreContract : public ::testing::TestWithParam<Backend> {
+class StoreContract : public contract::BackendTest {
   protected:
-    void SetUp() override {
-        auto opened = open_store(GetParam().url(dir_));
-        ASSERT_TRUE(opened.ok()) << opened.error().message();
-        store_ = std::move(opened).value();
-    }
-
     WriteCounts write(const WriteBatch& batch) {
         auto counts = store_->write(batch);
         EXPECT_TRUE(counts.ok()) << counts.error().message();
@@ -134,9 +111,6 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
         EXPECT_TRUE(d.ok()) << d.error().message();
         return d.ok() ? *d : std::vector<DailyEntry>{};
     }
-
-    TempDir dir_;
-    std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreContract, RoundTripsEveryField) {
@@ -691,9 +665,7 @@ TEST_P(StoreContract, ConcurrentReadersAndAWriterDoNotInterfere) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(kBackends),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                             return param_info.param.name;
-                         });
+                         contract::backend_name);
 
 }  // namespace
 }  // namespace paperboy::store
