@@ -5,7 +5,6 @@
 // list of 2024-10-25 (29 papers) and one paper whose title holds a <script> tag.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <memory>
 #include <regex>
 #include <string>
@@ -19,59 +18,24 @@
 #include "support/temp_dir.h"
 #include "web/http/message.h"
 #include "web/site.h"
+#include "web/site_browser.h"
 
 namespace paperboy::web {
 namespace {
 
+using site_browser::Browser;
+using site_browser::csrf_field;
+using site_browser::Fields;
+using site_browser::form_body;
+using site_browser::kOrigin;
+using site_browser::kPassword;
+using site_browser::location;
+using site_browser::set_cookie;
+using site_browser::set_cookies;
+
 const std::string kTestdata = PAPERBOY_TESTDATA_DIR;
-constexpr const char* kHost = "papers.test";
-constexpr const char* kOrigin = "http://papers.test";
-constexpr const char* kPassword = "correct horse battery staple";
 constexpr const char* kDay = "/papers/date/2024-10-25";
 constexpr const char* kPaper = "2410.17243";  // 64 upvotes, first on kDay
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-std::string form_body(const Fields& fields) {
-    std::string body;
-    for (const auto& [name, value] : fields) {
-        if (!body.empty()) body += '&';
-        body += url_encode(name) + "=" + url_encode(value);
-    }
-    return body;
-}
-
-// The Set-Cookie headers of a response.
-std::vector<std::string> set_cookies(const http::Response& response) {
-    std::vector<std::string> out;
-    for (const auto& [name, value] : response.headers) {
-        if (http::equals_ignore_case(name, "Set-Cookie")) out.push_back(value);
-    }
-    return out;
-}
-
-// The Set-Cookie header for cookie `name`, or "".
-std::string set_cookie(const http::Response& response, const std::string& name) {
-    for (const std::string& c : set_cookies(response)) {
-        if (c.starts_with(name + "=")) return c;
-    }
-    return "";
-}
-
-std::string location(const http::Response& response) {
-    return std::string(response.header("Location").value_or(""));
-}
-
-// The value of the first hidden "csrf" field of a page, or of its form that posts to `action`;
-// "" when there is none.
-std::string csrf_field(const std::string& body, const std::string& action = "") {
-    const size_t form = action.empty() ? 0 : body.find("action=\"" + action + "\"");
-    if (form == std::string::npos) return "";
-    std::smatch m;
-    const std::string rest = body.substr(form);
-    if (!std::regex_search(rest, m, std::regex(R"re(name="csrf" value="([^"]*)")re"))) return "";
-    return m[1];
-}
 
 // The <article> of the card (or paper) whose upvote form posts to `id`, or "".
 std::string card_of(const std::string& body, const std::string& id) {
@@ -92,8 +56,10 @@ int card_count(const std::string& card) {
     return std::stoi(m[1]);
 }
 
-class AccountPagesTest : public ::testing::Test {
+class AccountPagesTest : public site_browser::SiteBrowsing {
   protected:
+    Site& site() override { return *site_; }
+
     void SetUp() override {
         auto opened = store::open_store(dir_.file("papers.db"));
         ASSERT_TRUE(opened.ok()) << opened.error().message();
@@ -126,64 +92,6 @@ class AccountPagesTest : public ::testing::Test {
         options.public_url = std::move(public_url);
         options.api_rate = 0;
         site_ = std::make_unique<Site>(*store_, *search_, options);
-    }
-
-    // A browser: keeps the cookies the site sets and sends them back.
-    struct Browser {
-        std::map<std::string, std::string> cookies;
-
-        void take(const http::Response& response) {
-            for (const std::string& c : set_cookies(response)) {
-                const size_t eq = c.find('=');
-                const size_t semi = c.find(';');
-                const std::string name = c.substr(0, eq);
-                const std::string value = c.substr(eq + 1, semi - eq - 1);
-                if (c.find("Max-Age=0") != std::string::npos) {
-                    cookies.erase(name);
-                } else {
-                    cookies[name] = value;
-                }
-            }
-        }
-        std::string cookie_header() const {
-            std::string out;
-            for (const auto& [name, value] : cookies) {
-                if (!out.empty()) out += "; ";
-                out += name + "=" + value;
-            }
-            return out;
-        }
-    };
-
-    http::Response send(const std::string& method, const std::string& target,
-                        http::HeaderList headers = {}, std::string body = {}) {
-        http::Request request;
-        request.method = method;
-        request.target = target;
-        request.headers = std::move(headers);
-        request.headers.emplace_back("Host", kHost);
-        request.body = std::move(body);
-        request.remote_address = "192.0.2.7";
-        EXPECT_TRUE(http::decode_target(request)) << target;
-        return site_->handle(request);
-    }
-
-    http::Response get(Browser& browser, const std::string& target, http::HeaderList headers = {}) {
-        if (!browser.cookies.empty()) headers.emplace_back("Cookie", browser.cookie_header());
-        http::Response response = send("GET", target, std::move(headers));
-        browser.take(response);
-        return response;
-    }
-
-    // A form posted as a browser posts it from one of the site's pages (with its Origin).
-    http::Response post(Browser& browser, const std::string& target, const Fields& fields,
-                        http::HeaderList headers = {}, bool with_origin = true) {
-        if (!browser.cookies.empty()) headers.emplace_back("Cookie", browser.cookie_header());
-        if (with_origin) headers.emplace_back("Origin", kOrigin);
-        headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-        http::Response response = send("POST", target, std::move(headers), form_body(fields));
-        browser.take(response);
-        return response;
     }
 
     // Signs up through the form; the browser is then logged in.

@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,22 +19,25 @@
 #include "app/mailer.h"
 #include "app/search_service.h"
 #include "core/timestamp.h"
-#include "core/url.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
 #include "web/http/message.h"
 #include "web/site.h"
+#include "web/site_browser.h"
 
 namespace paperboy::web {
 namespace {
 
-constexpr const char* kHost = "papers.test";
-constexpr const char* kOrigin = "http://papers.test";
-constexpr const char* kPublicUrl = "https://papers.example.org";
-constexpr const char* kPassword = "correct horse battery staple";
-constexpr const char* kNewPassword = "a quite different passphrase";
+using site_browser::Browser;
+using site_browser::csrf_field;
+using site_browser::Fields;
+using site_browser::form_body;
+using site_browser::kOrigin;
+using site_browser::kPassword;
+using site_browser::location;
 
-using Fields = std::vector<std::pair<std::string, std::string>>;
+constexpr const char* kPublicUrl = "https://papers.example.org";
+constexpr const char* kNewPassword = "a quite different passphrase";
 
 // Keeps what it is given; fails every message while `failure` is set.
 class RecordingMailer final : public app::Mailer {
@@ -75,30 +77,6 @@ std::string path_of(const std::string& link) {
     return link.starts_with(base) ? link.substr(base.size()) : link;
 }
 
-std::string form_body(const Fields& fields) {
-    std::string body;
-    for (const auto& [name, value] : fields) {
-        if (!body.empty()) body += '&';
-        body += url_encode(name) + "=" + url_encode(value);
-    }
-    return body;
-}
-
-std::string location(const http::Response& response) {
-    return std::string(response.header("Location").value_or(""));
-}
-
-// The value of the hidden "csrf" field of the page's form that posts to `action` (the first
-// form's when `action` is empty); "" when there is none.
-std::string csrf_field(const std::string& body, const std::string& action = "") {
-    const size_t form = action.empty() ? 0 : body.find("action=\"" + action + "\"");
-    if (form == std::string::npos) return "";
-    std::smatch m;
-    const std::string rest = body.substr(form, body.find("</form>", form) - form);
-    if (!std::regex_search(rest, m, std::regex(R"re(name="csrf" value="([^"]*)")re"))) return "";
-    return m[1];
-}
-
 // The href of the first link whose address starts with `prefix`, or "".
 std::string href_starting(const std::string& body, const std::string& prefix) {
     const size_t at = body.find("href=\"" + prefix);
@@ -111,8 +89,10 @@ bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-class MailPagesTest : public ::testing::Test {
+class MailPagesTest : public site_browser::SiteBrowsing {
   protected:
+    Site& site() override { return *site_; }
+
     void SetUp() override {
         auto opened = store::open_store(dir_.file("papers.db"));
         ASSERT_TRUE(opened.ok()) << opened.error().message();
@@ -132,68 +112,6 @@ class MailPagesTest : public ::testing::Test {
         options.mail.site_name = "Test Papers";
         options.mail.from = mail::Mailbox{"Test Papers", "papers@example.org"};
         site_ = std::make_unique<Site>(*store_, *search_, options);
-    }
-
-    // A browser: keeps the cookies the site sets and sends them back.
-    struct Browser {
-        std::map<std::string, std::string> cookies;
-        std::string address = "192.0.2.7";
-
-        void take(const http::Response& response) {
-            for (const auto& [name, value] : response.headers) {
-                if (!http::equals_ignore_case(name, "Set-Cookie")) continue;
-                const size_t eq = value.find('=');
-                const size_t semi = value.find(';');
-                const std::string cookie = value.substr(0, eq);
-                if (contains(value, "Max-Age=0")) {
-                    cookies.erase(cookie);
-                } else {
-                    cookies[cookie] = value.substr(eq + 1, semi - eq - 1);
-                }
-            }
-        }
-        std::string cookie_header() const {
-            std::string out;
-            for (const auto& [name, value] : cookies) {
-                if (!out.empty()) out += "; ";
-                out += name + "=" + value;
-            }
-            return out;
-        }
-    };
-
-    http::Response send(const std::string& method, const std::string& target,
-                        http::HeaderList headers = {}, std::string body = {},
-                        const std::string& remote = "192.0.2.7") {
-        http::Request request;
-        request.method = method;
-        request.target = target;
-        request.headers = std::move(headers);
-        request.headers.emplace_back("Host", kHost);
-        request.body = std::move(body);
-        request.remote_address = remote;
-        EXPECT_TRUE(http::decode_target(request)) << target;
-        return site_->handle(request);
-    }
-
-    http::Response get(Browser& browser, const std::string& target) {
-        http::HeaderList headers;
-        if (!browser.cookies.empty()) headers.emplace_back("Cookie", browser.cookie_header());
-        http::Response response = send("GET", target, std::move(headers), {}, browser.address);
-        browser.take(response);
-        return response;
-    }
-
-    // A form posted as a browser posts it from one of the site's pages (with its Origin).
-    http::Response post(Browser& browser, const std::string& target, const Fields& fields) {
-        http::HeaderList headers;
-        if (!browser.cookies.empty()) headers.emplace_back("Cookie", browser.cookie_header());
-        headers.emplace_back("Origin", kOrigin);
-        headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-        http::Response response =
-            send("POST", target, std::move(headers), form_body(fields), browser.address);
-        browser.take(response);
-        return response;
     }
 
     // A form posted from a page whose address holds a token: such pages send no Referer, and

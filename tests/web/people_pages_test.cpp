@@ -5,7 +5,6 @@
 // Hugging Face daily list of 2024-10-25 and a few papers of our own; "today" is 2024-10-27.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <memory>
 #include <regex>
 #include <string>
@@ -19,38 +18,21 @@
 #include "support/temp_dir.h"
 #include "web/http/message.h"
 #include "web/site.h"
+#include "web/site_browser.h"
 
 namespace paperboy::web {
 namespace {
 
+using site_browser::Browser;
+using site_browser::csrf_field;
+using site_browser::form_body;
+using site_browser::kPassword;
+using site_browser::location;
+
 const std::string kTestdata = PAPERBOY_TESTDATA_DIR;
-constexpr const char* kHost = "papers.test";
-constexpr const char* kOrigin = "http://papers.test";
-constexpr const char* kPassword = "correct horse battery staple";
 constexpr const char* kToday = "2024-10-27";
 constexpr const char* kScript = "<script>alert(1)</script>";
 constexpr const char* kImg = "\"><img src=x onerror=alert(1)>";
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-std::string form_body(const Fields& fields) {
-    std::string body;
-    for (const auto& [name, value] : fields) {
-        if (!body.empty()) body += '&';
-        body += url_encode(name) + "=" + url_encode(value);
-    }
-    return body;
-}
-
-std::string location(const http::Response& response) {
-    return std::string(response.header("Location").value_or(""));
-}
-
-std::string csrf_field(const std::string& body) {
-    std::smatch m;
-    if (!std::regex_search(body, m, std::regex(R"re(name="csrf" value="([^"]*)")re"))) return "";
-    return m[1];
-}
 
 // The ids of the cards of a page, in order.
 std::vector<std::string> card_ids(const std::string& body) {
@@ -86,8 +68,10 @@ Paper make_paper(const std::string& id, const std::string& title,
     return p;
 }
 
-class PeoplePagesTest : public ::testing::Test {
+class PeoplePagesTest : public site_browser::SiteBrowsing {
   protected:
+    Site& site() override { return *site_; }
+
     void SetUp() override {
         auto opened = store::open_store(dir_.file("papers.db"));
         ASSERT_TRUE(opened.ok()) << opened.error().message();
@@ -118,58 +102,6 @@ class PeoplePagesTest : public ::testing::Test {
         options.api_rate = 0;
         options.submit_daily_limit = 3;
         site_ = std::make_unique<Site>(*store_, *search_, options);
-    }
-
-    struct Browser {
-        std::map<std::string, std::string> cookies;
-
-        void take(const http::Response& response) {
-            for (const auto& [name, c] : response.headers) {
-                if (!http::equals_ignore_case(name, "Set-Cookie")) continue;
-                const size_t eq = c.find('=');
-                const size_t semi = c.find(';');
-                cookies[c.substr(0, eq)] = c.substr(eq + 1, semi - eq - 1);
-            }
-        }
-        std::string cookie_header() const {
-            std::string out;
-            for (const auto& [name, value] : cookies) {
-                if (!out.empty()) out += "; ";
-                out += name + "=" + value;
-            }
-            return out;
-        }
-    };
-
-    http::Response send(const std::string& method, const std::string& target,
-                        http::HeaderList headers = {}, std::string body = {}) {
-        http::Request request;
-        request.method = method;
-        request.target = target;
-        request.headers = std::move(headers);
-        request.headers.emplace_back("Host", kHost);
-        request.body = std::move(body);
-        request.remote_address = "192.0.2.7";
-        EXPECT_TRUE(http::decode_target(request)) << target;
-        return site_->handle(request);
-    }
-
-    http::Response get(Browser& browser, const std::string& target) {
-        http::HeaderList headers;
-        if (!browser.cookies.empty()) headers.emplace_back("Cookie", browser.cookie_header());
-        http::Response response = send("GET", target, std::move(headers));
-        browser.take(response);
-        return response;
-    }
-
-    http::Response post(Browser& browser, const std::string& target, const Fields& fields) {
-        http::HeaderList headers;
-        if (!browser.cookies.empty()) headers.emplace_back("Cookie", browser.cookie_header());
-        headers.emplace_back("Origin", kOrigin);
-        headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-        http::Response response = send("POST", target, std::move(headers), form_body(fields));
-        browser.take(response);
-        return response;
     }
 
     // Signs `handle` up through the form; the browser is then logged in.
