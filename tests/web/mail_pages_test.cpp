@@ -181,6 +181,14 @@ class MailPagesTest : public site_browser::SiteBrowsing {
         return mailer_.messages.empty() ? "" : path_of(first_link(mailer_.messages.back()));
     }
 
+    // Asks for a password reset for `email` with `visitor`, through the forgot form as its
+    // page sends it; the status of the answer.
+    int ask_reset(Browser& visitor, const std::string& email) {
+        const std::string csrf =
+            csrf_field(get(visitor, "/account/forgot").body, "/account/forgot");
+        return post(visitor, "/account/forgot", {{"csrf", csrf}, {"email", email}}).status;
+    }
+
     // Subscribes `email` and follows the confirmation; the "You're subscribed" page.
     http::Response subscribe_and_confirm(const std::string& email,
                                          const std::string& frequency = "daily") {
@@ -709,10 +717,7 @@ TEST_F(MailPagesTest, AResetLinkSetsANewPasswordOnceAndEndsEverySession) {
     Browser ada;
     ASSERT_EQ(sign_up(ada, "ada").status, 303);
     Browser visitor;
-    const std::string csrf = csrf_field(get(visitor, "/account/forgot").body, "/account/forgot");
-    ASSERT_EQ(
-        post(visitor, "/account/forgot", {{"csrf", csrf}, {"email", "ada@example.org"}}).status,
-        200);
+    ASSERT_EQ(ask_reset(visitor, "ada@example.org"), 200);
     const std::string link = last_link();
     ASSERT_TRUE(link.starts_with("/account/reset/")) << link;
 
@@ -759,10 +764,7 @@ TEST_F(MailPagesTest, AnExpiredResetLinkIs404) {
     Browser ada;
     ASSERT_EQ(sign_up(ada, "ada").status, 303);
     Browser visitor;
-    const std::string csrf = csrf_field(get(visitor, "/account/forgot").body, "/account/forgot");
-    ASSERT_EQ(
-        post(visitor, "/account/forgot", {{"csrf", csrf}, {"email", "ada@example.org"}}).status,
-        200);
+    ASSERT_EQ(ask_reset(visitor, "ada@example.org"), 200);
     const std::string link = last_link();
     now_ += std::chrono::minutes(61);
     EXPECT_EQ(get(visitor, link).status, 404);
@@ -786,10 +788,7 @@ TEST_F(MailPagesTest, TheFormsOfTokenPagesWorkWithTheNullOriginBrowsersSendFromT
     ASSERT_EQ(sign_up(bob, "bob").status, 303);
     EXPECT_EQ(post_from_token_page(last_link()).status, 200) << "the verification link";
     Browser visitor;
-    const std::string csrf = csrf_field(get(visitor, "/account/forgot").body, "/account/forgot");
-    ASSERT_EQ(
-        post(visitor, "/account/forgot", {{"csrf", csrf}, {"email", "bob@example.org"}}).status,
-        200);
+    ASSERT_EQ(ask_reset(visitor, "bob@example.org"), 200);
     const http::Response reset = post_from_token_page(
         last_link(), {{"password", kNewPassword}, {"password_again", kNewPassword}});
     EXPECT_EQ(reset.status, 303) << reset.body;
