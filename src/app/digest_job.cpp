@@ -189,7 +189,7 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
             {"List-Id",
              mail::encode_header_text(identity.site_name + " " + frequency_word + " digest") +
                  " <" + frequency_word + "." + identity.host() + ">"},
-            {"List-Unsubscribe", "<" + subscriptions_.unsubscribe_url(sub.id) + ">, <" +
+            {"List-Unsubscribe", "<" + content.unsubscribe_url + ">, <" +
                                      subscriptions_.unsubscribe_mailto(sub.id) + ">"},
             {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
             {"Precedence", "bulk"},

@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <kainjow/mustache.hpp>
+#include <memory>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/html.h"
 
@@ -83,11 +85,18 @@ constexpr std::string_view kAction =
 <p style="margin:24px 0 0;font-size:13px;color:#71717a;">{{ignore}}</p>
 )";
 
+// Each template (a constant of this file, so its address names it) is parsed once per thread:
+// a digest run renders the same few for every message. Per thread, because rendering keeps
+// state in the template object.
 std::string render(std::string_view tmpl_text, const data& values) {
-    mustache tmpl{std::string(tmpl_text)};
-    if (!tmpl.is_valid()) throw std::logic_error("mail template: " + tmpl.error_message());
-    tmpl.set_custom_escape([](const std::string& s) { return html_escape(s); });
-    return tmpl.render(values);
+    thread_local std::unordered_map<const char*, std::unique_ptr<mustache>> compiled;
+    std::unique_ptr<mustache>& tmpl = compiled[tmpl_text.data()];
+    if (!tmpl) {
+        tmpl = std::make_unique<mustache>(std::string(tmpl_text));
+        if (!tmpl->is_valid()) throw std::logic_error("mail template: " + tmpl->error_message());
+        tmpl->set_custom_escape([](const std::string& s) { return html_escape(s); });
+    }
+    return tmpl->render(values);
 }
 
 std::string html_page(const std::string& title, std::string_view content_template,
