@@ -1,6 +1,7 @@
 #include "text/snippet.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <unordered_map>
@@ -34,6 +35,36 @@ bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+// What a byte is to find_query_terms(): the tokenizer's kinds for ASCII, and which bytes
+// separate chunks (ASCII whitespace).
+constexpr uint8_t kSpace = 0;
+constexpr uint8_t kPunctuation = 1;
+constexpr uint8_t kLetter = 2;
+constexpr uint8_t kDigit = 3;
+constexpr uint8_t kNonAscii = 4;
+
+constexpr std::array<uint8_t, 256> make_byte_kinds() {
+    std::array<uint8_t, 256> kinds{};
+    for (int c = 0; c < 256; ++c) {
+        kinds[c] = c >= 0x80 ? kNonAscii : kPunctuation;
+    }
+    for (int c = 'a'; c <= 'z'; ++c) kinds[c] = kLetter;
+    for (int c = 'A'; c <= 'Z'; ++c) kinds[c] = kLetter;
+    for (int c = '0'; c <= '9'; ++c) kinds[c] = kDigit;
+    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'})
+        kinds[static_cast<unsigned char>(c)] = kSpace;
+    return kinds;
+}
+constexpr std::array<uint8_t, 256> kByteKinds = make_byte_kinds();
+
+inline unsigned char byte_at(std::string_view s, size_t i) {
+    return static_cast<unsigned char>(s[i]);
+}
+
+// Plain words longer than this go through the analyzer, which knows what to do with very long
+// ones (it drops terms over 64 bytes).
+constexpr size_t kMaxPlainWordBytes = 32;
+
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 // The largest cut <= limit that does not split a UTF-8 sequence. A cut never backs up more than
@@ -62,36 +93,101 @@ bool may_stem_to(std::string_view word, std::string_view stem) {
     return word[0] == stem[0] && (word[1] == stem[1] || (word[1] == 'y' && stem[1] == 'i'));
 }
 
+std::vector<TermSpan> find_query_terms(const Analyzer& analyzer, std::string_view text,
+                                       const std::vector<std::string>& query_terms) {
+    std::unordered_map<std::string_view, int> term_ids;
+    for (const std::string& term : query_terms) {
+        term_ids.emplace(term, static_cast<int>(term_ids.size()));
+    }
+    const auto term_of = [&](std::string_view term) {
+        const auto it = term_ids.find(term);
+        return it == term_ids.end() ? -1 : it->second;
+    };
+    // Only words that can stem to a query term go through the stemmer; a word that does not
+    // cannot be one either (a term may_stem_to() itself).
+    const auto may_be_query_term = [&](std::string_view word) {
+        for (const std::string& term : query_terms) {
+            if (may_stem_to(word, term)) return true;
+        }
+        return false;
+    };
+    const std::function<bool(std::string_view)> stem_if = may_be_query_term;
+    const bool remove_stopwords = analyzer.options().remove_stopwords;
+
+    std::vector<TermSpan> spans;
+    spans.reserve(text.size() / 6 + 8);  // about one token per 6-7 bytes of English
+    // Consecutive chunks that need the analyzer are given to it together. Spaces separate
+    // tokens, so a run of whole chunks analyses exactly as it does inside the text.
+    constexpr size_t kNone = std::string_view::npos;
+    size_t pending = kNone;
+    std::vector<Token> tokens;
+    const auto flush = [&](size_t end) {
+        if (pending == kNone) return;
+        tokens.clear();
+        analyzer.analyze(text.substr(pending, end - pending), tokens, 0, stem_if);
+        const auto offset = static_cast<uint32_t>(pending);
+        for (const Token& t : tokens) {
+            spans.push_back(
+                TermSpan{t.begin + offset, t.end + offset, term_of(t.term), t.is_compound_whole});
+        }
+        pending = kNone;
+    };
+
+    const size_t n = text.size();
+    const auto kind_at = [&](size_t at) { return at < n ? kByteKinds[byte_at(text, at)] : kSpace; };
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && kind_at(i) == kSpace) ++i;
+        if (i == n) break;
+        // A chunk between spaces is plain when it is ASCII with one run of letters or of
+        // digits in it: then that run is its only token, and an unsplit one.
+        const size_t chunk = i;
+        while (kind_at(i) == kPunctuation) ++i;
+        const size_t run_begin = i;
+        const uint8_t run_kind = kind_at(i);
+        if (run_kind == kLetter || run_kind == kDigit) {
+            while (kind_at(i) == run_kind) ++i;
+        }
+        const size_t run_end = i;
+        while (kind_at(i) == kPunctuation) ++i;
+        if (kind_at(i) != kSpace || run_end - run_begin > kMaxPlainWordBytes) {
+            while (kind_at(i) != kSpace) ++i;
+            if (pending == kNone) pending = chunk;
+            continue;
+        }
+        flush(chunk);
+        if (run_begin == run_end) continue;  // punctuation only
+        char folded[kMaxPlainWordBytes];
+        const size_t length = run_end - run_begin;
+        for (size_t k = 0; k < length; ++k) {
+            const char c = text[run_begin + k];
+            folded[k] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
+        }
+        const std::string_view word(folded, length);
+        if (remove_stopwords && analyzer.is_stopword(word)) continue;
+        const int term = may_be_query_term(word) ? term_of(analyzer.stem(word)) : -1;
+        spans.push_back(TermSpan{static_cast<uint32_t>(run_begin), static_cast<uint32_t>(run_end),
+                                 term, false});
+    }
+    flush(n);
+    return spans;
+}
+
 std::string make_snippet(const Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& query_terms,
                          const SnippetOptions& options) {
     if (text.empty()) return {};
     const size_t max_bytes = std::max<size_t>(options.max_bytes, 1);
     const std::string_view analyzed = text.substr(0, utf8_floor(text, kMaxAnalyzedBytes));
-    // Only words that can stem to a query term go through the stemmer.
-    const std::function<bool(std::string_view)> stem_if = [&](std::string_view word) {
-        for (const std::string& term : query_terms) {
-            if (may_stem_to(word, term)) return true;
-        }
-        return false;
-    };
-    std::vector<Token> tokens;
-    tokens.reserve(analyzed.size() / 6 + 8);  // about one token per 6-7 bytes of English
-    analyzer.analyze(analyzed, tokens, 0, stem_if);
-
-    // Which query term (by index into the distinct terms) each token is, or -1.
-    std::unordered_map<std::string_view, int> term_ids;
-    for (const std::string& term : query_terms) {
-        term_ids.emplace(term, static_cast<int>(term_ids.size()));
+    const std::vector<TermSpan> tokens = find_query_terms(analyzer, analyzed, query_terms);
+    size_t distinct_terms = 0;
+    for (const TermSpan& token : tokens) {
+        distinct_terms = std::max(distinct_terms, static_cast<size_t>(token.term + 1));
     }
-    std::vector<int> term_of(tokens.size(), -1);
+
     std::vector<Word> words;
     for (size_t t = 0; t < tokens.size(); ++t) {
-        const Token& token = tokens[t];
-        if (!term_ids.empty()) {
-            auto it = term_ids.find(token.term);
-            if (it != term_ids.end()) term_of[t] = it->second;
-        }
+        const TermSpan& token = tokens[t];
         if (words.empty() || token.begin >= words.back().end) {
             words.push_back(Word{token.begin, token.end, static_cast<uint32_t>(t),
                                  static_cast<uint32_t>(t + 1)});
@@ -104,13 +200,13 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
     // The best window of whole words within max_bytes: most distinct query terms, then most
     // occurrences, then earliest. Two pointers over the words, counts per term.
     const size_t n_words = words.size();
-    std::vector<int> counts(term_ids.size(), 0);
+    std::vector<int> counts(distinct_terms, 0);
     int distinct = 0;
     int occurrences = 0;
     auto update = [&](size_t w, int delta) {
         for (uint32_t t = words[w].first_token; t < words[w].end_token; ++t) {
-            if (term_of[t] < 0) continue;
-            int& count = counts[static_cast<size_t>(term_of[t])];
+            if (tokens[t].term < 0) continue;
+            int& count = counts[static_cast<size_t>(tokens[t].term)];
             if (delta > 0 && count == 0) ++distinct;
             count += delta;
             if (delta < 0 && count == 0) --distinct;
@@ -147,7 +243,7 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
             // the reader sees some context before the first match and more after.
             auto has_match = [&](size_t w) {
                 for (uint32_t t = words[w].first_token; t < words[w].end_token; ++t) {
-                    if (term_of[t] >= 0) return true;
+                    if (tokens[t].term >= 0) return true;
                 }
                 return false;
             };
@@ -185,7 +281,7 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
         // No word fits (no words, or one longer than max_bytes): the raw start of the text (or
         // of its first match), cut at the last space, or else at a UTF-8 boundary.
         for (size_t t = 0; t < tokens.size(); ++t) {
-            if (term_of[t] >= 0) {
+            if (tokens[t].term >= 0) {
                 begin = tokens[t].begin;
                 break;
             }
@@ -213,9 +309,9 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
     for (size_t w = 0; w < n_words; ++w) {
         if (words[w].end <= begin || words[w].begin >= end) continue;
         for (uint32_t t = words[w].first_token; t < words[w].end_token; ++t) {
-            const Token& token = tokens[t];
+            const TermSpan& token = tokens[t];
             if (token.begin < begin || token.end > end) continue;
-            if (term_of[t] >= 0) {
+            if (tokens[t].term >= 0) {
                 marks.push_back(Span{token.begin, token.end});
                 mark_word.push_back(static_cast<uint32_t>(w));
             } else if (!token.is_compound_whole) {

@@ -1,6 +1,7 @@
 // text/snippet.h — the passage of an abstract shown on a result card.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,22 @@ struct SnippetOptions {
 std::string make_snippet(const Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& query_terms,
                          const SnippetOptions& options = {});
+
+// A token of a text as a snippet sees it: where it is, and which query term it is.
+struct TermSpan {
+    uint32_t begin;  // byte offsets in the text
+    uint32_t end;
+    int term;  // index among the distinct query terms (in order of first appearance), or -1
+    bool is_compound_whole;
+};
+
+// The tokens that Analyzer::analyze() finds in `text`, in the same order and with the same
+// offsets, each with the query term it is. Plain ASCII words (a run of letters or of digits
+// between spaces and punctuation, most of an abstract) are looked at without the analyzer:
+// lower-cased, checked against the stopwords, and stemmed only when may_stem_to() a query
+// term. Everything else goes through the analyzer. Thread-safe.
+std::vector<TermSpan> find_query_terms(const Analyzer& analyzer, std::string_view text,
+                                       const std::vector<std::string>& query_terms);
 
 // False when the folded word `word` certainly does not stem to `stem`: a stem keeps its word's
 // first two letters, but for a 'y' second letter turned 'i' ("lying" -> "lie"), and words of up

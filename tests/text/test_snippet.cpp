@@ -258,5 +258,118 @@ TEST(SnippetStemming, AStemKeepsItsWordsFirstTwoLetters) {
     }
 }
 
+// find_query_terms() reads plain words without the analyzer: it must still find exactly the
+// tokens analyze() finds, and the query term each one is.
+void expect_same_as_analyzer(const Analyzer& analyzer, std::string_view text,
+                             const std::vector<std::string>& terms) {
+    std::vector<Token> tokens;
+    analyzer.analyze(text, tokens);
+    const std::vector<TermSpan> spans = find_query_terms(analyzer, text, terms);
+    ASSERT_EQ(spans.size(), tokens.size()) << text;
+    std::vector<std::string> distinct;
+    for (const std::string& t : terms) {
+        if (std::find(distinct.begin(), distinct.end(), t) == distinct.end()) distinct.push_back(t);
+    }
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        ASSERT_EQ(spans[i].begin, tokens[i].begin) << text << " token " << i;
+        ASSERT_EQ(spans[i].end, tokens[i].end) << text << " token " << i;
+        ASSERT_EQ(spans[i].is_compound_whole, tokens[i].is_compound_whole) << text;
+        const auto it = std::find(distinct.begin(), distinct.end(), tokens[i].term);
+        const int expected = it == distinct.end() ? -1 : static_cast<int>(it - distinct.begin());
+        ASSERT_EQ(spans[i].term, expected) << text << " token " << tokens[i].term;
+    }
+}
+
+TEST(FindQueryTerms, MatchesTheAnalyzerOnRealAbstracts) {
+    std::ifstream in(std::string(PAPERBOY_TESTDATA_DIR) + "/json/arxiv_sample200.jsonl");
+    ASSERT_TRUE(in);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const Analyzer analyzer;
+    expect_same_as_analyzer(analyzer, text, {"model", "network", "quantum", "studi", "lie"});
+    expect_same_as_analyzer(analyzer, text, {"gpt4", "gpt", "4", "2", "x", "stateoftheart"});
+    expect_same_as_analyzer(analyzer, text, {"caf\u00e9", "\u03b1", "the", "model", "model"});
+    expect_same_as_analyzer(analyzer, text, {});
+}
+
+TEST(FindQueryTerms, MatchesTheAnalyzerOnRandomText) {
+    // Pieces that exercise every rule of the tokenizer, glued at random.
+    const std::vector<std::string> pieces = {"a",
+                                             "B",
+                                             "z",
+                                             "ab",
+                                             "The",
+                                             "of",
+                                             "model",
+                                             "Models",
+                                             "running",
+                                             "lying",
+                                             "GPT",
+                                             "4",
+                                             "3.5",
+                                             "2023",
+                                             "x",
+                                             "-",
+                                             "_",
+                                             "/",
+                                             ".",
+                                             ",",
+                                             "'",
+                                             "'s",
+                                             "(",
+                                             ")",
+                                             " ",
+                                             " ",
+                                             " ",
+                                             "\n",
+                                             "\t",
+                                             "\u2019",
+                                             "\u2010",
+                                             "\u00ad",
+                                             "\u00e9",
+                                             "caf\u00e9",
+                                             "\u2014",
+                                             "\u03b1\u03b2",
+                                             "\xff",
+                                             "\xc3",
+                                             "\uff21",
+                                             "\u0301",
+                                             "state-of-the-art",
+                                             "e.g.",
+                                             "O'Neil",
+                                             std::string(40, 'q'),
+                                             std::string(70, 'r'),
+                                             "\x01",
+                                             "\u200b"};
+    const std::vector<std::vector<std::string>> queries = {{"model", "run", "lie"},
+                                                           {"gpt", "4", "gpt4"},
+                                                           {"ab", "b", "z"},
+                                                           {"3.5", "2023", "x"},
+                                                           {"caf\u00e9", "\u03b1\u03b2", "a"},
+                                                           {std::string(40, 'q')},
+                                                           {"oneil", "eg", "e"}};
+    const Analyzer analyzer;
+    uint64_t state = 12345;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<size_t>(state >> 33);
+    };
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        const size_t length = 1 + next() % 24;
+        for (size_t k = 0; k < length; ++k) text += pieces[next() % pieces.size()];
+        expect_same_as_analyzer(analyzer, text, queries[next() % queries.size()]);
+        if (HasFatalFailure()) return;
+    }
+}
+
+TEST(FindQueryTerms, KeepsStopwordsWhenTheAnalyzerDoes) {
+    AnalyzerOptions options;
+    options.remove_stopwords = false;
+    options.stem = false;
+    const Analyzer analyzer(options);
+    expect_same_as_analyzer(analyzer, "The running of the models, GPT-4 and the rest.",
+                            {"the", "running", "model", "gpt"});
+}
+
 }  // namespace
 }  // namespace paperboy::text
