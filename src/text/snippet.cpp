@@ -22,9 +22,9 @@ struct Span {
     uint32_t end;
 };
 
-// A word of the text: the union of the overlapping token spans of one compound ("GPT-4" is one
-// word, though it has three tokens). Windows start and end at words.
-struct Word {
+// A chunk of the text: a run of bytes between ASCII spaces, and the tokens found in it (only
+// the chunks that may hold a query term are analysed). Windows start and end at chunks.
+struct Chunk {
     uint32_t begin;
     uint32_t end;
     uint32_t first_token;
@@ -35,35 +35,154 @@ bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// What a byte is to find_query_terms(): the tokenizer's kinds for ASCII, and which bytes
-// separate chunks (ASCII whitespace).
-constexpr uint8_t kSpace = 0;
-constexpr uint8_t kPunctuation = 1;
-constexpr uint8_t kLetter = 2;
-constexpr uint8_t kDigit = 3;
-constexpr uint8_t kNonAscii = 4;
+// Bytes as the chunk scan sees them: ASCII letters (either case) and digits get codes
+// 1..36, other ASCII 0, ASCII spaces kSpaceCode, the bytes of non-ASCII characters
+// kNonAsciiCode.
+constexpr uint8_t kSpaceCode = 0xFF;
+constexpr uint8_t kNonAsciiCode = 0xFE;
 
-constexpr std::array<uint8_t, 256> make_byte_kinds() {
-    std::array<uint8_t, 256> kinds{};
-    for (int c = 0; c < 256; ++c) {
-        kinds[c] = c >= 0x80 ? kNonAscii : kPunctuation;
+constexpr std::array<uint8_t, 256> make_byte_codes() {
+    std::array<uint8_t, 256> codes{};
+    for (int c = 0x80; c < 256; ++c) codes[c] = kNonAsciiCode;
+    for (int c = 'a'; c <= 'z'; ++c) codes[c] = static_cast<uint8_t>(1 + c - 'a');
+    for (int c = 'A'; c <= 'Z'; ++c) codes[c] = static_cast<uint8_t>(1 + c - 'A');
+    for (int c = '0'; c <= '9'; ++c) codes[c] = static_cast<uint8_t>(27 + c - '0');
+    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) {
+        codes[static_cast<unsigned char>(c)] = kSpaceCode;
     }
-    for (int c = 'a'; c <= 'z'; ++c) kinds[c] = kLetter;
-    for (int c = 'A'; c <= 'Z'; ++c) kinds[c] = kLetter;
-    for (int c = '0'; c <= '9'; ++c) kinds[c] = kDigit;
-    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'})
-        kinds[static_cast<unsigned char>(c)] = kSpace;
-    return kinds;
+    return codes;
 }
-constexpr std::array<uint8_t, 256> kByteKinds = make_byte_kinds();
+constexpr std::array<uint8_t, 256> kByteCodes = make_byte_codes();
 
-inline unsigned char byte_at(std::string_view s, size_t i) {
-    return static_cast<unsigned char>(s[i]);
+// Which chunks may hold a query term, decided from their bytes alone. A token's term begins
+// where a part of a token does (after a separator or joiner, or where letters turn to digits
+// or back), with that letter or digit and the next one of its chunk, whatever stands between
+// them ("e.g." -> "eg", "O'Neil" -> "on"); and a stem keeps its word's first two letters
+// (may_stem_to()). So a chunk of ASCII where no such pair is a query term's first two cannot
+// hold one. Queries with a term that has no such pair (one
+// letter, a punctuation mark or a non-ASCII character among its first two) look at every chunk.
+class ChunkFilter {
+  public:
+    explicit ChunkFilter(const std::vector<std::string>& terms) {
+        for (const std::string& term : terms) {
+            const uint8_t first = term.empty() ? 0 : code(term[0]);
+            const uint8_t second = term.size() < 2 ? 0 : code(term[1]);
+            if (first == 0 || second == 0) {
+                every_chunk_ = true;
+                continue;
+            }
+            pairs_[first] |= uint64_t{1} << second;
+            // "happy" stems to "happi", "lying" to "lie" ("ly" -> "li").
+            if (term[1] == 'i') pairs_[first] |= uint64_t{1} << code('y');
+        }
+    }
+
+    bool every_chunk() const { return every_chunk_; }
+
+    // Whether a letter or digit that begins a part of a token (code `first`, 1..36) and the
+    // next letter or digit of its chunk (`second`) may begin a query term.
+    bool pair_may_begin_term(uint8_t first, uint8_t second) const {
+        return (pairs_[first] >> second & 1U) != 0;
+    }
+
+  private:
+    static uint8_t code(char c) {
+        const uint8_t k = kByteCodes[static_cast<unsigned char>(c)];
+        return k <= 36 ? k : 0;
+    }
+
+    std::array<uint64_t, 37> pairs_{};  // by first letter's code: bit per second letter's code
+    bool every_chunk_ = false;
+};
+
+// The chunks of `text` and the tokens of those that may hold a query term (with the query term
+// each token is, or -1), in text order.
+void scan_chunks(const Analyzer& analyzer, std::string_view text,
+                 const std::vector<std::string>& query_terms, std::vector<Chunk>& chunks,
+                 std::vector<TermSpan>& tokens) {
+    std::unordered_map<std::string_view, int> term_ids;
+    for (const std::string& term : query_terms) {
+        term_ids.emplace(term, static_cast<int>(term_ids.size()));
+    }
+    // Only words that can stem to a query term go through the stemmer; a word that does not
+    // cannot be one either (a term may_stem_to() itself).
+    const std::function<bool(std::string_view)> stem_if = [&](std::string_view word) {
+        for (const std::string& term : query_terms) {
+            if (may_stem_to(word, term)) return true;
+        }
+        return false;
+    };
+    const ChunkFilter filter(query_terms);
+
+    // Consecutive chunks that need the analyzer go to it together. Spaces separate tokens, so a
+    // run of whole chunks analyses exactly as it does inside the text.
+    constexpr size_t kNone = SIZE_MAX;
+    size_t pending = kNone;  // the first chunk waiting for the analyzer
+    std::vector<Token> analysed;
+    const auto flush = [&] {
+        if (pending == kNone) return;
+        const uint32_t from = chunks[pending].begin;
+        analysed.clear();
+        analyzer.analyze(text.substr(from, chunks.back().end - from), analysed, 0, stem_if);
+        // Each chunk's tokens: a chunk starts its range when it is reached (so one without
+        // tokens gets an empty range) and every token of it extends the range.
+        size_t c = pending;
+        const auto reach = [&](size_t chunk) {
+            chunks[chunk].first_token = chunks[chunk].end_token =
+                static_cast<uint32_t>(tokens.size());
+        };
+        reach(c);
+        for (const Token& t : analysed) {
+            while (chunks[c].end <= from + t.begin) reach(++c);
+            const auto id = term_ids.find(t.term);
+            tokens.push_back(TermSpan{from + t.begin, from + t.end,
+                                      id == term_ids.end() ? -1 : id->second, t.is_compound_whole});
+            chunks[c].end_token = static_cast<uint32_t>(tokens.size());
+        }
+        while (++c < chunks.size()) reach(c);
+        pending = kNone;
+    };
+
+    const size_t n = text.size();
+    size_t i = 0;
+    while (i < n) {
+        if (kByteCodes[static_cast<unsigned char>(text[i])] == kSpaceCode) {
+            ++i;
+            continue;
+        }
+        const size_t begin = i;
+        bool candidate = filter.every_chunk();
+        // The last letter or digit, whether it began a part of a token (after anything else,
+        // or at a change between letters and digits), and whether the byte before was one.
+        uint8_t previous = 0;
+        bool previous_begins = false;
+        bool after_alnum = false;
+        for (; i < n; ++i) {
+            const uint8_t code = kByteCodes[static_cast<unsigned char>(text[i])];
+            if (code == kSpaceCode) break;
+            if (code == 0 || code == kNonAsciiCode) {
+                candidate = candidate || code == kNonAsciiCode;
+                after_alnum = false;
+                continue;
+            }
+            candidate =
+                candidate || (previous_begins && filter.pair_may_begin_term(previous, code));
+            previous_begins = !after_alnum || (previous <= 26) != (code <= 26);
+            previous = code;
+            after_alnum = true;
+        }
+        if (!candidate) {
+            flush();
+            const auto count = static_cast<uint32_t>(tokens.size());
+            chunks.push_back(
+                Chunk{static_cast<uint32_t>(begin), static_cast<uint32_t>(i), count, count});
+            continue;
+        }
+        if (pending == kNone) pending = chunks.size();
+        chunks.push_back(Chunk{static_cast<uint32_t>(begin), static_cast<uint32_t>(i), 0, 0});
+    }
+    flush();
 }
-
-// Plain words longer than this go through the analyzer, which knows what to do with very long
-// ones (it drops terms over 64 bytes).
-constexpr size_t kMaxPlainWordBytes = 32;
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -95,82 +214,10 @@ bool may_stem_to(std::string_view word, std::string_view stem) {
 
 std::vector<TermSpan> find_query_terms(const Analyzer& analyzer, std::string_view text,
                                        const std::vector<std::string>& query_terms) {
-    std::unordered_map<std::string_view, int> term_ids;
-    for (const std::string& term : query_terms) {
-        term_ids.emplace(term, static_cast<int>(term_ids.size()));
-    }
-    const auto term_of = [&](std::string_view term) {
-        const auto it = term_ids.find(term);
-        return it == term_ids.end() ? -1 : it->second;
-    };
-    // Only words that can stem to a query term go through the stemmer; a word that does not
-    // cannot be one either (a term may_stem_to() itself).
-    const auto may_be_query_term = [&](std::string_view word) {
-        for (const std::string& term : query_terms) {
-            if (may_stem_to(word, term)) return true;
-        }
-        return false;
-    };
-    const std::function<bool(std::string_view)> stem_if = may_be_query_term;
-    const bool remove_stopwords = analyzer.options().remove_stopwords;
-
-    std::vector<TermSpan> spans;
-    spans.reserve(text.size() / 6 + 8);  // about one token per 6-7 bytes of English
-    // Consecutive chunks that need the analyzer are given to it together. Spaces separate
-    // tokens, so a run of whole chunks analyses exactly as it does inside the text.
-    constexpr size_t kNone = std::string_view::npos;
-    size_t pending = kNone;
-    std::vector<Token> tokens;
-    const auto flush = [&](size_t end) {
-        if (pending == kNone) return;
-        tokens.clear();
-        analyzer.analyze(text.substr(pending, end - pending), tokens, 0, stem_if);
-        const auto offset = static_cast<uint32_t>(pending);
-        for (const Token& t : tokens) {
-            spans.push_back(
-                TermSpan{t.begin + offset, t.end + offset, term_of(t.term), t.is_compound_whole});
-        }
-        pending = kNone;
-    };
-
-    const size_t n = text.size();
-    const auto kind_at = [&](size_t at) { return at < n ? kByteKinds[byte_at(text, at)] : kSpace; };
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && kind_at(i) == kSpace) ++i;
-        if (i == n) break;
-        // A chunk between spaces is plain when it is ASCII with one run of letters or of
-        // digits in it: then that run is its only token, and an unsplit one.
-        const size_t chunk = i;
-        while (kind_at(i) == kPunctuation) ++i;
-        const size_t run_begin = i;
-        const uint8_t run_kind = kind_at(i);
-        if (run_kind == kLetter || run_kind == kDigit) {
-            while (kind_at(i) == run_kind) ++i;
-        }
-        const size_t run_end = i;
-        while (kind_at(i) == kPunctuation) ++i;
-        if (kind_at(i) != kSpace || run_end - run_begin > kMaxPlainWordBytes) {
-            while (kind_at(i) != kSpace) ++i;
-            if (pending == kNone) pending = chunk;
-            continue;
-        }
-        flush(chunk);
-        if (run_begin == run_end) continue;  // punctuation only
-        char folded[kMaxPlainWordBytes];
-        const size_t length = run_end - run_begin;
-        for (size_t k = 0; k < length; ++k) {
-            const char c = text[run_begin + k];
-            folded[k] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
-        }
-        const std::string_view word(folded, length);
-        if (remove_stopwords && analyzer.is_stopword(word)) continue;
-        const int term = may_be_query_term(word) ? term_of(analyzer.stem(word)) : -1;
-        spans.push_back(TermSpan{static_cast<uint32_t>(run_begin), static_cast<uint32_t>(run_end),
-                                 term, false});
-    }
-    flush(n);
-    return spans;
+    std::vector<Chunk> chunks;
+    std::vector<TermSpan> tokens;
+    scan_chunks(analyzer, text, query_terms, chunks, tokens);
+    return tokens;
 }
 
 std::string make_snippet(const Analyzer& analyzer, std::string_view text,
@@ -179,22 +226,13 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
     if (text.empty()) return {};
     const size_t max_bytes = std::max<size_t>(options.max_bytes, 1);
     const std::string_view analyzed = text.substr(0, utf8_floor(text, kMaxAnalyzedBytes));
-    const std::vector<TermSpan> tokens = find_query_terms(analyzer, analyzed, query_terms);
+    std::vector<Chunk> words;
+    std::vector<TermSpan> tokens;
+    words.reserve(analyzed.size() / 6 + 8);  // about one word per 6-7 bytes of English
+    scan_chunks(analyzer, analyzed, query_terms, words, tokens);
     size_t distinct_terms = 0;
     for (const TermSpan& token : tokens) {
         distinct_terms = std::max(distinct_terms, static_cast<size_t>(token.term + 1));
-    }
-
-    std::vector<Word> words;
-    for (size_t t = 0; t < tokens.size(); ++t) {
-        const TermSpan& token = tokens[t];
-        if (words.empty() || token.begin >= words.back().end) {
-            words.push_back(Word{token.begin, token.end, static_cast<uint32_t>(t),
-                                 static_cast<uint32_t>(t + 1)});
-        } else {
-            words.back().end = std::max(words.back().end, token.end);
-            words.back().end_token = static_cast<uint32_t>(t + 1);
-        }
     }
 
     // The best window of whole words within max_bytes: most distinct query terms, then most
@@ -306,14 +344,20 @@ std::string make_snippet(const Analyzer& analyzer, std::string_view text,
     std::vector<Span> marks;
     std::vector<uint32_t> mark_word;
     std::vector<uint32_t> unmatched_begins;  // sorted: tokens come in source order
+    // A word is the union of the overlapping token spans of one compound ("GPT-4" is one word
+    // of three tokens; "x,y" is a chunk of two words).
+    uint32_t word = 0;
+    uint32_t word_end = 0;
     for (size_t w = 0; w < n_words; ++w) {
         if (words[w].end <= begin || words[w].begin >= end) continue;
         for (uint32_t t = words[w].first_token; t < words[w].end_token; ++t) {
             const TermSpan& token = tokens[t];
+            if (token.begin >= word_end) ++word;
+            word_end = std::max(word_end, token.end);
             if (token.begin < begin || token.end > end) continue;
             if (tokens[t].term >= 0) {
                 marks.push_back(Span{token.begin, token.end});
-                mark_word.push_back(static_cast<uint32_t>(w));
+                mark_word.push_back(word);
             } else if (!token.is_compound_whole) {
                 unmatched_begins.push_back(token.begin);
             }

@@ -32,11 +32,11 @@ struct TermSpan {
     bool is_compound_whole;
 };
 
-// The tokens that Analyzer::analyze() finds in `text`, in the same order and with the same
-// offsets, each with the query term it is. Plain ASCII words (a run of letters or of digits
-// between spaces and punctuation, most of an abstract) are looked at without the analyzer:
-// lower-cased, checked against the stopwords, and stemmed only when may_stem_to() a query
-// term. Everything else goes through the analyzer. Thread-safe.
+// The tokens of the chunks of `text` (runs between ASCII spaces) that may hold a query term,
+// as Analyzer::analyze() finds them (same order, same offsets), each with the query term it is.
+// Every token that is a query term is among them. Whether a chunk may hold one is decided from
+// its bytes alone, so most of an abstract is never analysed: see ChunkFilter in snippet.cpp.
+// Thread-safe.
 std::vector<TermSpan> find_query_terms(const Analyzer& analyzer, std::string_view text,
                                        const std::vector<std::string>& query_terms);
 
