@@ -3,6 +3,7 @@
 // Depends on store/sqlite/statement.h and SQLite.
 #include <sqlite3.h>
 
+#include "store/sqlite/read_snapshot.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/statement.h"
@@ -208,6 +209,7 @@ Result<std::vector<Comment>> SqliteStore::comments_for_paper(const PaperId& pape
 
 Result<std::vector<int>> SqliteStore::comment_counts(const std::vector<PaperId>& papers) {
     std::lock_guard lock(mu_);
+    const ReadSnapshot snapshot(*this);
     std::vector<int> out;
     out.reserve(papers.size());
     for (const PaperId& paper : papers) {

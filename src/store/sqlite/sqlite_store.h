@@ -158,9 +158,13 @@ class SqliteStore final : public Store {
     // get_paper() with mu_ held.
     Result<std::optional<Paper>> read_paper_locked(const PaperId& id);
 
+    // One read transaction around the statements of a page of reads made with mu_ held.
+    class ReadSnapshot;
+
     // The cached statements; kSql in the .cpp holds their text in the same order.
     enum Query : int {
         kBegin,
+        kBeginRead,
         kCommit,
         kRollback,
         kSelectPaperForWrite,
