@@ -2,17 +2,40 @@
 
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "core/utf8.h"
 
 namespace paperboy {
+namespace {
+
+// Whether any of the 8 bytes at `p` is a control character, '"', '\\' or not ASCII: the bytes
+// that append_json_string() cannot copy as they are. Word at a time, with the "has a zero
+// byte" and "has a byte less than n" tests of Bit Twiddling Hacks (exact about whether there
+// is one).
+inline bool needs_care(const char* p) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHigh = 0x8080808080808080ULL;
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    const uint64_t quote = w ^ (kOnes * '"');
+    const uint64_t backslash = w ^ (kOnes * '\\');
+    const uint64_t control = (w - kOnes * 0x20) & ~w;
+    const uint64_t has_quote = (quote - kOnes) & ~quote;
+    const uint64_t has_backslash = (backslash - kOnes) & ~backslash;
+    return ((control | has_quote | has_backslash | w) & kHigh) != 0;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     for (size_t i = 0; i < s.size();) {
         // Most text is printable ASCII that needs no escape: copy such runs at once.
         size_t run = i;
+        while (run + 8 <= s.size() && !needs_care(s.data() + run)) run += 8;
         while (run < s.size()) {
             const auto u = static_cast<unsigned char>(s[run]);
             if (u < 0x20 || u >= 0x80 || u == '"' || u == '\\') break;

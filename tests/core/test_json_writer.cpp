@@ -30,6 +30,27 @@ TEST(JsonWriter, EscapesEverythingThatNeedsIt) {
     EXPECT_EQ(out, "\"q\\\"b\\\\n\\n\\t\\u0001 é\"");
 }
 
+// Long runs are scanned 8 bytes at a time: every byte that needs an escape must be found at
+// every offset of such a word, and next to every other byte value.
+TEST(JsonWriter, EscapesInsideLongRunsAtEveryOffset) {
+    const std::string specials[] = {
+        "\"", "\\", "\n", std::string(1, '\x01'), std::string(1, '\x1f'), "\xc3\xa9", "\xff"};
+    const std::string expected_escapes[] = {"\\\"",    "\\\\",     "\\n",         "\\u0001",
+                                            "\\u001f", "\xc3\xa9", "\xef\xbf\xbd"};
+    for (size_t k = 0; k < std::size(specials); ++k) {
+        for (size_t at = 0; at < 24; ++at) {
+            for (int neighbour = 0x20; neighbour < 0x80; neighbour += 13) {  // never '"' or '\\'
+                const std::string pad(at, static_cast<char>(neighbour));
+                const std::string tail(17, static_cast<char>(neighbour));
+                std::string out;
+                append_json_string(out, pad + specials[k] + tail);
+                ASSERT_EQ(out, "\"" + pad + expected_escapes[k] + tail + "\"")
+                    << "special " << k << " at " << at << " among " << neighbour;
+            }
+        }
+    }
+}
+
 TEST(JsonWriter, ReplacesInvalidUtf8) {
     std::string out;
     append_json_string(out, "a\xff\xc3(b\xed\xa0\x80");
