@@ -16,9 +16,10 @@ struct SnippetOptions {
     std::string_view close = "</mark>";
 };
 
-// The best passage of `text` for a query whose analysed terms are `query_terms`: the window
-// with the most distinct query terms (then the most occurrences), cut at word boundaries, with
-// "…" where it was cut. Returned HTML-safe: the source text is escaped (&, <, >, ", ') and only
+// The best passage of `text` for a query whose analysed terms are `query_terms`: the window of
+// whole chunks (runs between spaces, punctuation included) with the most distinct query terms
+// (then the most occurrences, then the earliest), moved so that some context precedes the first
+// match, with "…" where it was cut. Returned HTML-safe: the source text is escaped (&, <, >, ", ') and only
 // the highlight markup is raw. Without matches, the start of the text. Thread-safe.
 std::string make_snippet(const Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& query_terms,
