@@ -14,3 +14,8 @@ request = function()
   i = i % #queries + 1
   return wrk.format("GET", "/api/papers/search?limit=10&q=" .. queries[i])
 end
+-- The far tail, which wrk --latency does not print: rare stalls show there first.
+done = function(summary, latency, requests)
+  io.write(string.format("tail: p99.9 %.2f ms, max %.2f ms\n",
+    latency:percentile(99.9) / 1000, latency.max / 1000))
+end
