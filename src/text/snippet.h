@@ -19,8 +19,8 @@ struct SnippetOptions {
 // The best passage of `text` for a query whose analysed terms are `query_terms`: the window of
 // whole chunks (runs between spaces, punctuation included) with the most distinct query terms
 // (then the most occurrences, then the earliest), moved so that some context precedes the first
-// match, with "…" where it was cut. Returned HTML-safe: the source text is escaped (&, <, >, ", ') and only
-// the highlight markup is raw. Without matches, the start of the text. Thread-safe.
+// match, with "…" where it was cut. Returned HTML-safe: the source text is escaped (&, <, >, ", ')
+// and only the highlight markup is raw. Without matches, the start of the text. Thread-safe.
 std::string make_snippet(const Analyzer& analyzer, std::string_view text,
                          const std::vector<std::string>& query_terms,
                          const SnippetOptions& options = {});
