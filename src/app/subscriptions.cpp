@@ -1,5 +1,6 @@
 #include "app/subscriptions.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "app/auth/crypto.h"
@@ -315,6 +316,34 @@ Status Subscriptions::set_for_user(const store::User& user, int64_t subscription
                                               now_text());
     }
     return Error(ErrorCode::kNotFound, "no such subscription of yours");
+}
+
+Result<std::vector<store::Subscription>> Subscriptions::set_for_address(
+    const std::string& email, std::initializer_list<store::SubscriptionStatus> from,
+    store::SubscriptionStatus to) {
+    auto all = store_.subscriptions_of(email, 0);
+    if (!all.ok()) return all.error();
+    std::vector<store::Subscription> changed;
+    for (const store::Subscription& s : *all) {
+        if (std::find(from.begin(), from.end(), s.status) == from.end()) continue;
+        PAPERBOY_RETURN_IF_ERROR(store_.set_subscription_status(s.id, to, now_text()));
+        changed.push_back(s);
+    }
+    return changed;
+}
+
+Result<std::vector<store::Subscription>> Subscriptions::unsubscribe_address(
+    const std::string& email) {
+    return set_for_address(
+        email,
+        {store::SubscriptionStatus::kPending, store::SubscriptionStatus::kConfirmed,
+         store::SubscriptionStatus::kSuspended},
+        store::SubscriptionStatus::kUnsubscribed);
+}
+
+Result<std::vector<store::Subscription>> Subscriptions::resume_address(const std::string& email) {
+    return set_for_address(email, {store::SubscriptionStatus::kSuspended},
+                           store::SubscriptionStatus::kConfirmed);
 }
 
 }  // namespace paperboy::app

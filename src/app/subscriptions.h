@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -89,6 +90,12 @@ class Subscriptions {
     // Unsubscribes (or with `resume`, resubscribes a confirmed address to) one of the member's
     // subscriptions. kNotFound when it is not the member's.
     Status set_for_user(const store::User& user, int64_t subscription_id, bool active);
+    // The operator's actions on a whole (normalized) address: every subscription not yet
+    // unsubscribed is unsubscribed; or every suspended one (too many permanent delivery failures)
+    // is confirmed again, not pending or unsubscribed ones, which are not the operator's to
+    // restart. Both answer the subscriptions they changed, as they were before.
+    Result<std::vector<store::Subscription>> unsubscribe_address(const std::string& email);
+    Result<std::vector<store::Subscription>> resume_address(const std::string& email);
 
     // Human words for a subscription: "the daily digest", "the weekly digest of papers matching
     // “llm agents”".
@@ -98,6 +105,11 @@ class Subscriptions {
 
   private:
     Result<std::string> secret();
+    // Sets the subscriptions of `email` whose status is one of `from` to `to`; see
+    // unsubscribe_address().
+    Result<std::vector<store::Subscription>> set_for_address(
+        const std::string& email, std::initializer_list<store::SubscriptionStatus> from,
+        store::SubscriptionStatus to);
     std::string now_text() const;
     Result<store::Subscription> from_confirmation(std::string_view token);
 

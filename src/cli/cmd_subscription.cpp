@@ -10,7 +10,6 @@
 #include "app/subscriptions.h"
 #include "cli/common.h"
 #include "core/json_writer.h"
-#include "core/timestamp.h"
 #include "mail/address.h"
 
 namespace paperboy::cli {
@@ -98,8 +97,8 @@ int run_unsubscribe(const Options& opts) {
     }
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
+    app::Subscriptions subscriptions(**store, nullptr, {});
     if (!opts.token.empty()) {
-        app::Subscriptions subscriptions(**store, nullptr, {});
         auto left = subscriptions.unsubscribe(token_from(opts.token));
         if (!left.ok()) {
             return fail(left.error().code() == ErrorCode::kNotFound
@@ -113,43 +112,31 @@ int run_unsubscribe(const Options& opts) {
     }
     auto address = address_from(opts.email);
     if (!address.ok()) return fail(address.error());
-    auto subscriptions = (*store)->subscriptions_of(*address, 0);
-    if (!subscriptions.ok()) return fail(subscriptions.error());
-    int changed = 0;
-    for (const store::Subscription& s : *subscriptions) {
-        if (s.status == store::SubscriptionStatus::kUnsubscribed) continue;
-        Status set = (*store)->set_subscription_status(
-            s.id, store::SubscriptionStatus::kUnsubscribed, now_timestamp());
-        if (!set.ok()) return fail(set.error());
+    auto changed = subscriptions.unsubscribe_address(*address);
+    if (!changed.ok()) return fail(changed.error());
+    for (const store::Subscription& s : *changed) {
         std::printf("unsubscribed %s from %s\n", s.email.c_str(),
                     app::Subscriptions::describe(s).c_str());
-        ++changed;
     }
-    if (changed == 0) std::printf("%s has no active subscriptions\n", address->c_str());
+    if (changed->empty()) std::printf("%s has no active subscriptions\n", address->c_str());
     return kExitOk;
 }
 
 // Suspended subscriptions (too many permanent delivery failures) of an address become confirmed
-// again, their failure count reset. Only suspended ones: an unsubscribed address asked to stop,
-// and a pending one never confirmed; neither is the operator's to restart.
+// again, their failure count reset; see app::Subscriptions::resume_address().
 int run_resume(const Options& opts) {
     auto address = address_from(opts.email);
     if (!address.ok()) return fail(address.error());
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
-    auto subscriptions = (*store)->subscriptions_of(*address, 0);
-    if (!subscriptions.ok()) return fail(subscriptions.error());
-    int changed = 0;
-    for (const store::Subscription& s : *subscriptions) {
-        if (s.status != store::SubscriptionStatus::kSuspended) continue;
-        Status set = (*store)->set_subscription_status(s.id, store::SubscriptionStatus::kConfirmed,
-                                                       now_timestamp());
-        if (!set.ok()) return fail(set.error());
+    app::Subscriptions subscriptions(**store, nullptr, {});
+    auto changed = subscriptions.resume_address(*address);
+    if (!changed.ok()) return fail(changed.error());
+    for (const store::Subscription& s : *changed) {
         std::printf("resumed %s for %s\n", app::Subscriptions::describe(s).c_str(),
                     s.email.c_str());
-        ++changed;
     }
-    if (changed == 0) {
+    if (changed->empty()) {
         return fail(Error(ErrorCode::kNotFound, *address + " has no suspended subscription"));
     }
     return kExitOk;

@@ -281,6 +281,36 @@ TEST_F(MailServicesTest, UnsubscribeLinksWorkWithoutLoggingInAndResubscribingSta
     EXPECT_EQ((*store_->subscription(sub.id))->status, store::SubscriptionStatus::kPending);
 }
 
+TEST_F(MailServicesTest, TheOperatorUnsubscribesOrResumesAWholeAddress) {
+    const store::Subscription daily = confirmed("dora@example.org");
+    const store::Subscription weekly = confirmed("dora@example.org", "weekly");
+    const store::Subscription other = confirmed("eve@example.org");
+    ASSERT_TRUE(store_
+                    ->set_subscription_status(weekly.id, store::SubscriptionStatus::kSuspended,
+                                              "2024-10-26T07:00:00Z")
+                    .ok());
+    Subscriptions& subs = subscriptions(nullptr);
+
+    // Only suspended ones resume: the confirmed daily one is left as it is.
+    auto resumed = subs.resume_address("dora@example.org");
+    ASSERT_TRUE(resumed.ok()) << resumed.error().message();
+    ASSERT_EQ(resumed->size(), 1u);
+    EXPECT_EQ(resumed->at(0).id, weekly.id);
+    EXPECT_EQ((*store_->subscription(weekly.id))->status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_TRUE(subs.resume_address("dora@example.org")->empty());
+
+    auto left = subs.unsubscribe_address("dora@example.org");
+    ASSERT_TRUE(left.ok()) << left.error().message();
+    EXPECT_EQ(left->size(), 2u);
+    for (int64_t id : {daily.id, weekly.id}) {
+        EXPECT_EQ((*store_->subscription(id))->status, store::SubscriptionStatus::kUnsubscribed);
+    }
+    EXPECT_EQ((*store_->subscription(other.id))->status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_TRUE(subs.unsubscribe_address("dora@example.org")->empty());
+    // An unsubscribed address is not the operator's to restart.
+    EXPECT_TRUE(subs.resume_address("dora@example.org")->empty());
+}
+
 // --- Digests ---
 
 TEST_F(MailServicesTest, ADailyDigestGoesOnceToConfirmedSubscribersOnly) {
