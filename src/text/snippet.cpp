@@ -8,6 +8,7 @@
 
 #include "core/html.h"
 #include "core/utf8.h"
+#include "text/chunk_scan.h"
 
 namespace paperboy::text {
 namespace {
@@ -35,65 +36,68 @@ bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// Bytes as the chunk scan sees them: ASCII letters (either case) and digits get codes
-// 1..36, other ASCII 0, ASCII spaces kSpaceCode, the bytes of non-ASCII characters
-// kNonAsciiCode.
-constexpr uint8_t kSpaceCode = 0xFF;
-constexpr uint8_t kNonAsciiCode = 0xFE;
-
-constexpr std::array<uint8_t, 256> make_byte_codes() {
-    std::array<uint8_t, 256> codes{};
-    for (int c = 0x80; c < 256; ++c) codes[c] = kNonAsciiCode;
-    for (int c = 'a'; c <= 'z'; ++c) codes[c] = static_cast<uint8_t>(1 + c - 'a');
-    for (int c = 'A'; c <= 'Z'; ++c) codes[c] = static_cast<uint8_t>(1 + c - 'A');
-    for (int c = '0'; c <= '9'; ++c) codes[c] = static_cast<uint8_t>(27 + c - '0');
-    for (char c : {' ', '\t', '\n', '\r', '\f', '\v'}) {
-        codes[static_cast<unsigned char>(c)] = kSpaceCode;
+// The pairs that a query term can begin with, as the chunk scan looks for them: a token's term
+// begins where a part of a token does, with that letter or digit and the next one of its chunk
+// (whatever stands between them: "e.g." -> "eg", "O'Neil" -> "on"), and a stem keeps its word's
+// first two letters (may_stem_to()). False when some term has no such pair (one letter, or a
+// punctuation mark or a non-ASCII character among its first two): then every chunk may hold it.
+bool term_pairs(const std::vector<std::string>& terms, std::vector<detail::TermPair>& pairs) {
+    const auto alnum = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    const auto lower = [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+    };
+    for (const std::string& term : terms) {
+        if (term.size() < 2 || !alnum(term[0]) || !alnum(term[1])) return false;
+        const detail::TermPair pair{lower(term[0]), lower(term[1]), lower(term[1]) == 'i'};
+        const bool seen = std::any_of(pairs.begin(), pairs.end(), [&](const detail::TermPair& p) {
+            return p.first == pair.first && p.second == pair.second;
+        });
+        if (!seen) pairs.push_back(pair);
     }
-    return codes;
+    return true;
 }
-constexpr std::array<uint8_t, 256> kByteCodes = make_byte_codes();
 
-// Which chunks may hold a query term, decided from their bytes alone. A token's term begins
-// where a part of a token does (after a separator or joiner, or where letters turn to digits
-// or back), with that letter or digit and the next one of its chunk, whatever stands between
-// them ("e.g." -> "eg", "O'Neil" -> "on"); and a stem keeps its word's first two letters
-// (may_stem_to()). So a chunk of ASCII where no such pair is a query term's first two cannot
-// hold one. Queries with a term that has no such pair (one
-// letter, a punctuation mark or a non-ASCII character among its first two) look at every chunk.
-class ChunkFilter {
-  public:
-    explicit ChunkFilter(const std::vector<std::string>& terms) {
-        for (const std::string& term : terms) {
-            const uint8_t first = term.empty() ? 0 : code(term[0]);
-            const uint8_t second = term.size() < 2 ? 0 : code(term[1]);
-            if (first == 0 || second == 0) {
-                every_chunk_ = true;
-                continue;
+// Calls visit(begin, end, candidate) for each chunk of the n scanned bytes in order: a run of
+// bytes between spaces, and whether it has a candidate byte.
+template <typename Visit>
+void for_each_chunk(const detail::ChunkMasks& masks, size_t n, Visit visit) {
+    constexpr size_t kNone = SIZE_MAX;
+    size_t begin = kNone;
+    bool candidate = false;
+    unsigned from = 0;              // where the open chunk's unread candidate bits start
+    uint64_t space_before_top = 1;  // the text begins after a space, as it were
+    // The bits [lo, to) of a word, to <= 64.
+    const auto bits = [](uint64_t word, unsigned lo, unsigned to) {
+        return (to == 64 ? word : word & ((uint64_t{1} << to) - 1)) >> lo;
+    };
+    for (size_t w = 0; w < masks.space.size(); ++w) {
+        uint64_t space = masks.space[w];
+        if ((w + 1) * 64 > n) space |= ~uint64_t{0} << (n % 64);  // the end reads as a space
+        const uint64_t space_before = space << 1 | space_before_top;
+        space_before_top = space >> 63;
+        const uint64_t starts = ~space & space_before;
+        for (uint64_t bounds = starts | (space & ~space_before); bounds != 0;
+             bounds &= bounds - 1) {
+            const auto bit = static_cast<unsigned>(__builtin_ctzll(bounds));
+            if ((starts >> bit & 1U) != 0) {
+                begin = w * 64 + bit;
+                candidate = false;
+                from = bit;
+            } else {
+                candidate = candidate || bits(masks.candidate[w], from, bit) != 0;
+                visit(begin, w * 64 + bit, candidate);
+                begin = kNone;
             }
-            pairs_[first] |= uint64_t{1} << second;
-            // "happy" stems to "happi", "lying" to "lie" ("ly" -> "li").
-            if (term[1] == 'i') pairs_[first] |= uint64_t{1} << code('y');
+        }
+        if (begin != kNone) {
+            candidate = candidate || bits(masks.candidate[w], from, 64) != 0;
+            from = 0;
         }
     }
-
-    bool every_chunk() const { return every_chunk_; }
-
-    // Whether a letter or digit that begins a part of a token (code `first`, 1..36) and the
-    // next letter or digit of its chunk (`second`) may begin a query term.
-    bool pair_may_begin_term(uint8_t first, uint8_t second) const {
-        return (pairs_[first] >> second & 1U) != 0;
-    }
-
-  private:
-    static uint8_t code(char c) {
-        const uint8_t k = kByteCodes[static_cast<unsigned char>(c)];
-        return k <= 36 ? k : 0;
-    }
-
-    std::array<uint64_t, 37> pairs_{};  // by first letter's code: bit per second letter's code
-    bool every_chunk_ = false;
-};
+    if (begin != kNone) visit(begin, n, candidate);  // a chunk that ends the text at a word end
+}
 
 // The chunks of `text` and the tokens of those that may hold a query term (with the query term
 // each token is, or -1), in text order.
@@ -112,7 +116,11 @@ void scan_chunks(const Analyzer& analyzer, std::string_view text,
         }
         return false;
     };
-    const ChunkFilter filter(query_terms);
+    std::vector<detail::TermPair> pairs;
+    const bool every_chunk = !term_pairs(query_terms, pairs);
+    if (every_chunk) pairs.clear();  // the scan is then only for the spaces
+    detail::ChunkMasks masks;
+    detail::scan_chunk_masks(text, pairs, masks);
 
     // Consecutive chunks that need the analyzer go to it together. Spaces separate tokens, so a
     // run of whole chunks analyses exactly as it does inside the text.
@@ -143,44 +151,18 @@ void scan_chunks(const Analyzer& analyzer, std::string_view text,
         pending = kNone;
     };
 
-    const size_t n = text.size();
-    size_t i = 0;
-    while (i < n) {
-        if (kByteCodes[static_cast<unsigned char>(text[i])] == kSpaceCode) {
-            ++i;
-            continue;
-        }
-        const size_t begin = i;
-        bool candidate = filter.every_chunk();
-        // The last letter or digit, whether it began a part of a token (after anything else,
-        // or at a change between letters and digits), and whether the byte before was one.
-        uint8_t previous = 0;
-        bool previous_begins = false;
-        bool after_alnum = false;
-        for (; i < n; ++i) {
-            const uint8_t code = kByteCodes[static_cast<unsigned char>(text[i])];
-            if (code == kSpaceCode) break;
-            if (code == 0 || code == kNonAsciiCode) {
-                candidate = candidate || code == kNonAsciiCode;
-                after_alnum = false;
-                continue;
-            }
-            candidate =
-                candidate || (previous_begins && filter.pair_may_begin_term(previous, code));
-            previous_begins = !after_alnum || (previous <= 26) != (code <= 26);
-            previous = code;
-            after_alnum = true;
-        }
+    for_each_chunk(masks, text.size(), [&](size_t begin, size_t end, bool candidate) {
+        candidate = candidate || every_chunk;
         if (!candidate) {
             flush();
             const auto count = static_cast<uint32_t>(tokens.size());
             chunks.push_back(
-                Chunk{static_cast<uint32_t>(begin), static_cast<uint32_t>(i), count, count});
-            continue;
+                Chunk{static_cast<uint32_t>(begin), static_cast<uint32_t>(end), count, count});
+            return;
         }
         if (pending == kNone) pending = chunks.size();
-        chunks.push_back(Chunk{static_cast<uint32_t>(begin), static_cast<uint32_t>(i), 0, 0});
-    }
+        chunks.push_back(Chunk{static_cast<uint32_t>(begin), static_cast<uint32_t>(end), 0, 0});
+    });
     flush();
 }
 

@@ -36,7 +36,7 @@ struct TermSpan {
 // The tokens of the chunks of `text` (runs between ASCII spaces) that may hold a query term,
 // as Analyzer::analyze() finds them (same order, same offsets), each with the query term it is.
 // Every token that is a query term is among them. Whether a chunk may hold one is decided from
-// its bytes alone, so most of an abstract is never analysed: see ChunkFilter in snippet.cpp.
+// its bytes alone, so most of an abstract is never analysed: see text/chunk_scan.h.
 // Thread-safe.
 std::vector<TermSpan> find_query_terms(const Analyzer& analyzer, std::string_view text,
                                        const std::vector<std::string>& query_terms);

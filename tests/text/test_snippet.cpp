@@ -9,6 +9,7 @@
 #include "core/html.h"
 #include "core/utf8.h"
 #include "text/analyzer.h"
+#include "text/chunk_scan.h"
 #include "text/snippet.h"
 
 namespace paperboy::text {
@@ -295,6 +296,50 @@ void expect_same_as_analyzer(const Analyzer& analyzer, std::string_view text,
     }
 }
 
+TEST(ChunkScan, VectorScanMatchesTheBytewiseOne) {
+    // Every byte value at every offset of blocks and tails, next to letters, digits, spaces
+    // and punctuation, for pairs of letters and digits with and without the y-for-i variant.
+    const std::vector<detail::TermPair> pairs = {
+        {'m', 'o', false}, {'l', 'i', true}, {'4', 'x', false}, {'e', 'g', false}};
+    const std::string neighbours = "Mo4xLyEg. -'\t\n9aZ\x80\xff";
+    uint64_t state = 99;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<size_t>(state >> 33);
+    };
+    for (int round = 0; round < 4000; ++round) {
+        std::string text;
+        const size_t length = next() % 200;
+        for (size_t k = 0; k < length; ++k) {
+            text += next() % 3 == 0 ? static_cast<char>(next() % 256)
+                                    : neighbours[next() % neighbours.size()];
+        }
+        detail::ChunkMasks fast;
+        detail::ChunkMasks portable;
+        detail::scan_chunk_masks(text, pairs, fast);
+        detail::scan_chunk_masks_portable(text, pairs, portable);
+        ASSERT_EQ(fast.space, portable.space) << "round " << round;
+        ASSERT_EQ(fast.candidate, portable.candidate) << "round " << round;
+    }
+}
+
+TEST(ChunkScan, MarksTheByteAfterAPairThatBeginsAPart) {
+    const std::vector<detail::TermPair> pairs = {{'m', 'o', false}, {'l', 'i', true}};
+    detail::ChunkMasks masks;
+    // "model" begins a token; "unmodelled" has "mo" inside a word; "x2model" begins a part
+    // where digits turn to letters; "m.o" has punctuation between; "Lying" has the y for i.
+    const std::string text = "model unmodelled 2model m.o Lying mx";
+    detail::scan_chunk_masks(text, pairs, masks);
+    std::vector<size_t> marked;
+    std::vector<size_t> spaces;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if ((masks.candidate[i / 64] >> (i % 64) & 1U) != 0) marked.push_back(i);
+        if ((masks.space[i / 64] >> (i % 64) & 1U) != 0) spaces.push_back(i);
+    }
+    EXPECT_EQ(marked, (std::vector<size_t>{1, 19, 25, 29}));
+    EXPECT_EQ(spaces, (std::vector<size_t>{5, 16, 23, 27, 33}));
+}
+
 TEST(FindQueryTerms, MatchesTheAnalyzerOnRealAbstracts) {
     std::ifstream in(std::string(PAPERBOY_TESTDATA_DIR) + "/json/arxiv_sample200.jsonl");
     ASSERT_TRUE(in);
@@ -364,7 +409,8 @@ TEST(FindQueryTerms, MatchesTheAnalyzerOnRandomText) {
                                                            {"3.5", "2023", "x"},
                                                            {"caf\u00e9", "\u03b1\u03b2", "a"},
                                                            {std::string(40, 'q')},
-                                                           {"oneil", "eg", "e"}};
+                                                           {"oneil", "eg", "e"},
+                                                           {"oneil", "eg"}};
     const Analyzer analyzer;
     uint64_t state = 12345;
     const auto next = [&] {
