@@ -1,6 +1,7 @@
 #include "core/json_writer.h"
 
 #include <cassert>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -179,9 +180,10 @@ JsonWriter& JsonWriter::value(double d) {
         out_ += "null";
         return *this;
     }
+    // The shortest text that reads back as the same double ("0.1", not "0.10000000000000001").
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", d);
-    out_ += buf;
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    out_.append(buf, ec == std::errc() ? end : buf);
     return *this;
 }
 

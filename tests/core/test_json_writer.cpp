@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "core/json_writer.h"
 
 namespace paperboy {
@@ -67,6 +69,20 @@ TEST(JsonWriter, NonFiniteDoublesBecomeNull) {
     JsonWriter w;
     w.begin_array().value(1.0 / 0.0).value(0.5).end_array();
     EXPECT_EQ(w.str(), "[null,0.5]");
+}
+
+TEST(JsonWriter, DoublesAreTheShortestTextThatReadsBack) {
+    JsonWriter w;
+    const double scores[] = {0.1, 3.0, 9.539464950561523, 1e-7, 1.7976931348623157e308, -2.5};
+    w.begin_array();
+    for (double d : scores) w.value(d);
+    w.end_array();
+    EXPECT_EQ(w.str(), "[0.1,3,9.539464950561523,1e-07,1.7976931348623157e+308,-2.5]");
+    for (double d : scores) {
+        JsonWriter one;
+        one.value(d);
+        EXPECT_EQ(std::strtod(one.str().c_str(), nullptr), d) << one.str();
+    }
 }
 
 }  // namespace

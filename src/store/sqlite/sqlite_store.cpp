@@ -243,8 +243,10 @@ std::string SqliteStore::sql_text(Query query) {
                    "WHERE e.date BETWEEN ?1 AND ?2 AND p.deleted = 0 ORDER BY e.date, "
                    "e.upvotes + p.votes DESC, e.submitted_at = '', e.submitted_at, e.paper_id";
         case kSelectEntriesForPaper:
+            // CROSS JOIN: the paper's entries (usually none) drive. The planner's own order
+            // read the paper's row first, for every paper of a result page.
             return "SELECT " + entry_cols +
-                   " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
+                   " FROM daily_entries e CROSS JOIN papers p ON p.id = e.paper_id "
                    "WHERE e.paper_id = ?1 AND p.deleted = 0 ORDER BY e.date DESC";
         case kSelectChanges:
             return "SELECT seq, entity, paper_id, date, deleted FROM changes WHERE seq > ?1 "
