@@ -327,15 +327,18 @@ Result<SearchResponse> SearchService::search(const std::string& query,
     std::vector<PaperId> ids;
     ids.reserve(result.hits.size());
     for (const index::Hit& hit : result.hits) ids.push_back(hit.id);
-    auto papers = store_.get_papers(ids);
-    if (!papers.ok()) return papers.error();
+    auto cards = store_.paper_cards(ids);
+    if (!cards.ok()) return cards.error();
+    response.hits.reserve(result.hits.size());
     for (size_t i = 0; i < result.hits.size(); ++i) {
-        std::optional<Paper>& paper = (*papers)[i];
+        std::optional<store::PaperCard>& card = (*cards)[i];
         // Removed from the store after the index last synced: skip rather than fail.
-        if (!paper) continue;
+        if (!card) continue;
         SearchHit& out = response.hits.emplace_back();
-        out.snippet = text::make_snippet(*analyzer_, paper->abstract, highlight);
-        out.paper = std::move(*paper);
+        out.snippet = text::make_snippet(*analyzer_, card->paper.abstract, highlight);
+        out.paper = std::move(card->paper);
+        out.entries = std::move(card->entries);
+        out.comment_count = card->comment_count;
         out.score = result.hits[i].score;
     }
     return response;

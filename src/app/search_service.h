@@ -28,6 +28,8 @@ index::IndexDoc to_index_doc(const Paper& paper, bool on_daily_list);
 
 struct SearchHit {
     Paper paper;
+    std::vector<DailyEntry> entries;  // the daily lists it is on, latest first
+    int comment_count = 0;            // visible local comments
     float score = 0;
     std::string snippet;  // HTML-safe, <mark>-highlighted best passage of the abstract
 };

@@ -48,6 +48,21 @@ Result<std::vector<std::vector<DailyEntry>>> Store::entries_for_papers(
     return out;
 }
 
+Result<std::vector<std::optional<PaperCard>>> Store::paper_cards(const std::vector<PaperId>& ids) {
+    auto papers = get_papers(ids);
+    if (!papers.ok()) return papers.error();
+    auto entries = entries_for_papers(ids);
+    if (!entries.ok()) return entries.error();
+    auto comments = comment_counts(ids);
+    if (!comments.ok()) return comments.error();
+    std::vector<std::optional<PaperCard>> out(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+        if (!(*papers)[i]) continue;
+        out[i] = PaperCard{std::move(*(*papers)[i]), std::move((*entries)[i]), (*comments)[i]};
+    }
+    return out;
+}
+
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOptions& options) {
     if (url.empty()) {
         return Error(ErrorCode::kInvalidArgument, "empty store URL; expected sqlite:PATH or PATH");

@@ -107,6 +107,15 @@ struct WriteCounts {
 
 // One entry of the change feed: the latest change of one paper or daily entry. A record
 // changed several times appears once, at its latest sequence number.
+// What a result card shows of a paper: the paper, every daily list it is on (latest day
+// first) and its visible comments.
+struct PaperCard {
+    Paper paper;
+    std::vector<DailyEntry> entries;
+    int comment_count = 0;
+    friend bool operator==(const PaperCard&, const PaperCard&) = default;
+};
+
 struct Change {
     enum class Entity { kPaper, kDailyEntry };
 
@@ -170,6 +179,12 @@ class Store {
     // entries_for_paper() for each of `ids`, in order: one call for a page of results. The
     // default asks for each; backends may do it in one round trip.
     virtual Result<std::vector<std::vector<DailyEntry>>> entries_for_papers(
+        const std::vector<PaperId>& ids);
+
+    // The cards of `ids`, in order (nullopt for unknown or hidden papers): a page of results
+    // in one call and one consistent read. The default asks get_papers(), entries_for_papers()
+    // and comment_counts().
+    virtual Result<std::vector<std::optional<PaperCard>>> paper_cards(
         const std::vector<PaperId>& ids);
 
     // Up to `limit` changes with seq > after_seq, in increasing seq order.

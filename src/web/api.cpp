@@ -348,24 +348,16 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
         return found.error();
     }
 
-    std::vector<PaperId> ids;
-    for (const app::SearchHit& hit : found->hits) ids.push_back(hit.paper.id);
-    auto all_entries = site.store.entries_for_papers(ids);
-    if (!all_entries.ok()) return all_entries.error();
-    auto comments = local_comment_counts(site, ids);
-    if (!comments.ok()) return comments.error();
-
     JsonWriter w;
     w.begin_array();
-    for (size_t i = 0; i < found->hits.size(); ++i) {
-        const app::SearchHit& hit = found->hits[i];
-        const std::vector<DailyEntry>& entries = (*all_entries)[i];
+    for (const app::SearchHit& hit : found->hits) {
+        const std::vector<DailyEntry>& entries = hit.entries;
         w.begin_object();
         if (!entries.empty()) {
             // Like a list item, at the paper's best day (its upvotes, as everywhere).
             write_item_fields(w, hit.paper,
                               *std::min_element(entries.begin(), entries.end(), app::list_order),
-                              (*comments)[i]);
+                              hit.comment_count);
         } else {
             app::PaperJsonOptions paper_options;
             paper_options.author_ids = true;
@@ -374,7 +366,7 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
             app::write_paper_json(w, hit.paper, {}, paper_options);
             w.field("title", hit.paper.title);
             w.field("summary", hit.paper.abstract);
-            w.field("numComments", (*comments)[i]);
+            w.field("numComments", hit.comment_count);
         }
         w.field("highlightedSummary", hit.snippet);
         w.field("score", static_cast<double>(hit.score));

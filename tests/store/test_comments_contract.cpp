@@ -69,6 +69,46 @@ class CommentsContract : public contract::BackendTest {
 INSTANTIATE_TEST_SUITE_P(Backends, CommentsContract, ::testing::ValuesIn(kBackends),
                          contract::backend_name);
 
+TEST_P(CommentsContract, PaperCardsHoldWhatTheSeparateReadsFind) {
+    ASSERT_TRUE(store_->add_comment(draft("2410.13848", "First")).ok());
+    ASSERT_TRUE(store_->add_comment(draft("2410.13848", "Second")).ok());
+    WriteBatch batch;
+    for (const char* date : {"2024-10-24", "2024-10-25"}) {
+        DailyEntry e;
+        e.date = date;
+        e.paper_id = id_of("2410.13848");
+        e.upvotes = 3;
+        batch.put_daily_entry(e);
+    }
+    Paper hidden;
+    hidden.id = id_of("2401.00003");
+    hidden.title = "Hidden";
+    batch.put_paper(hidden);
+    batch.delete_paper(hidden.id);
+    ASSERT_TRUE(store_->write(batch).ok());
+
+    const std::vector<PaperId> ids = {id_of("hep-th/9901001"), id_of("2401.99999"),
+                                      id_of("2410.13848"), id_of("2401.00003")};
+    auto cards = store_->paper_cards(ids);
+    ASSERT_TRUE(cards.ok()) << cards.error().message();
+    ASSERT_EQ(cards->size(), ids.size());
+    EXPECT_EQ((*cards)[1], std::nullopt) << "unknown";
+    EXPECT_EQ((*cards)[3], std::nullopt) << "hidden";
+    for (size_t i : {size_t{0}, size_t{2}}) {
+        ASSERT_TRUE((*cards)[i].has_value()) << ids[i].str();
+        const PaperCard& card = *(*cards)[i];
+        EXPECT_EQ(card.paper, store_->get_paper(ids[i]).value()) << ids[i].str();
+        EXPECT_EQ(card.entries, store_->entries_for_paper(ids[i]).value()) << ids[i].str();
+        EXPECT_EQ(card.comment_count, store_->comment_counts({ids[i]}).value().front());
+    }
+    EXPECT_EQ((*cards)[2]->comment_count, 2);
+    ASSERT_EQ((*cards)[2]->entries.size(), 2U);
+    EXPECT_EQ((*cards)[2]->entries.front().date, "2024-10-25") << "latest day first";
+    // A backend's own paper_cards() answers as the default made of the separate reads does.
+    EXPECT_EQ(*cards, store_->Store::paper_cards(ids).value());
+    EXPECT_TRUE(store_->paper_cards({})->empty());
+}
+
 TEST_P(CommentsContract, AddedCommentReadsBackWithItsAuthorAndCounts) {
     auto added = store_->add_comment(draft("2410.13848", "**Nice** paper"));
     ASSERT_TRUE(added.ok()) << added.error().message();

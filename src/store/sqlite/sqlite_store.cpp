@@ -225,6 +225,8 @@ std::string SqliteStore::sql_text(Query query) {
                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
         case kSelectPaper:
             return "SELECT " + cols + " FROM papers WHERE id = ?1 AND deleted = 0";
+        case kSelectPaperCard:
+            return "SELECT " + cols + ", comment_count FROM papers WHERE id = ?1 AND deleted = 0";
         case kSelectPaperPage:
             // "+deleted" keeps the planner on the primary key (already in id order) rather than
             // papers_by_visibility followed by a sort.
@@ -790,6 +792,39 @@ Result<std::vector<std::vector<DailyEntry>>> SqliteStore::entries_for_papers(
         auto entries = read_entries(**select);
         if (!entries.ok()) return entries.error();
         out.push_back(std::move(entries).value());
+    }
+    return out;
+}
+
+Result<std::vector<std::optional<PaperCard>>> SqliteStore::paper_cards(
+    const std::vector<PaperId>& ids) {
+    // One lock and one read transaction for the page, and the comment count from the paper's
+    // own row: three calls (get_papers, entries_for_papers, comment_counts) read it twice and
+    // took the lock three times.
+    std::lock_guard lock(mu_);
+    const ReadSnapshot snapshot(*this);
+    std::vector<std::optional<PaperCard>> out(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+        {
+            auto select = statement(kSelectPaperCard);
+            if (!select.ok()) return select.error();
+            ScopedReset reset(**select);
+            (*select)->bind(1, ids[i].str());
+            auto found = (*select)->step();
+            if (!found.ok()) return found.error();
+            if (!*found) continue;
+            auto paper = read_paper_columns(**select, 0, ids[i], authors_reader_);
+            if (!paper.ok()) return paper.error();
+            out[i] =
+                PaperCard{std::move(paper).value(), {}, (*select)->column_int(kPaperColumnCount)};
+        }
+        auto select = statement(kSelectEntriesForPaper);
+        if (!select.ok()) return select.error();
+        ScopedReset reset(**select);
+        (*select)->bind(1, ids[i].str());
+        auto entries = read_entries(**select);
+        if (!entries.ok()) return entries.error();
+        out[i]->entries = std::move(entries).value();
     }
     return out;
 }

@@ -58,6 +58,8 @@ class SqliteStore final : public Store {
     Result<std::vector<DailyEntry>> entries_for_paper(const PaperId& id) override;
     Result<std::vector<std::vector<DailyEntry>>> entries_for_papers(
         const std::vector<PaperId>& ids) override;
+    Result<std::vector<std::optional<PaperCard>>> paper_cards(
+        const std::vector<PaperId>& ids) override;
     Result<std::vector<Change>> changes_since(int64_t after_seq, size_t limit) override;
     Result<std::optional<std::string>> cursor(std::string_view key) override;
     Result<StoreStats> stats() override;
@@ -179,6 +181,7 @@ class SqliteStore final : public Store {
         kUpdateEntry,
         kUpsertCursor,
         kSelectPaper,
+        kSelectPaperCard,
         kSelectPaperPage,
         kSelectDailyEntries,
         kSelectDailyEntriesBetween,
