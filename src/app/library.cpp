@@ -132,9 +132,16 @@ Result<std::optional<PaperPage>> Library::paper(const PaperId& id) const {
 Result<int> Library::upvotes(const PaperId& id) const {
     auto entries = store_.entries_for_paper(id);
     if (!entries.ok()) return entries.error();
-    if (entries->empty()) return store_.paper_votes(id);
+    if (!entries->empty()) return card_upvotes(*entries, 0);
+    auto votes = store_.paper_votes(id);
+    if (!votes.ok()) return votes.error();
+    return card_upvotes({}, *votes);
+}
+
+int card_upvotes(const std::vector<DailyEntry>& entries, int votes) {
+    if (entries.empty()) return votes;
     int best = 0;
-    for (const DailyEntry& e : *entries) best = std::max(best, e.upvotes);
+    for (const DailyEntry& e : entries) best = std::max(best, e.upvotes);
     return best;
 }
 

@@ -74,8 +74,7 @@ class Library {
     // The paper and the lists it was on; nullopt when unknown or hidden.
     Result<std::optional<PaperPage>> paper(const PaperId& id) const;
 
-    // A paper's upvotes as every page shows them: its best day's count (the imported upvotes
-    // plus the community's votes), or the community's votes for a paper never on a list.
+    // A paper's upvotes as every page shows them: card_upvotes() of its entries and votes.
     Result<int> upvotes(const PaperId& id) const;
 
     // Loads the papers of `entries` (in order), dropping entries of hidden papers.
@@ -87,6 +86,11 @@ class Library {
 
 // When an entry was submitted: its submitted_at, else the start of its day.
 std::chrono::sys_seconds submitted_time(const DailyEntry& entry);
+
+// A paper's upvotes as every page shows them: its best day's count (the imported upvotes plus
+// the community's votes), or the community's `votes` for a paper never on a list (`entries`
+// empty).
+int card_upvotes(const std::vector<DailyEntry>& entries, int votes);
 
 // True when `a` goes before `b` in a list (upvotes, then earlier submission, then id).
 bool list_order(const DailyEntry& a, const DailyEntry& b);

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "app/library.h"
 #include "core/timestamp.h"
 #include "text/snippet.h"
 
@@ -289,15 +290,24 @@ Result<std::vector<SearchHit>> SearchService::similar(const Paper& paper, size_t
     index::SearchOptions options;
     options.limit = limit + 1;  // the paper itself is usually the best match
     const index::SearchResult result = index_->search(query, options);
+    std::vector<PaperId> ids;
+    std::vector<float> scores;
     for (const index::Hit& hit : result.hits) {
         if (hit.id == paper.id) continue;
-        if (out.size() == limit) break;
-        auto similar_paper = store_.get_paper(hit.id);
-        if (!similar_paper.ok()) return similar_paper.error();
-        if (!*similar_paper) continue;  // removed since the index last synced
+        ids.push_back(hit.id);
+        scores.push_back(hit.score);
+    }
+    auto cards = store_.paper_cards(ids);
+    if (!cards.ok()) return cards.error();
+    for (size_t i = 0; i < ids.size() && out.size() < limit; ++i) {
+        std::optional<store::PaperCard>& card = (*cards)[i];
+        if (!card) continue;  // removed since the index last synced
         SearchHit& h = out.emplace_back();
-        h.paper = std::move(**similar_paper);
-        h.score = hit.score;
+        h.upvotes = card_upvotes(card->entries, card->votes);
+        h.paper = std::move(card->paper);
+        h.entries = std::move(card->entries);
+        h.comment_count = card->comment_count;
+        h.score = scores[i];
     }
     return out;
 }
@@ -336,6 +346,7 @@ Result<SearchResponse> SearchService::search(const std::string& query,
         if (!card) continue;
         SearchHit& out = response.hits.emplace_back();
         out.snippet = text::make_snippet(*analyzer_, card->paper.abstract, highlight);
+        out.upvotes = card_upvotes(card->entries, card->votes);
         out.paper = std::move(card->paper);
         out.entries = std::move(card->entries);
         out.comment_count = card->comment_count;

@@ -30,6 +30,7 @@ struct SearchHit {
     Paper paper;
     std::vector<DailyEntry> entries;  // the daily lists it is on, latest first
     int comment_count = 0;            // visible local comments
+    int upvotes = 0;                  // as every page shows them (card_upvotes())
     float score = 0;
     std::string snippet;  // HTML-safe, <mark>-highlighted best passage of the abstract
 };

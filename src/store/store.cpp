@@ -58,7 +58,10 @@ Result<std::vector<std::optional<PaperCard>>> Store::paper_cards(const std::vect
     std::vector<std::optional<PaperCard>> out(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
         if (!(*papers)[i]) continue;
-        out[i] = PaperCard{std::move(*(*papers)[i]), std::move((*entries)[i]), (*comments)[i]};
+        auto votes = paper_votes(ids[i]);
+        if (!votes.ok()) return votes.error();
+        out[i] =
+            PaperCard{std::move(*(*papers)[i]), std::move((*entries)[i]), (*comments)[i], *votes};
     }
     return out;
 }

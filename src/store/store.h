@@ -108,11 +108,12 @@ struct WriteCounts {
 // One entry of the change feed: the latest change of one paper or daily entry. A record
 // changed several times appears once, at its latest sequence number.
 // What a result card shows of a paper: the paper, every daily list it is on (latest day
-// first) and its visible comments.
+// first), its visible comments and the community's votes for it (paper_votes()).
 struct PaperCard {
     Paper paper;
     std::vector<DailyEntry> entries;
     int comment_count = 0;
+    int votes = 0;
     friend bool operator==(const PaperCard&, const PaperCard&) = default;
 };
 
@@ -182,8 +183,8 @@ class Store {
         const std::vector<PaperId>& ids);
 
     // The cards of `ids`, in order (nullopt for unknown or hidden papers): a page of results
-    // in one call and one consistent read. The default asks get_papers(), entries_for_papers()
-    // and comment_counts().
+    // in one call and one consistent read. The default asks get_papers(), entries_for_papers(),
+    // comment_counts() and paper_votes().
     virtual Result<std::vector<std::optional<PaperCard>>> paper_cards(
         const std::vector<PaperId>& ids);
 

@@ -156,13 +156,6 @@ std::string replace_word(const std::string& text, std::string_view word,
     return out;
 }
 
-// A paper's upvotes as the lists count them (app::Library::upvotes).
-int upvotes_of(Site::Context& site, const PaperId& id) {
-    auto upvotes = site.library.upvotes(id);
-    if (!upvotes.ok()) throw std::runtime_error(upvotes.error().message());
-    return *upvotes;
-}
-
 // "Oct 22, 2024" of a stored timestamp; "" when it has no valid day.
 std::string timestamp_day(const std::string& timestamp) {
     if (timestamp.size() < 10 || !is_valid_day(std::string_view(timestamp).substr(0, 10))) {
@@ -389,7 +382,7 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
     Data hits(Data::type::list);
     for (size_t i = 0; i < response.hits.size(); ++i) {
         const app::SearchHit& hit = response.hits[i];
-        Data card = card_data(hit.paper, upvotes_of(site, hit.paper.id));
+        Data card = card_data(hit.paper, hit.upvotes);
         card.set("snippet", hit.snippet);
         if (voted[i]) card.set("voted", Data(true));
         hits.push_back(card);
@@ -614,7 +607,7 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     Data cards(Data::type::list);
     for (size_t i = 0; i < similar->size(); ++i) {
         const app::SearchHit& hit = (*similar)[i];
-        Data card = card_data(hit.paper, upvotes_of(site, hit.paper.id));
+        Data card = card_data(hit.paper, hit.upvotes);
         if (voted[i]) card.set("voted", Data(true));
         cards.push_back(card);
     }

@@ -72,6 +72,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, CommentsContract, ::testing::ValuesIn(kBacken
 TEST_P(CommentsContract, PaperCardsHoldWhatTheSeparateReadsFind) {
     ASSERT_TRUE(store_->add_comment(draft("2410.13848", "First")).ok());
     ASSERT_TRUE(store_->add_comment(draft("2410.13848", "Second")).ok());
+    ASSERT_TRUE(store_->set_vote(user_.id, id_of("hep-th/9901001"), true).ok());
     WriteBatch batch;
     for (const char* date : {"2024-10-24", "2024-10-25"}) {
         DailyEntry e;
@@ -100,8 +101,10 @@ TEST_P(CommentsContract, PaperCardsHoldWhatTheSeparateReadsFind) {
         EXPECT_EQ(card.paper, store_->get_paper(ids[i]).value()) << ids[i].str();
         EXPECT_EQ(card.entries, store_->entries_for_paper(ids[i]).value()) << ids[i].str();
         EXPECT_EQ(card.comment_count, store_->comment_counts({ids[i]}).value().front());
+        EXPECT_EQ(card.votes, store_->paper_votes(ids[i]).value());
     }
     EXPECT_EQ((*cards)[2]->comment_count, 2);
+    EXPECT_EQ((*cards)[0]->votes, 1);
     ASSERT_EQ((*cards)[2]->entries.size(), 2U);
     EXPECT_EQ((*cards)[2]->entries.front().date, "2024-10-25") << "latest day first";
     // A backend's own paper_cards() answers as the default made of the separate reads does.

@@ -256,6 +256,15 @@ TEST_F(PagesTest, SearchShowsHighlightedHitsWithTheirCount) {
     EXPECT_EQ(r.header("Cache-Control"), "public, max-age=30");
 }
 
+TEST_F(PagesTest, SearchCardsShowTheUpvotesOfTheirLists) {
+    const http::Response r = get("/search?q=sparse+transformer+routing+contrastive+batch");
+    ASSERT_EQ(r.status, 200);
+    const std::string routing = article_with(r.body, R"(href="/papers/2412.00003")");
+    const std::string review = article_with(r.body, R"(href="/papers/2412.00002")");
+    EXPECT_NE(routing.find(R"(<span class="vote-count">20</span>)"), std::string::npos) << routing;
+    EXPECT_NE(review.find(R"(<span class="vote-count">9</span>)"), std::string::npos) << review;
+}
+
 TEST_F(PagesTest, FiltersNarrowTheResultsAndStayInTheForm) {
     const long all = result_count(get("/search?q=learning").body);
     ASSERT_GT(all, 0);

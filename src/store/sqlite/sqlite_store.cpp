@@ -226,7 +226,8 @@ std::string SqliteStore::sql_text(Query query) {
         case kSelectPaper:
             return "SELECT " + cols + " FROM papers WHERE id = ?1 AND deleted = 0";
         case kSelectPaperCard:
-            return "SELECT " + cols + ", comment_count FROM papers WHERE id = ?1 AND deleted = 0";
+            return "SELECT " + cols +
+                   ", comment_count, votes FROM papers WHERE id = ?1 AND deleted = 0";
         case kSelectPaperPage:
             // "+deleted" keeps the planner on the primary key (already in id order) rather than
             // papers_by_visibility followed by a sort.
@@ -815,8 +816,10 @@ Result<std::vector<std::optional<PaperCard>>> SqliteStore::paper_cards(
             if (!*found) continue;
             auto paper = read_paper_columns(**select, 0, ids[i], authors_reader_);
             if (!paper.ok()) return paper.error();
-            out[i] =
-                PaperCard{std::move(paper).value(), {}, (*select)->column_int(kPaperColumnCount)};
+            out[i] = PaperCard{std::move(paper).value(),
+                               {},
+                               (*select)->column_int(kPaperColumnCount),
+                               (*select)->column_int(kPaperColumnCount + 1)};
         }
         auto select = statement(kSelectEntriesForPaper);
         if (!select.ok()) return select.error();
