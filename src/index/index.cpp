@@ -286,6 +286,7 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
         unsigned field_mask;
         uint64_t df = 0;
         float idf = 0;
+        std::vector<std::optional<uint32_t>> ids;  // its term id in each segment, if there
     };
     std::vector<QueryTerm> terms;
     const auto add_term = [&terms](std::string_view term, unsigned mask) {
@@ -326,8 +327,10 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
         for (const std::string& term : match.terms) add_term(term, match.field_mask);
     }
     for (QueryTerm& t : terms) {
+        t.ids.reserve(snap->segments.size());
         for (const SegmentWithDeletions& s : snap->segments) {
-            if (auto id = s.segment->find_term(t.term)) t.df += s.segment->term_df[*id];
+            t.ids.push_back(s.segment->find_term(t.term));
+            if (t.ids.back()) t.df += s.segment->term_df[*t.ids.back()];
         }
         t.idf = bm25f_idf(static_cast<double>(snap->live_docs), static_cast<double>(t.df));
     }
@@ -371,10 +374,11 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
         }
 
         std::vector<TermScorer> scorers;
+        scorers.reserve(terms.size());  // a scorer holds a decoded block: not moved about
         uint64_t postings = 0;
         for (size_t slot = 0; slot < terms.size(); ++slot) {
             const QueryTerm& t = terms[slot];
-            auto id = segment.find_term(t.term);
+            const std::optional<uint32_t> id = t.ids[si];
             if (!id) continue;
             scorers.push_back({segment.cursor(*id), t.idf, t.field_mask, static_cast<int>(slot)});
             postings += segment.term_df[*id];
