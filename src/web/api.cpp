@@ -349,6 +349,13 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
     }
 
     JsonWriter w;
+    // A hit is its paper twice (as HF's API does) and a snippet: an abstract's length about
+    // three times, and the authors.
+    size_t estimate = 256;
+    for (const app::SearchHit& hit : found->hits) {
+        estimate += 3 * hit.paper.abstract.size() + 64 * hit.paper.authors.size() + 1024;
+    }
+    w.reserve(estimate);
     w.begin_array();
     for (const app::SearchHit& hit : found->hits) {
         const std::vector<DailyEntry>& entries = hit.entries;
