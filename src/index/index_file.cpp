@@ -188,6 +188,7 @@ std::shared_ptr<Segment> read_segment(BinaryReader& in, std::shared_ptr<DeletedD
         return nullptr;
     }
     deleted = d->count > 0 ? std::move(d) : nullptr;
+    seg->index_terms();
     return seg;
 }
 

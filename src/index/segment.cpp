@@ -1,10 +1,25 @@
 #include "index/segment.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace paperboy::index {
 
+namespace {
+
+size_t term_hash(std::string_view term) { return std::hash<std::string_view>{}(term); }
+
+}  // namespace
+
 std::optional<uint32_t> Segment::find_term(std::string_view t) const {
+    if (!term_slots.empty()) {
+        const size_t mask = term_slots.size() - 1;
+        for (size_t slot = term_hash(t) & mask;; slot = (slot + 1) & mask) {
+            const uint32_t entry = term_slots[slot];
+            if (entry == 0) return std::nullopt;
+            if (term(entry - 1) == t) return entry - 1;
+        }
+    }
     uint32_t lo = 0;
     uint32_t hi = num_terms();
     while (lo < hi) {
@@ -18,6 +33,19 @@ std::optional<uint32_t> Segment::find_term(std::string_view t) const {
         }
     }
     return std::nullopt;
+}
+
+void Segment::index_terms() {
+    // At most half full: probes stay short, and an absent term soon meets an empty slot.
+    size_t size = 16;
+    while (size < 2 * size_t{num_terms()}) size *= 2;
+    term_slots.assign(size, 0);
+    const size_t mask = size - 1;
+    for (uint32_t id = 0; id < num_terms(); ++id) {
+        size_t slot = term_hash(term(id)) & mask;
+        while (term_slots[slot] != 0) slot = (slot + 1) & mask;
+        term_slots[slot] = id + 1;
+    }
 }
 
 std::pair<uint32_t, uint32_t> Segment::prefix_range(std::string_view prefix) const {
@@ -49,7 +77,9 @@ size_t Segment::memory_bytes() const {
     for (const auto& [name, bitmap] : categories) bytes += name.size() + bitmap.getSizeInBytes();
     for (const auto& [name, bitmap] : organizations) bytes += name.size() + bitmap.getSizeInBytes();
     bytes += term_chars.capacity() + term_offsets.capacity() * sizeof(uint32_t) +
-             term_df.capacity() * sizeof(uint32_t) + term_first_block.capacity() * sizeof(uint32_t);
+             term_df.capacity() * sizeof(uint32_t) +
+             term_first_block.capacity() * sizeof(uint32_t) +
+             term_slots.capacity() * sizeof(uint32_t);
     return bytes;
 }
 

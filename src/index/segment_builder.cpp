@@ -305,6 +305,7 @@ std::shared_ptr<const Segment> SegmentBuilder::finish() {
     s.postings.pos_data.shrink_to_fit();
     s.postings.blocks.shrink_to_fit();
     s.term_chars.shrink_to_fit();
+    s.index_terms();
     return segment;
 }
 

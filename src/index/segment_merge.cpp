@@ -152,6 +152,7 @@ std::shared_ptr<const Segment> merge_segments(const std::vector<SegmentWithDelet
     out.postings.pos_data.shrink_to_fit();
     out.postings.blocks.shrink_to_fit();
     out.term_chars.shrink_to_fit();
+    out.index_terms();
     return merged;
 }
 

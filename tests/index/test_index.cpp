@@ -8,6 +8,7 @@
 #include "index/bm25f.h"
 #include "index/index.h"
 #include "index/index_test_util.h"
+#include "index/segment.h"
 #include "text/analyzer.h"
 
 namespace paperboy::index {
@@ -424,6 +425,50 @@ TEST_F(IndexTest, StatsCountDocumentsTermsAndMemory) {
     index_.remove({pid("2301.00001")});
     stats = index_.stats();
     EXPECT_EQ(stats.documents, 2999U);
+}
+
+}  // namespace
+}  // namespace paperboy::index
+
+namespace paperboy::index {
+namespace {
+
+// Segments built, merged and loaded look terms up through a hash of the dictionary; it must
+// answer as the binary search over the sorted terms does, for present and absent terms alike.
+TEST(SegmentDictionary, HashedLookupAgreesWithTheSortedTerms) {
+    const text::Analyzer analyzer;
+    std::mt19937 random(7);
+    const auto word = [&] {
+        std::string w;
+        const size_t length = 1 + random() % 9;
+        for (size_t i = 0; i < length; ++i) w += static_cast<char>('a' + random() % 26);
+        return w;
+    };
+    std::vector<SegmentWithDeletions> parts;
+    for (uint32_t part = 0; part < 2; ++part) {
+        SegmentBuilder builder(analyzer);
+        for (uint32_t d = 0; d < 300; ++d) {
+            std::string abstract;
+            for (int w = 0; w < 12; ++w) abstract += word() + " ";
+            const std::string id = "2401." + std::to_string(10000 + part * 1000 + d);
+            builder.add(testing::make_doc(id, word() + " " + word(), abstract), part * 1000 + d);
+        }
+        parts.push_back({builder.finish(), nullptr});
+    }
+    const std::shared_ptr<const Segment> merged = merge_segments(parts);
+    for (const Segment* segment : {parts[0].segment.get(), merged.get()}) {
+        ASSERT_FALSE(segment->term_slots.empty());
+        Segment sorted_only = *segment;
+        sorted_only.term_slots.clear();
+        for (uint32_t id = 0; id < segment->num_terms(); ++id) {
+            ASSERT_EQ(segment->find_term(segment->term(id)), id) << segment->term(id);
+        }
+        for (int probe = 0; probe < 5000; ++probe) {
+            const std::string w = probe % 2 == 0 ? word() : word() + "zq";
+            ASSERT_EQ(segment->find_term(w), sorted_only.find_term(w)) << w;
+        }
+        EXPECT_EQ(segment->find_term(""), std::nullopt);
+    }
 }
 
 }  // namespace
