@@ -1,8 +1,8 @@
 #include "app/paper_json.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
-#include <cstdio>
 
 namespace paperboy::app {
 namespace {
@@ -35,14 +35,19 @@ uint64_t mix(uint64_t x) {
 }  // namespace
 
 std::string author_json_id(const PaperId& id, size_t position) {
-    const std::string key = id.str() + '#' + std::to_string(position);
-    const uint64_t hash = fnv1a(key);
+    // The hash of "<id>#<position>", fed in pieces (ten papers of a page have ~50 authors).
+    char digits[24];
+    const auto [digits_end, ec] = std::to_chars(digits, digits + sizeof digits, position);
+    uint64_t hash = fnv1a(id.str());
+    hash = fnv1a("#", hash);
+    hash = fnv1a(std::string_view(digits, static_cast<size_t>(digits_end - digits)), hash);
     const uint64_t high = mix(hash);
     // 32 more bits, for the 96 of an ObjectId.
     const uint64_t low = mix(hash ^ 0x9e3779b97f4a7c15ULL);
-    char out[25];
-    std::snprintf(out, sizeof out, "%016llx%08llx", static_cast<unsigned long long>(high),
-                  static_cast<unsigned long long>(low & 0xffffffffULL));
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(24, '0');
+    for (int i = 0; i < 16; ++i) out[static_cast<size_t>(i)] = kHex[high >> (60 - 4 * i) & 0xF];
+    for (int i = 0; i < 8; ++i) out[static_cast<size_t>(16 + i)] = kHex[low >> (28 - 4 * i) & 0xF];
     return out;
 }
 

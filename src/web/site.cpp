@@ -95,8 +95,12 @@ app::Curation Site::Context::curation() const {
 
 void apply_cache_policy(const http::Request& request, http::Response& response,
                         std::string_view cache_control) {
-    char etag[24];
-    std::snprintf(etag, sizeof etag, "\"%016zx\"", std::hash<std::string>{}(response.body));
+    // The body's hash as 16 hex digits, quoted.
+    static constexpr char kHex[] = "0123456789abcdef";
+    const uint64_t hash = std::hash<std::string>{}(response.body);
+    std::string etag(18, '"');
+    for (int i = 0; i < 16; ++i)
+        etag[static_cast<size_t>(1 + i)] = kHex[hash >> (60 - 4 * i) & 0xF];
     response.set_header("ETag", etag);
     response.set_header("Cache-Control", std::string(cache_control));
     const auto if_none_match = request.header("If-None-Match");
