@@ -799,9 +799,9 @@ Result<std::vector<std::vector<DailyEntry>>> SqliteStore::entries_for_papers(
 
 Result<std::vector<std::optional<PaperCard>>> SqliteStore::paper_cards(
     const std::vector<PaperId>& ids) {
-    // One lock and one read transaction for the page, and the comment count from the paper's
-    // own row: three calls (get_papers, entries_for_papers, comment_counts) read it twice and
-    // took the lock three times.
+    // One lock and one read transaction for the page, and the comment count and votes from
+    // the paper's own row: the three calls of the default take the lock three times and look
+    // each paper's row up again for its count.
     std::lock_guard lock(mu_);
     const ReadSnapshot snapshot(*this);
     std::vector<std::optional<PaperCard>> out(ids.size());
