@@ -585,6 +585,4 @@ bool Analyzer::is_stopword(std::string_view folded_word) const {
     return is_english_stopword(folded_word);
 }
 
-const AnalyzerOptions& Analyzer::options() const { return impl_->options; }
-
 }  // namespace paperboy::text

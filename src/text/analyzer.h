@@ -72,8 +72,6 @@ class Analyzer {
     // whatever options.remove_stopwords says.
     bool is_stopword(std::string_view folded_word) const;
 
-    const AnalyzerOptions& options() const;
-
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

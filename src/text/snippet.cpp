@@ -1,7 +1,6 @@
 #include "text/snippet.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <unordered_map>

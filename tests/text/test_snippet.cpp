@@ -17,6 +17,19 @@ namespace {
 
 const std::string kEllipsis = "\u2026";
 
+// A small deterministic random source for the generated-text tests: next() gives the next value.
+class Lcg {
+  public:
+    explicit Lcg(uint64_t seed) : state_(seed) {}
+    size_t operator()() {
+        state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<size_t>(state_ >> 33);
+    }
+
+  private:
+    uint64_t state_;
+};
+
 std::string snippet(std::string_view text, std::string_view query, size_t max_bytes = 300) {
     static const Analyzer analyzer;
     SnippetOptions options;
@@ -170,11 +183,7 @@ TEST(Snippet, RandomHostileTextsGiveSafeSnippets) {
                              "\xff",  "\xc3",  "\xe2\x80", "neural",        "state-of-the-art",
                              ".",     "\n",    "x<y",      "\u2026"};
     const std::vector<std::string> query = analyzer.terms("graph neural gpt-4 script amp");
-    uint32_t state = 7;
-    auto next = [&] {
-        state = state * 1103515245u + 12345u;
-        return state >> 16;
-    };
+    Lcg next(7);
     for (int round = 0; round < 300; ++round) {
         std::string text;
         const uint32_t pieces = next() % 200;
@@ -302,11 +311,7 @@ TEST(ChunkScan, VectorScanMatchesTheBytewiseOne) {
     const std::vector<detail::TermPair> pairs = {
         {'m', 'o', false}, {'l', 'i', true}, {'4', 'x', false}, {'e', 'g', false}};
     const std::string neighbours = "Mo4xLyEg. -'\t\n9aZ\x80\xff";
-    uint64_t state = 99;
-    const auto next = [&] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<size_t>(state >> 33);
-    };
+    Lcg next(99);
     for (int round = 0; round < 4000; ++round) {
         std::string text;
         const size_t length = next() % 200;
@@ -412,11 +417,7 @@ TEST(FindQueryTerms, MatchesTheAnalyzerOnRandomText) {
                                                            {"oneil", "eg", "e"},
                                                            {"oneil", "eg"}};
     const Analyzer analyzer;
-    uint64_t state = 12345;
-    const auto next = [&] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<size_t>(state >> 33);
-    };
+    Lcg next(12345);
     for (int round = 0; round < 3000; ++round) {
         std::string text;
         const size_t length = 1 + next() % 24;

@@ -397,7 +397,6 @@ void HttpServer::Impl::accept() {
 }
 
 void HttpServer::Impl::on_accept(const beast::error_code& ec, tcp::socket socket) {
-    std::shared_ptr<Session> session;
     std::vector<std::shared_ptr<Session>> accepted;
     {
         std::lock_guard lock(mutex_);
@@ -411,11 +410,14 @@ void HttpServer::Impl::on_accept(const beast::error_code& ec, tcp::socket socket
             });
             return;
         }
-        // Over the limit, the socket is closed as it goes out of scope.
-        if (sessions_.size() < options_.max_connections) {
-            session = std::make_shared<Session>(*this, std::move(socket), next_session_id_);
+        const auto add = [&](tcp::socket connection) {
+            auto session =
+                std::make_shared<Session>(*this, std::move(connection), next_session_id_);
             sessions_.emplace(next_session_id_++, session);
-        }
+            accepted.push_back(std::move(session));
+        };
+        // Over the limit, the socket is closed as it goes out of scope.
+        if (sessions_.size() < options_.max_connections) add(std::move(socket));
         // The rest of the backlog is taken now (what nginx calls multi_accept): one connection
         // per round of the io queue would leave the last of a burst of new clients waiting
         // behind many rounds of the others' requests (hundreds of ms at 64 busy connections).
@@ -426,14 +428,11 @@ void HttpServer::Impl::on_accept(const beast::error_code& ec, tcp::socket socket
             // would_block: the backlog is empty. Other errors: the async_accept below meets
             // them again and reports them.
             if (accept_ec) break;
-            auto more = std::make_shared<Session>(*this, std::move(next), next_session_id_);
-            sessions_.emplace(next_session_id_++, more);
-            accepted.push_back(std::move(more));
+            add(std::move(next));
         }
         accept();
     }
-    if (session) session->start();
-    for (const auto& more : accepted) more->start();
+    for (const auto& session : accepted) session->start();
 }
 
 void HttpServer::Impl::stop() {
