@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "app/search_service.h"
+
 namespace paperboy::app {
 
 double ndcg_at(const std::vector<std::string>& ranked, const std::map<std::string, int>& judged,
@@ -39,8 +41,23 @@ double recall_at(const std::vector<std::string>& ranked, const std::map<std::str
     return static_cast<double>(found) / static_cast<double>(relevant);
 }
 
-EvalSummary summarize(const std::map<std::string, std::vector<std::string>>& runs,
-                      const ingest::Qrels& qrels) {
+Runs run_queries(SearchService& service, const std::vector<ingest::TestQuery>& queries,
+                 const ingest::Qrels& qrels, size_t limit) {
+    index::SearchOptions options;
+    options.limit = limit;
+    Runs runs;
+    for (const ingest::TestQuery& q : queries) {
+        if (qrels.count(q.id) == 0) continue;
+        std::vector<std::string>& ranked = runs[q.id];
+        for (const index::Hit& hit : service.search_ids(q.text, options).hits) {
+            const std::string& id = hit.id.str();
+            ranked.push_back(hit.id.kind() == PaperId::Kind::kLocal ? id.substr(6) : id);
+        }
+    }
+    return runs;
+}
+
+EvalSummary summarize(const Runs& runs, const ingest::Qrels& qrels) {
     EvalSummary summary;
     static const std::vector<std::string> kNone;
     for (const auto& [qid, judged] : qrels) {

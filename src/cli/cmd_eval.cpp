@@ -30,17 +30,7 @@ int run_eval(const Options& opts) {
     auto service = open_search(**store, opts.db, opts.index);
     if (!service.ok()) return fail(service.error());
 
-    index::SearchOptions options;
-    options.limit = 100;
-    std::map<std::string, std::vector<std::string>> runs;
-    for (const ingest::TestQuery& q : *queries) {
-        if (qrels->count(q.id) == 0) continue;
-        std::vector<std::string>& ranked = runs[q.id];
-        for (const index::Hit& hit : (*service)->search_ids(q.text, options).hits) {
-            const std::string& id = hit.id.str();
-            ranked.push_back(hit.id.kind() == PaperId::Kind::kLocal ? id.substr(6) : id);
-        }
-    }
+    app::Runs runs = app::run_queries(**service, *queries, *qrels);
     save_search_snapshot(**service);
     app::EvalSummary s = app::summarize(runs, *qrels);
     if (opts.json) {
