@@ -1,4 +1,4 @@
-// app::Curation: submitting papers to today's list (fetched from a recorded arXiv API answer
+// app::Curation: submitting papers to today's list (fetched from a canned arXiv API answer
 // when the store lacks them) and its rules — age, duplicates, the daily limit — and curators
 // taking entries off.
 #include <gtest/gtest.h>
@@ -57,15 +57,15 @@ class CurationTest : public ::testing::Test {
 };
 
 TEST_F(CurationTest, AnUnknownPaperIsFetchedFromArxivAndListedToday) {
-    auto submitted = curation().submit(member_, "2405.13786");
+    auto submitted = curation().submit(member_, "2405.20117");
     ASSERT_TRUE(submitted.ok()) << submitted.error().message();
     EXPECT_TRUE(submitted->fetched);
     ASSERT_EQ(fetcher_.calls.size(), 1u);
-    EXPECT_NE(fetcher_.calls[0].url.find("id_list=2405.13786"), std::string::npos)
+    EXPECT_NE(fetcher_.calls[0].url.find("id_list=2405.20117"), std::string::npos)
         << fetcher_.calls[0].url;
     EXPECT_TRUE(fetcher_.calls[0].url.starts_with("http://arxiv.test/api/query"));
 
-    auto stored = store_->get_paper(*PaperId::parse("2405.13786"));
+    auto stored = store_->get_paper(*PaperId::parse("2405.20117"));
     ASSERT_TRUE(stored.ok() && stored->has_value());
     auto list = store_->daily_entries("2024-05-30");
     ASSERT_TRUE(list.ok());
@@ -74,7 +74,7 @@ TEST_F(CurationTest, AnUnknownPaperIsFetchedFromArxivAndListedToday) {
     EXPECT_EQ((*list)[0].submitted_at, "2024-05-30T12:00:00Z");
 
     // A second submission the same day, by anyone, says who was first.
-    auto again = curation().submit(curator_, "arXiv:2405.13786v1");
+    auto again = curation().submit(curator_, "arXiv:2405.20117v1");
     ASSERT_FALSE(again.ok());
     EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
     EXPECT_NE(again.error().message().find("ada"), std::string::npos);
@@ -82,10 +82,10 @@ TEST_F(CurationTest, AnUnknownPaperIsFetchedFromArxivAndListedToday) {
 }
 
 TEST_F(CurationTest, OnlyRecentArxivPapersThatArxivKnows) {
-    auto old = curation().submit(member_, "2202.12139");  // published 2022-02-24
+    auto old = curation().submit(member_, "2202.07340");  // published 2022-02-15
     ASSERT_FALSE(old.ok());
     EXPECT_EQ(old.error().code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(old.error().message().find("2022-02-24"), std::string::npos);
+    EXPECT_NE(old.error().message().find("2022-02-15"), std::string::npos);
     EXPECT_NE(old.error().message().find("14 days"), std::string::npos);
 
     auto unknown = curation().submit(member_, "2405.99999");  // not in arXiv's answer
@@ -93,7 +93,7 @@ TEST_F(CurationTest, OnlyRecentArxivPapersThatArxivKnows) {
     EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
 
     for (const char* bad : {"", "not an id", "local:some-title", "'; DROP TABLE papers; --",
-                            "2405.13786/../../etc/passwd"}) {
+                            "2405.20117/../../etc/passwd"}) {
         auto r = curation().submit(member_, bad);
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument) << bad;
@@ -111,7 +111,7 @@ TEST_F(CurationTest, ArxivDownIsUnavailable) {
     fetcher_.set_handler([](const ingest::HttpRequest&) {
         return Result<ingest::HttpResponse>(http_response(503, "down"));
     });
-    auto r = curation().submit(member_, "2405.13786");
+    auto r = curation().submit(member_, "2405.20117");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable) << r.error().message();
 }

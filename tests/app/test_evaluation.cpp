@@ -3,10 +3,17 @@
 #include <cmath>
 
 #include "app/evaluation.h"
+#include "app/ingest_pipeline.h"
+#include "app/search_service.h"
+#include "store/store.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
 
 namespace paperboy::app {
 namespace {
+
+// A test collection written here in BEIR's layout (tests/testdata/beir/README.md).
+const std::string kHandmade = std::string(PAPERBOY_TESTDATA_DIR) + "/beir/handmade";
 
 TEST(Evaluation, NdcgMatchesAHandComputedExample) {
     // Relevant: a (1), b (1). Ranked: x, a, y, b.
@@ -74,15 +81,55 @@ TEST(TestCollection, MalformedLinesNameFileAndLine) {
 }
 
 TEST(TestCollection, ReadsTheSciFactTestSplit) {
-    auto queries =
-        ingest::read_queries(std::string(PAPERBOY_TESTDATA_DIR) + "/beir/scifact/queries.jsonl");
+    PAPERBOY_REQUIRE_SHARED(queries_path, "data/scifact/beir/queries.jsonl");
+    PAPERBOY_REQUIRE_SHARED(qrels_path, "data/scifact/beir/qrels/test.tsv");
+    auto queries = ingest::read_queries(queries_path);
     ASSERT_TRUE(queries.ok()) << queries.error().message();
     EXPECT_EQ(queries->size(), 300u);
-    auto qrels =
-        ingest::read_qrels(std::string(PAPERBOY_TESTDATA_DIR) + "/beir/scifact/qrels/test.tsv");
+    auto qrels = ingest::read_qrels(qrels_path);
     ASSERT_TRUE(qrels.ok()) << qrels.error().message();
     EXPECT_EQ(qrels->size(), 300u);
     EXPECT_EQ(qrels->at("1").at("31715818"), 1);
+}
+
+TEST(TestCollection, ReadsTheHandmadeTestSplit) {
+    auto queries = ingest::read_queries(kHandmade + "/queries.jsonl");
+    ASSERT_TRUE(queries.ok()) << queries.error().message();
+    EXPECT_EQ(queries->size(), 9u);
+    auto qrels = ingest::read_qrels(kHandmade + "/qrels/test.tsv");
+    ASSERT_TRUE(qrels.ok()) << qrels.error().message();
+    EXPECT_EQ(qrels->size(), 8u);  // query 9 is not judged
+    EXPECT_EQ(qrels->at("3").size(), 2u);
+    EXPECT_EQ(qrels->at("7").at("PB-7"), 1);
+    EXPECT_EQ(qrels->at("8").at("112"), 2);
+}
+
+// As `paperboy eval` runs it: the corpus ingested, each judged query searched, the ranking's
+// local ids ("local:101") compared with the judgments' ("101").
+TEST(Evaluation, FindsTheJudgedDocumentsOfTheHandmadeCollection) {
+    auto store = store::open_store("sqlite::memory:");
+    ASSERT_TRUE(store.ok()) << store.error().message();
+    auto report = ingest_files(**store, {kHandmade + "/corpus.jsonl"}, {});
+    ASSERT_TRUE(report.ok()) << report.error().message();
+    ASSERT_EQ(report->failed, 0);
+    auto service = SearchService::open(**store);
+    ASSERT_TRUE(service.ok()) << service.error().message();
+    auto queries = ingest::read_queries(kHandmade + "/queries.jsonl");
+    auto qrels = ingest::read_qrels(kHandmade + "/qrels/test.tsv");
+    ASSERT_TRUE(queries.ok() && qrels.ok());
+
+    Runs runs = run_queries(**service, *queries, *qrels);
+    for (const ingest::TestQuery& q : *queries) {
+        if (qrels->count(q.id) == 0) continue;
+        const std::vector<std::string>& ranked = runs[q.id];
+        ASSERT_FALSE(ranked.empty()) << q.text;
+        EXPECT_EQ(qrels->at(q.id).count(ranked.front()), 1u)
+            << q.text << ": first " << ranked.front();
+    }
+    EvalSummary s = summarize(runs, *qrels);
+    EXPECT_EQ(s.queries, 8u);
+    EXPECT_GT(s.ndcg_at_10, 0.9);
+    EXPECT_DOUBLE_EQ(s.recall_at_100, 1.0);
 }
 
 }  // namespace

@@ -97,7 +97,8 @@ before(async () => {
   db = path.join(workDir, 'demo.db');
   mailDir = path.join(workDir, 'mail');
   const ingest = spawnSync(binary, ['ingest', '--db', db, '-q',
-    path.join(sourceDir, 'data/demo/hf-daily-2024-10-25.json')], { encoding: 'utf8' });
+    path.join(sourceDir, 'tests/testdata/json/handmade_hf_daily_2024-10-25.json')],
+  { encoding: 'utf8' });
   assert.equal(ingest.status, 0, `paperboy ingest failed:\n${ingest.stderr}`);
   smtp = await startSmtp(mailDir);
   // The public URL is learnt from the server's own address below: start on a fixed free port.
@@ -147,7 +148,8 @@ test('subscribe from the banner, confirm from the mail, get the digest, unsubscr
   assert.match(await page.textContent('main'), /subscribed/i);
   await shot('confirmed');
 
-  // The digest of the demo's day, sent by the CLI through the same relay.
+  // The digest of the hand-written day (tests/testdata/json/README.md), sent by the CLI through
+  // the same relay.
   const sent = spawnSync(binary, ['digest', 'send', '--db', db, '--period', 'daily', '--as-of',
     '2024-10-25', '--smtp-url', `smtp://127.0.0.1:${smtp.port}`,
     '--mail-from', 'papers@paperboy.example', '--public-url', baseUrl, '-q'],
@@ -157,6 +159,8 @@ test('subscribe from the banner, confirm from the mail, get the digest, unsubscr
   const digest = all[1];
   assert.equal(header(digest, 'To'), 'reader@example.org');
   assert.equal(header(digest, 'List-Unsubscribe-Post'), 'List-Unsubscribe=One-Click');
+  // The day's most upvoted paper is in it.
+  assert.match(digest.text, /Tidewater: Paging the Key-Value Cache to Host Memory/);
   const paperLink = digest.links.find((l) => l.startsWith(`${baseUrl}/papers/`));
   assert.ok(paperLink, 'a paper link in the digest');
   const response = await page.goto(paperLink, { waitUntil: 'load' });

@@ -272,8 +272,12 @@ TEST(Harvester, FollowsTheResumptionChainWithTheTokenUrlEncoded) {
     EXPECT_EQ(pages[1].records.size(), 3u);
     EXPECT_EQ(pages[1].next_cursor, "");
     EXPECT_TRUE(pages[1].last);
-    EXPECT_EQ(pages[0].records[0].paper.id.str(), "1706.05371");
+    EXPECT_EQ(pages[0].records[0].paper.id.str(), "1712.05501");
     EXPECT_EQ(pages[0].records[0].datestamp, "2017-12-14");
+    EXPECT_EQ(pages[0].feed.complete_list_size, 6);
+    EXPECT_EQ(pages[1].records[2].paper.id.str(), "hep-th/0612077");
+    EXPECT_TRUE(pages[0].errors.empty());
+    EXPECT_TRUE(pages[1].errors.empty());
     EXPECT_EQ(stats->pages, 2);
     EXPECT_EQ(stats->records, 6);
     EXPECT_FALSE(stats->restarted);
@@ -444,8 +448,12 @@ TEST(Harvester, PagesThroughTheArxivApiUpToMaxResults) {
     request.page_size = 10;
     request.max_results = 20;
     std::vector<std::string> cursors;
+    std::vector<std::string> first_ids;
     auto stats = harvest(fetcher, clock, request, arxiv_politeness(), [&](HarvestPage& page) {
         cursors.push_back(page.next_cursor);
+        first_ids.push_back(page.records.empty() ? "" : page.records[0].paper.id.str());
+        EXPECT_EQ(page.feed.total_results, 4213);
+        EXPECT_TRUE(page.errors.empty());
         return Status();
     });
     ASSERT_TRUE(stats.ok()) << stats.error().message();
@@ -457,6 +465,7 @@ TEST(Harvester, PagesThroughTheArxivApiUpToMaxResults) {
     EXPECT_EQ(call_times(fetcher), (std::vector<std::chrono::milliseconds>{0ms, 3000ms}));
     EXPECT_EQ(stats->records, 20);
     EXPECT_EQ(cursors, (std::vector<std::string>{"10", ""}));
+    EXPECT_EQ(first_ids, (std::vector<std::string>{"2405.20117", "2403.20202"}));
 }
 
 TEST(Harvester, ArxivApiStopsAtThePaperItHadSeen) {
@@ -479,7 +488,8 @@ TEST(Harvester, FetchesOneDailyListPerDayAndDatesTheEntries) {
     FakeClock clock(kStart);
     FakeFetcher fetcher(clock, [](const HttpRequest& request) {
         if (request.url.ends_with("date=2024-10-25")) {
-            return http_response(200, read_testdata("harvest/daily_papers_2024-10-25.json"));
+            return http_response(200,
+                                 read_testdata("harvest/handmade_daily_papers_2024-10-25.json"));
         }
         return http_response(200, "[]");
     });
@@ -502,7 +512,7 @@ TEST(Harvester, FetchesOneDailyListPerDayAndDatesTheEntries) {
     ASSERT_EQ(pages.size(), 2u);
     EXPECT_TRUE(pages[0].records.empty());
     EXPECT_EQ(pages[0].next_cursor, "2024-10-24");
-    ASSERT_EQ(pages[1].records.size(), 29u);
+    ASSERT_EQ(pages[1].records.size(), 5u);
     EXPECT_TRUE(pages[1].last);
     for (const auto& record : pages[1].records) {
         ASSERT_TRUE(record.daily.has_value());

@@ -1,6 +1,7 @@
-// The JSON source formats on real fixtures (tests/testdata/json, see its README.md), format
-// detection, and hostile input: every malformed record is reported with its position and the
-// good ones around it still come through.
+// The JSON source formats on the fixtures written here (tests/testdata/json, see its README.md)
+// and on the real samples in ../shared (skipped when absent), format detection, and hostile
+// input: every malformed record is reported with its position and the good ones around it still
+// come through.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,6 +11,7 @@
 #include "ingest/formats.h"
 #include "ingest/json_array_splitter.h"
 #include "ingest/temp_files.h"
+#include "support/shared_data.h"
 
 namespace paperboy::ingest {
 namespace {
@@ -17,11 +19,19 @@ namespace {
 using paperboy::testing::read_file;
 using paperboy::testing::TempDir;
 
-const std::string kDir = std::string(PAPERBOY_TESTDATA_DIR) + "/json/";
-const std::string kArxivSample = kDir + "arxiv_sample200.jsonl";
-const std::string kHfDaily = kDir + "hf_daily_2024-10-25.json";
-const std::string kScifact = kDir + "scifact_corpus.jsonl.gz";
-const std::string kSeedPage = kDir + "seed_page.json";
+// Written here, so these run everywhere.
+const std::string kTestdata = PAPERBOY_TESTDATA_DIR;
+const std::string kSnapshot = kTestdata + "/json/handmade_arxiv_snapshot.jsonl";
+const std::string kHfDaily = kTestdata + "/json/handmade_hf_daily_2024-10-25.json";
+const std::string kHfDailyNewer = kTestdata + "/harvest/handmade_daily_papers_2024-10-25.json";
+const std::string kBeirCorpus = kTestdata + "/beir/handmade/corpus.jsonl";
+const std::string kSeedPage = kTestdata + "/json/seed_page.json";
+
+// Real samples under ../shared (support/shared_data.h).
+constexpr const char* kRealSnapshot =
+    "data/arxiv-kaggle-snapshot/arxiv-metadata-oai-snapshot.sample200.jsonl";
+constexpr const char* kRealHfDaily = "data/hf-daily-papers/daily_papers_2024-10-25.json";
+constexpr const char* kRealScifact = "data/scifact/beir/corpus.jsonl.gz";
 
 class CollectingSink : public RecordSink {
   public:
@@ -83,7 +93,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 // ---- arxiv-jsonl ----
 
 TEST(ArxivJsonl, ParsesTheKaggleSample) {
-    CollectingSink sink = parse_file(Format::kArxivJsonl, kArxivSample);
+    PAPERBOY_REQUIRE_SHARED(sample, kRealSnapshot);
+    CollectingSink sink = parse_file(Format::kArxivJsonl, sample);
     EXPECT_EQ(sink.records.size(), 200u);
     EXPECT_TRUE(sink.errors.empty()) << sink.error_messages().front();
 
@@ -124,7 +135,8 @@ TEST(ArxivJsonl, ParsesTheKaggleSample) {
 }
 
 TEST(ArxivJsonl, ResolvesNumberedAffiliationsFromTheAuthorString) {
-    CollectingSink sink = parse_file(Format::kArxivJsonl, kArxivSample);
+    PAPERBOY_REQUIRE_SHARED(sample, kRealSnapshot);
+    CollectingSink sink = parse_file(Format::kArxivJsonl, sample);
     const Paper* p = sink.find("0704.0025");
     ASSERT_NE(p, nullptr);
     ASSERT_EQ(p->authors.size(), 2u);
@@ -141,11 +153,146 @@ TEST(ArxivJsonl, ResolvesNumberedAffiliationsFromTheAuthorString) {
     EXPECT_EQ(babar->authors[0].name, "The BABAR Collaboration");
 }
 
+TEST(ArxivJsonl, ReadsEveryFieldOfTheHandmadeSnapshot) {
+    CollectingSink sink = parse_file(Format::kArxivJsonl, kSnapshot);
+    EXPECT_EQ(sink.records.size(), 12u);
+    EXPECT_TRUE(sink.errors.empty()) << sink.error_messages().front();
+
+    const Paper* p = sink.find("0705.4412");
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->title,
+              "Stripe melting and a hidden nematic phase in a frustrated lattice model of doped "
+              "antiferromagnets");
+    ASSERT_EQ(p->authors.size(), 3u);
+    EXPECT_EQ(p->authors[0].name, "H. Vössing");
+    EXPECT_EQ(p->authors[0].keyname, "Vössing");
+    EXPECT_EQ(p->authors[0].forenames, "H.");
+    EXPECT_EQ(p->authors[1].name, "J. P. Okafor");
+    EXPECT_EQ(p->categories, (std::vector<std::string>{"cond-mat.str-el", "cond-mat.stat-mech"}));
+    EXPECT_EQ(p->version, 2);
+    EXPECT_EQ(p->published, "2007-05-29T14:03:11Z");
+    // update_date (2008-03-17) is later than v2 (2007-12-03).
+    EXPECT_EQ(p->updated, "2008-03-17T00:00:00Z");
+    EXPECT_EQ(p->doi, "10.5555/pbq.2008.2041");
+    EXPECT_EQ(p->journal_ref, "Phys. Lett. Q 18 (2008) 2041");
+    EXPECT_EQ(p->report_no, "PB-CM-07-031");
+    EXPECT_EQ(p->comments, "24 pages, 9 figures; v2: discussion of finite-size effects expanded");
+    EXPECT_EQ(p->submitter, "Henrike Vössing");  // V\"ossing in the source
+    EXPECT_EQ(p->license, "");                   // null in the source
+    EXPECT_EQ(p->abstract_raw.substr(0, 12), "  We study a");
+    EXPECT_EQ(p->abstract.substr(0, 30), "We study a frustrated lattice ");
+    EXPECT_EQ(p->abstract.find('\n'), std::string::npos);
+    EXPECT_NE(p->abstract.find("up to $T_2 > T_1$."), std::string::npos);
+
+    const Paper* q = sink.find("0706.1183");
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->categories, (std::vector<std::string>{"math.CO", "cs.DM"}));
+    EXPECT_EQ(q->primary_category(), "math.CO");
+    EXPECT_EQ(q->license, "http://arxiv.org/licenses/nonexclusive-distrib/1.0/");
+    EXPECT_EQ(q->published, "2007-06-08T16:20:02Z");
+    EXPECT_EQ(q->updated, "2009-01-10T11:05:40Z");  // v2 is later than update_date
+    EXPECT_EQ(q->doi, "");                          // null
+    EXPECT_EQ(q->journal_ref, "");
+    // TeX math stays for the renderer.
+    EXPECT_NE(q->abstract.find("$n - O(\\log n / \\log\\log n)$"), std::string::npos);
+
+    // Old-style ids, with TeX in the names, title and abstract.
+    const Paper* old = sink.find("hep-th/9909931");
+    ASSERT_NE(old, nullptr);
+    EXPECT_EQ(old->id.str(), "hep-th/9909931");
+    EXPECT_EQ(old->categories, std::vector<std::string>{"hep-th"});
+    EXPECT_EQ(old->submitter, "Mikołaj Brzeziński");
+    EXPECT_EQ(old->authors[0].name, "Mikołaj Brzeziński");
+    EXPECT_EQ(old->published, "1999-09-29T12:44:05Z");
+    EXPECT_EQ(old->updated, "2008-02-03T00:00:00Z");
+    EXPECT_EQ(old->report_no, "PB-TH-99-17");
+    const Paper* math = sink.find("math/0501913");
+    ASSERT_NE(math, nullptr);
+    EXPECT_EQ(math->title, "On the Poincaré series of a numerical semigroup with three generators");
+    EXPECT_NE(math->abstract.find("the Poincaré series"), std::string::npos);
+    EXPECT_NE(math->abstract_raw.find("Poincar\\'e"), std::string::npos);
+    EXPECT_EQ(math->submitter, "José Ibañez");
+    EXPECT_EQ(math->comments, "");  // every optional field null
+    EXPECT_EQ(math->journal_ref, "");
+    EXPECT_EQ(math->doi, "");
+    EXPECT_EQ(math->report_no, "");
+    EXPECT_EQ(math->version, 1);
+    EXPECT_EQ(math->updated, "2005-01-31T17:27:03Z");  // update_date is earlier that day
+
+    // UTF-8 as it is (not \u escapes) and authors_parsed null: the names come from the string.
+    const Paper* raw = sink.find("0811.0402");
+    ASSERT_NE(raw, nullptr);
+    ASSERT_EQ(raw->authors.size(), 3u);
+    EXPECT_EQ(raw->authors[0].name, "Zoë Ångström");
+    EXPECT_EQ(raw->authors[1].name, "Nguyễn Thị Lan");
+    EXPECT_EQ(raw->authors[2].name, "Pádraig Ó Murchú");
+    EXPECT_EQ(raw->submitter, "Zoë Ångström");
+
+    // The optional fields absent altogether.
+    const Paper* bare = sink.find("1210.3357");
+    ASSERT_NE(bare, nullptr);
+    ASSERT_EQ(bare->authors.size(), 2u);
+    EXPECT_EQ(bare->authors[1].name, "Arnaud Bellec");
+    EXPECT_EQ(bare->submitter, "");
+    EXPECT_EQ(bare->license, "");
+    EXPECT_EQ(bare->version, 1);
+    EXPECT_EQ(bare->published, "2012-10-12T07:45:00Z");
+    EXPECT_EQ(bare->updated, "2012-10-12T07:45:00Z");
+
+    // Five-digit ids.
+    const Paper* five = sink.find("1503.04418");
+    ASSERT_NE(five, nullptr);
+    EXPECT_EQ(five->version, 3);
+    EXPECT_EQ(five->published, "2015-03-16T18:22:10Z");
+    EXPECT_EQ(five->updated, "2015-09-30T00:00:00Z");
+    ASSERT_EQ(five->authors.size(), 3u);
+    EXPECT_EQ(five->authors[2].name, "T.-H. Lindgren");  // "T. -H." in authors_parsed
+    EXPECT_EQ(five->license, "http://creativecommons.org/licenses/by/4.0/");
+    const Paper* recent = sink.find("2312.17705");
+    ASSERT_NE(recent, nullptr);
+    EXPECT_EQ(recent->title, "Calibrated uncertainty for learning curves of small language models");
+    ASSERT_EQ(recent->authors.size(), 3u);
+    EXPECT_EQ(recent->authors[1].name, "Søren Kjærgaard");
+    EXPECT_EQ(recent->authors[2].name, "Iñigo Etxeberria");
+    EXPECT_NE(recent->abstract.find("$\\mathcal{O}(\\sqrt{k})$"), std::string::npos);
+}
+
+TEST(ArxivJsonl, ResolvesAffiliationsOfTheHandmadeSnapshot) {
+    CollectingSink sink = parse_file(Format::kArxivJsonl, kSnapshot);
+    // Numbered ("R. Castellanos (1 and 2), ... ((1) ..., (2) ...)"): from the author string.
+    const Paper* p = sink.find("0709.2867");
+    ASSERT_NE(p, nullptr);
+    ASSERT_EQ(p->authors.size(), 3u);
+    EXPECT_EQ(p->authors[0].name, "R. Castellanos");
+    EXPECT_EQ(p->authors[0].affiliations,
+              (std::vector<std::string>{"Institute of Invented Materials, Sendai",
+                                        "Universidade Fictícia de Lisboa"}));
+    EXPECT_EQ(p->authors[1].affiliations,
+              std::vector<std::string>{"Institute of Invented Materials, Sendai"});
+    EXPECT_EQ(p->authors[2].affiliations,
+              std::vector<std::string>{"Universidade Fictícia de Lisboa"});
+
+    const Paper* q = sink.find("0711.0458");  // authors_parsed carries affiliations itself
+    ASSERT_NE(q, nullptr);
+    ASSERT_EQ(q->authors.size(), 3u);
+    EXPECT_EQ(q->authors[0].affiliations, std::vector<std::string>{"Padova"});
+    EXPECT_EQ(q->authors[2].affiliations, std::vector<std::string>{"Oslo"});
+
+    const Paper* collaboration = sink.find("0712.3390");
+    ASSERT_NE(collaboration, nullptr);
+    ASSERT_EQ(collaboration->authors.size(), 2u);
+    EXPECT_EQ(collaboration->authors[0].name, "The KESTREL Collaboration");
+    EXPECT_EQ(collaboration->version, 3);
+    EXPECT_EQ(collaboration->updated, "2008-03-14T16:00:00Z");
+    EXPECT_EQ(collaboration->report_no, "KESTREL-PUB-07/042, PB-EX-07-11");
+}
+
 TEST(ArxivJsonl, GzipAndPlainGiveTheSameRecords) {
     TempDir dir;
-    std::string gz = write_gzip(dir, "sample.jsonl.gz", read_file(kArxivSample));
-    CollectingSink plain = parse_file(Format::kArxivJsonl, kArxivSample);
+    std::string gz = write_gzip(dir, "sample.jsonl.gz", read_file(kSnapshot));
+    CollectingSink plain = parse_file(Format::kArxivJsonl, kSnapshot);
     CollectingSink packed = parse_file(Format::kArxivJsonl, gz);
+    ASSERT_EQ(plain.records.size(), 12u);
     ASSERT_EQ(plain.records.size(), packed.records.size());
     for (size_t i = 0; i < plain.records.size(); ++i) {
         EXPECT_EQ(plain.records[i].paper, packed.records[i].paper) << i;
@@ -179,7 +326,7 @@ TEST(ArxivJsonl, ConvertsTitleAccentsAndKeepsMath) {
 }
 
 TEST(ArxivJsonl, ReportsBadLinesAndKeepsTheGoodOnes) {
-    std::vector<std::string> sample = lines_of(read_file(kArxivSample));
+    std::vector<std::string> sample = lines_of(read_file(kSnapshot));
     std::string text;
     text += sample[0] + "\n";                                                // 1 good
     text += "{\"id\": \"0704.9999\", \"title\": \n";                         // 2 truncated JSON
@@ -200,9 +347,9 @@ TEST(ArxivJsonl, ReportsBadLinesAndKeepsTheGoodOnes) {
 
     CollectingSink sink = parse_text(Format::kArxivJsonl, text);
     ASSERT_EQ(sink.records.size(), 3u);
-    EXPECT_EQ(sink.records[0].paper.id.str(), "0704.0001");
-    EXPECT_EQ(sink.records[1].paper.id.str(), "0704.0002");
-    EXPECT_EQ(sink.records[2].paper.id.str(), "0704.0003");
+    EXPECT_EQ(sink.records[0].paper.id.str(), "0705.4412");
+    EXPECT_EQ(sink.records[1].paper.id.str(), "0706.1183");
+    EXPECT_EQ(sink.records[2].paper.id.str(), "0709.2867");
 
     std::vector<std::string> messages = sink.error_messages();
     ASSERT_EQ(messages.size(), 12u);
@@ -222,28 +369,29 @@ TEST(ArxivJsonl, ReportsBadLinesAndKeepsTheGoodOnes) {
 }
 
 TEST(ArxivJsonl, TruncatedFileLosesOnlyTheCutRecord) {
-    std::string text = read_file(kArxivSample);
+    std::string text = read_file(kSnapshot);
     std::vector<std::string> lines = lines_of(text);
+    ASSERT_EQ(lines.size(), 12u);
     size_t cut = 0;
-    for (size_t i = 0; i < 150; ++i) cut += lines[i].size() + 1;
-    cut += lines[150].size() / 2;  // in the middle of line 151
+    for (size_t i = 0; i < 7; ++i) cut += lines[i].size() + 1;
+    cut += lines[7].size() / 2;  // in the middle of line 8
     CollectingSink sink = parse_text(Format::kArxivJsonl, text.substr(0, cut));
-    EXPECT_EQ(sink.records.size(), 150u);
+    EXPECT_EQ(sink.records.size(), 7u);
     ASSERT_EQ(sink.errors.size(), 1u);
-    EXPECT_EQ(sink.errors[0].line, 151u);
+    EXPECT_EQ(sink.errors[0].line, 8u);
 }
 
 TEST(ArxivJsonl, TruncatedGzipReportsAnError) {
     TempDir dir;
-    std::string gz = read_file(write_gzip(dir, "a.gz", read_file(kArxivSample)));
+    std::string gz = read_file(write_gzip(dir, "a.gz", read_file(kSnapshot)));
     std::string path = dir.write("cut.jsonl.gz", gz.substr(0, gz.size() * 2 / 3));
     auto source = open_file_source(path);
     ASSERT_TRUE(source.ok());
     CollectingSink sink;
     Status status = parse_arxiv_jsonl(**source, sink);
     EXPECT_FALSE(status.ok());
-    EXPECT_GT(sink.records.size(), 50u);
-    EXPECT_LT(sink.records.size(), 200u);
+    EXPECT_GT(sink.records.size(), 2u);
+    EXPECT_LT(sink.records.size(), 12u);
 }
 
 TEST(ArxivJsonl, SurvivesBinaryGarbage) {
@@ -259,7 +407,7 @@ TEST(ArxivJsonl, SurvivesBinaryGarbage) {
 }
 
 TEST(ArxivJsonl, SkipsAnOversizeLine) {
-    std::vector<std::string> sample = lines_of(read_file(kArxivSample));
+    std::vector<std::string> sample = lines_of(read_file(kSnapshot));
     std::string huge =
         "{\"id\": \"0704.0009\", \"title\": \"" + std::string(65u << 20, 'x') + "\"}";
     CollectingSink sink =
@@ -279,7 +427,8 @@ TEST(ArxivJsonl, EmptyInputHasNoRecords) {
 // ---- hf-daily ----
 
 TEST(HfDaily, ParsesTheDailyList) {
-    CollectingSink sink = parse_file(Format::kHfDaily, kHfDaily);
+    PAPERBOY_REQUIRE_SHARED(day, kRealHfDaily);
+    CollectingSink sink = parse_file(Format::kHfDaily, day);
     ASSERT_EQ(sink.records.size(), 29u);
     EXPECT_TRUE(sink.errors.empty());
     std::vector<int> upvotes;
@@ -305,6 +454,95 @@ TEST(HfDaily, ParsesTheDailyList) {
     EXPECT_EQ(first.daily->submitted_by, "ClownRat");
     EXPECT_EQ(first.daily->submitted_at, "2024-10-25T00:57:09Z");
     EXPECT_EQ(first.daily->num_comments, 3);
+}
+
+TEST(HfDaily, ParsesTheHandmadeDay) {
+    CollectingSink sink = parse_file(Format::kHfDaily, kHfDaily);
+    ASSERT_EQ(sink.records.size(), 8u);
+    EXPECT_TRUE(sink.errors.empty()) << sink.error_messages().front();
+    std::vector<int> upvotes;
+    for (const Record& r : sink.records) {
+        ASSERT_TRUE(r.daily.has_value());
+        upvotes.push_back(r.daily->upvotes);
+        EXPECT_EQ(r.daily->date, "2024-10-25");
+        EXPECT_EQ(r.daily->paper_id, r.paper.id);
+        EXPECT_TRUE(r.paper.id.is_arxiv());
+        EXPECT_EQ(r.paper.title.find('\n'), std::string::npos) << r.paper.title;
+        EXPECT_EQ(r.paper.abstract.find('\n'), std::string::npos) << r.paper.id.str();
+    }
+    EXPECT_EQ(upvotes, (std::vector<int>{57, 41, 33, 27, 19, 12, 12, 3}));
+
+    const Record& first = sink.records[0];
+    EXPECT_EQ(first.paper.id.str(), "2410.61842");
+    EXPECT_EQ(first.paper.title,
+              "Tidewater: Paging the Key-Value Cache to Host Memory for Million-Token Decoding");
+    ASSERT_EQ(first.paper.authors.size(), 6u);
+    EXPECT_EQ(first.paper.authors[0].name, "Wen-Li Ashford");
+    EXPECT_EQ(first.paper.authors[1].name, "Maren Ødegaard");
+    EXPECT_EQ(first.paper.published, "2024-10-22T17:41:09Z");
+    EXPECT_EQ(first.paper.abstract.substr(0, 34), "Decoding with contexts of a millio");
+    EXPECT_EQ(first.paper.github_url, "");
+    EXPECT_EQ(first.daily->submitted_by, "wenli-a");
+    EXPECT_EQ(first.daily->submitted_at, "2024-10-25T01:12:44Z");
+    EXPECT_EQ(first.daily->num_comments, 5);
+
+    EXPECT_EQ(sink.records[1].paper.github_url, "https://github.com/quillmark-lab/quillmark");
+    EXPECT_EQ(sink.records[1].paper.authors[1].name, "Clara Ibáñez-Ruiz");
+    EXPECT_EQ(sink.records[2].paper.project_url, "https://saffron-vl.example.org");
+    EXPECT_EQ(sink.records[2].paper.github_url, "");
+
+    // A hidden author is still an author; names are UTF-8 as the API sends them.
+    const Record& last = sink.records[7];
+    EXPECT_EQ(last.paper.id.str(), "2410.62716");
+    ASSERT_EQ(last.paper.authors.size(), 4u);
+    EXPECT_EQ(last.paper.authors[0].name, "Ánne Márjá Sara");
+    EXPECT_EQ(last.paper.authors[2].name, "Elle Kuoljok");
+    EXPECT_EQ(last.daily->submitted_at, "2024-10-25T13:03:59Z");
+    EXPECT_EQ(last.daily->num_comments, 0);
+}
+
+TEST(HfDaily, ReadsTheNewerSchemaOfTheHandmadeHarvestDay) {
+    CollectingSink sink = parse_file(Format::kHfDaily, kHfDailyNewer);
+    ASSERT_EQ(sink.records.size(), 5u);
+    EXPECT_TRUE(sink.errors.empty()) << sink.error_messages().front();
+    for (const Record& r : sink.records) {
+        ASSERT_TRUE(r.daily.has_value());
+        // The list's day is submittedOnDailyAt; the item's publishedAt is the arXiv day here.
+        EXPECT_EQ(r.daily->date, "2024-10-25") << r.paper.id.str();
+        EXPECT_LT(r.paper.published, "2024-10-25") << r.paper.id.str();
+    }
+
+    const Record& first = sink.records[0];
+    EXPECT_EQ(first.paper.id.str(), "2410.64410");
+    EXPECT_EQ(first.paper.published, "2024-10-23T16:20:00Z");
+    EXPECT_EQ(first.paper.github_url, "https://github.com/pocket-lab/pocket-planner");
+    EXPECT_EQ(first.paper.project_url, "https://pocket-planner.example.org");
+    EXPECT_EQ(first.paper.organization, "pocketlab");  // the item's
+    EXPECT_EQ(first.daily->submitted_at, "2024-10-25T02:03:04Z");
+    EXPECT_EQ(first.daily->submitted_by, "mlzhou");
+    EXPECT_EQ(first.daily->upvotes, 22);
+    EXPECT_EQ(first.daily->num_comments, 3);
+
+    const Record& second = sink.records[1];
+    EXPECT_EQ(second.paper.organization, "icelab");  // the paper's
+    EXPECT_EQ(second.paper.project_url, "");
+
+    const Record& third = sink.records[2];
+    ASSERT_EQ(third.paper.authors.size(), 3u);
+    EXPECT_EQ(third.paper.authors[0].name, "Þórdís Guðmundsdóttir");
+    EXPECT_EQ(third.paper.project_url, "https://byte-nordic.example.org");
+    EXPECT_EQ(third.paper.github_url, "");
+    EXPECT_EQ(third.daily->submitted_by, "thordisg");
+
+    const Record& plain = sink.records[3];  // none of the optional fields
+    EXPECT_EQ(plain.paper.id.str(), "2410.65533");
+    EXPECT_EQ(plain.paper.github_url, "");
+    EXPECT_EQ(plain.paper.project_url, "");
+    EXPECT_EQ(plain.paper.organization, "");
+    EXPECT_EQ(plain.daily->num_comments, 0);
+
+    EXPECT_EQ(sink.records[4].daily->submitted_at, "2024-10-25T21:48:00Z");
+    EXPECT_EQ(sink.records[4].paper.authors.size(), 3u);
 }
 
 TEST(HfDaily, ReadsTheNewerSchema) {
@@ -361,11 +599,10 @@ TEST(HfDaily, ReportsBadItemsWithTheirLines) {
 
 TEST(HfDaily, TruncatedArrayKeepsTheCompleteItems) {
     std::string text = read_file(kHfDaily);
-    size_t cut = text.find("\"2410.18");  // inside some later item
+    size_t cut = text.find("\"2410.63388\"");  // inside the sixth item
     ASSERT_NE(cut, std::string::npos);
     CollectingSink sink = parse_text(Format::kHfDaily, text.substr(0, cut));
-    EXPECT_GE(sink.records.size(), 1u);
-    EXPECT_LT(sink.records.size(), 29u);
+    EXPECT_EQ(sink.records.size(), 5u);
     ASSERT_EQ(sink.errors.size(), 1u);
     EXPECT_NE(sink.errors[0].reason.find("truncated"), std::string::npos);
     EXPECT_EQ(sink.errors[0].record, sink.records.size() + 1);
@@ -404,7 +641,8 @@ TEST(HfDaily, EmptyArrayHasNoRecords) {
 // ---- beir ----
 
 TEST(Beir, ParsesTheScifactCorpus) {
-    CollectingSink sink = parse_file(Format::kBeir, kScifact);
+    PAPERBOY_REQUIRE_SHARED(corpus, kRealScifact);
+    CollectingSink sink = parse_file(Format::kBeir, corpus);
     EXPECT_EQ(sink.records.size(), 5183u);
     EXPECT_TRUE(sink.errors.empty());
     const Paper* p = sink.find("local:4983");
@@ -417,9 +655,28 @@ TEST(Beir, ParsesTheScifactCorpus) {
     EXPECT_FALSE(sink.records[0].daily.has_value());
 }
 
+TEST(Beir, ParsesTheHandmadeCorpus) {
+    CollectingSink sink = parse_file(Format::kBeir, kBeirCorpus);
+    EXPECT_EQ(sink.records.size(), 12u);
+    EXPECT_TRUE(sink.errors.empty()) << sink.error_messages().front();
+    EXPECT_EQ(sink.records[0].paper.id.str(), "local:101");
+    EXPECT_FALSE(sink.records[0].daily.has_value());
+    const Paper* p = sink.find("local:103");
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->title, "Cover crops of rye reduce nitrate leaching over winter");
+    EXPECT_EQ(p->abstract.substr(0, 40), "Cereal rye sown after maize took up resi");
+    ASSERT_NE(sink.find("local:PB-7"), nullptr);
+    // No title: the text's first words stand in.
+    const Paper* untitled = sink.find("local:109");
+    ASSERT_NE(untitled, nullptr);
+    EXPECT_EQ(untitled->title.substr(0, 22), "Short note: straw mulc");
+}
+
 TEST(Beir, GzipAndPlainGiveTheSameRecords) {
-    // Decompress the fixture through the ByteSource and write it back plain.
-    auto source = open_file_source(kScifact);
+    TempDir dir;
+    const std::string gz = write_gzip(dir, "corpus.jsonl.gz", read_file(kBeirCorpus));
+    // Decompress it through the ByteSource and write it back plain.
+    auto source = open_file_source(gz);
     ASSERT_TRUE(source.ok());
     std::string plain;
     std::string buf(1 << 16, '\0');
@@ -429,9 +686,10 @@ TEST(Beir, GzipAndPlainGiveTheSameRecords) {
         if (*got == 0) break;
         plain.append(buf, 0, *got);
     }
-    TempDir dir;
-    CollectingSink a = parse_file(Format::kBeir, kScifact);
+    EXPECT_EQ(plain, read_file(kBeirCorpus));
+    CollectingSink a = parse_file(Format::kBeir, gz);
     CollectingSink b = parse_file(Format::kBeir, dir.write("corpus.jsonl", plain));
+    ASSERT_EQ(a.records.size(), 12u);
     ASSERT_EQ(a.records.size(), b.records.size());
     for (size_t i = 0; i < a.records.size(); ++i) {
         ASSERT_EQ(a.records[i].paper, b.records[i].paper) << i;
@@ -599,8 +857,9 @@ TEST(DetectFormat, RecognisesEveryFormat) {
         Format format;
     };
     const Case cases[] = {
-        {read_file(kArxivSample).substr(0, 4000), Format::kArxivJsonl},
+        {read_file(kSnapshot).substr(0, 4000), Format::kArxivJsonl},
         {read_file(kHfDaily).substr(0, 4000), Format::kHfDaily},
+        {read_file(kHfDailyNewer).substr(0, 4000), Format::kHfDaily},
         {read_file(kSeedPage).substr(0, 4000), Format::kPapersPage},
         {"{\"_id\": \"4983\", \"title\": \"x\", \"text\": \"y\"}\n", Format::kBeir},
         {"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed "
@@ -618,7 +877,8 @@ TEST(DetectFormat, RecognisesEveryFormat) {
         ASSERT_TRUE(f.ok()) << c.head.substr(0, 60) << ": " << f.error().message();
         EXPECT_EQ(*f, c.format) << c.head.substr(0, 60);
     }
-    auto head = read_file_head(kScifact, 65536);
+    TempDir dir;
+    auto head = read_file_head(write_gzip(dir, "corpus.jsonl.gz", read_file(kBeirCorpus)), 65536);
     ASSERT_TRUE(head.ok());
     EXPECT_EQ(detect_format(*head).value(), Format::kBeir);
 }

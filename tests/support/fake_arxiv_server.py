@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A stand-in for export.arxiv.org and huggingface.co that serves recorded responses.
+"""A stand-in for export.arxiv.org and huggingface.co that serves canned responses.
 
 Started by the integration tests (tests/integration/test_harvest_cli.cpp) on the loopback
 interface, so that `paperboy harvest` runs end to end over real HTTP without the internet.
@@ -115,14 +115,14 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/daily_papers":
             body = b"[]"
             if one("date") == "2024-10-25":
-                body = state.read("daily_papers_2024-10-25.json")
+                body = state.read("handmade_daily_papers_2024-10-25.json")
             return 200, [("Content-Type", "application/json; charset=utf-8")], body
         return 404, [("Content-Type", "text/plain")], b"not found\n"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="the recorded responses (testdata/harvest)")
+    parser.add_argument("--data", required=True, help="the canned responses (testdata/harvest)")
     parser.add_argument("--log", help="append one line per request to this file")
     parser.add_argument("--oai-503", type=int, default=1,
                         help="answer this many /oai2 requests with 503 first")

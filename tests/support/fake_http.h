@@ -60,7 +60,7 @@ inline std::string read_testdata(const std::string& relative) {
     return out.str();
 }
 
-// Serves the recorded two-page OAI-PMH chain of tests/testdata/harvest: page 1 for a
+// Serves the canned two-page OAI-PMH chain of tests/testdata/harvest: page 1 for a
 // ListRecords request, page 2 for its resumption token, badResumptionToken for any other token.
 inline ingest::HttpResponse recorded_oai_server(const ingest::HttpRequest& request) {
     if (request.url.find("resumptionToken=6960524%7C1001") != std::string::npos) {

@@ -8,6 +8,7 @@
 
 #include "core/html.h"
 #include "core/utf8.h"
+#include "support/shared_data.h"
 #include "text/analyzer.h"
 #include "text/chunk_scan.h"
 #include "text/snippet.h"
@@ -219,11 +220,16 @@ TEST(Snippet, UsesTheGivenMarkup) {
 namespace paperboy::text {
 namespace {
 
+// 200 real arXiv records (the Kaggle snapshot's first lines), from ../shared.
+constexpr const char* kRealAbstracts =
+    "data/arxiv-kaggle-snapshot/arxiv-metadata-oai-snapshot.sample200.jsonl";
+
 // Snippets stem only the words that may_stem_to() a query term. That is exact only if no word
 // stems to something may_stem_to() rules out: checked over the words of 200 real arXiv
 // abstracts.
 TEST(SnippetStemming, AStemKeepsItsWordsFirstTwoLetters) {
-    std::ifstream in(std::string(PAPERBOY_TESTDATA_DIR) + "/json/arxiv_sample200.jsonl");
+    PAPERBOY_REQUIRE_SHARED(sample, kRealAbstracts);
+    std::ifstream in(sample);
     ASSERT_TRUE(in);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     Analyzer analyzer;
@@ -346,7 +352,8 @@ TEST(ChunkScan, MarksTheByteAfterAPairThatBeginsAPart) {
 }
 
 TEST(FindQueryTerms, MatchesTheAnalyzerOnRealAbstracts) {
-    std::ifstream in(std::string(PAPERBOY_TESTDATA_DIR) + "/json/arxiv_sample200.jsonl");
+    PAPERBOY_REQUIRE_SHARED(sample, kRealAbstracts);
+    std::ifstream in(sample);
     ASSERT_TRUE(in);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const Analyzer analyzer;

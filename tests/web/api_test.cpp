@@ -22,6 +22,7 @@
 #include "core/timestamp.h"
 #include "rank/trending.h"
 #include "store/store.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
 #include "web/site.h"
 
@@ -679,8 +680,8 @@ TEST(RateLimiter, ForgetsIdleClientsToBoundItsMemory) {
 
 // Key paths of Hugging Face's /api/daily_papers items that Paperboy deliberately does not
 // reproduce: they describe Hugging Face's own accounts, uploads and discussions, which a
-// Paperboy instance does not have. Every other key path of the real response must appear in
-// ours with the same JSON type.
+// Paperboy instance does not have. Every other key path of Hugging Face's response must appear
+// in ours with the same JSON type.
 const std::set<std::string> kNotReproduced = {
     // Images uploaded to Hugging Face with the submission, and its social-card thumbnail.
     "mediaUrls",
@@ -710,26 +711,31 @@ std::string normalized(const std::string& timestamp) {
     return normalize_timestamp(timestamp).value_or("invalid: " + timestamp);
 }
 
-TEST(ApiCompatibility, ServesARealHuggingFaceDayInItsOwnShapeAndOrder) {
-    const std::string file = std::string(PAPERBOY_TESTDATA_DIR) + "/json/hf_daily_2024-10-25.json";
+// Ingests `file`, a Hugging Face /api/daily_papers response for `date` with `count` items led by
+// `first_id`, serves /api/daily_papers?date=`date`, and checks that every key path of its items
+// appears in ours with the same JSON type (but kNotReproduced, which all must be in it), that
+// the items come in the same order of upvotes, and that ids, upvotes, comment counts, curators,
+// titles, dates and author names agree.
+void expect_served_like_hugging_face(const std::string& file, const std::string& date, size_t count,
+                                     const std::string& first_id) {
     Instance site;
     auto report = app::ingest_files(site.store(), {file}, {});
     ASSERT_TRUE(report.ok()) << report.error().message();
     ASSERT_EQ(report->failed, 0);
     site.open();
 
-    Json real(testing::read_file(file));
-    ASSERT_TRUE(real.ok());
-    http::Response response = site.get("/api/daily_papers?date=2024-10-25");
+    Json theirs(testing::read_file(file));
+    ASSERT_TRUE(theirs.ok());
+    http::Response response = site.get("/api/daily_papers?date=" + date);
     ASSERT_EQ(response.status, 200) << response.body;
     Json ours(response.body);
     ASSERT_TRUE(ours.ok());
-    ASSERT_EQ(ours.size(), real.size());
-    ASSERT_EQ(ours.size(), 29U);
+    ASSERT_EQ(ours.size(), theirs.size());
+    ASSERT_EQ(ours.size(), count);
 
-    const KeyPaths real_paths = item_paths(real.root());
+    const KeyPaths their_paths = item_paths(theirs.root());
     const KeyPaths our_paths = item_paths(ours.root());
-    for (const auto& [path, types] : real_paths) {
+    for (const auto& [path, types] : their_paths) {
         SCOPED_TRACE(path);
         if (kNotReproduced.count(path) != 0) {
             EXPECT_EQ(our_paths.count(path), 0U) << "now reproduced: take it off kNotReproduced";
@@ -743,42 +749,54 @@ TEST(ApiCompatibility, ServesARealHuggingFaceDayInItsOwnShapeAndOrder) {
         EXPECT_EQ(it->second, types);
     }
     for (const std::string& path : kNotReproduced) {
-        EXPECT_EQ(real_paths.count(path), 1U) << path << " is not in the real response";
+        EXPECT_EQ(their_paths.count(path), 1U) << path << " is not in " << file;
     }
 
     // Same order of upvotes, same papers.
-    std::vector<int64_t> real_votes, our_votes;
-    for (size_t i = 0; i < real.size(); ++i) {
-        real_votes.push_back(real.integer("/" + std::to_string(i) + "/paper/upvotes"));
+    std::vector<int64_t> their_votes, our_votes;
+    for (size_t i = 0; i < theirs.size(); ++i) {
+        their_votes.push_back(theirs.integer("/" + std::to_string(i) + "/paper/upvotes"));
         our_votes.push_back(ours.integer("/" + std::to_string(i) + "/paper/upvotes"));
     }
-    EXPECT_EQ(our_votes, real_votes);
-    std::vector<std::string> real_ids = paper_ids(real), our_ids = paper_ids(ours);
-    EXPECT_EQ(our_ids.front(), "2410.17243");
-    std::sort(real_ids.begin(), real_ids.end());
+    EXPECT_EQ(our_votes, their_votes);
+    std::vector<std::string> their_ids = paper_ids(theirs), our_ids = paper_ids(ours);
+    EXPECT_EQ(our_ids.front(), first_id);
+    std::sort(their_ids.begin(), their_ids.end());
     std::sort(our_ids.begin(), our_ids.end());
-    EXPECT_EQ(our_ids, real_ids);
+    EXPECT_EQ(our_ids, their_ids);
 
     // And the same values where Paperboy knows them.
-    std::map<std::string, size_t> real_index;
-    for (size_t i = 0; i < real.size(); ++i)
-        real_index[real.str("/" + std::to_string(i) + "/paper/id")] = i;
+    std::map<std::string, size_t> their_index;
+    for (size_t i = 0; i < theirs.size(); ++i)
+        their_index[theirs.str("/" + std::to_string(i) + "/paper/id")] = i;
     for (size_t i = 0; i < ours.size(); ++i) {
         const std::string o = "/" + std::to_string(i);
         const std::string id = ours.str(o + "/paper/id");
         SCOPED_TRACE(id);
-        const std::string r = "/" + std::to_string(real_index.at(id));
-        EXPECT_EQ(ours.integer(o + "/paper/upvotes"), real.integer(r + "/paper/upvotes"));
-        EXPECT_EQ(ours.integer(o + "/numComments"), real.integer(r + "/numComments"));
-        EXPECT_EQ(ours.str(o + "/submittedBy/name"), real.str(r + "/submittedBy/name"));
-        EXPECT_EQ(ours.str(o + "/title"), real.str(r + "/title"));
+        const std::string r = "/" + std::to_string(their_index.at(id));
+        EXPECT_EQ(ours.integer(o + "/paper/upvotes"), theirs.integer(r + "/paper/upvotes"));
+        EXPECT_EQ(ours.integer(o + "/numComments"), theirs.integer(r + "/numComments"));
+        EXPECT_EQ(ours.str(o + "/submittedBy/name"), theirs.str(r + "/submittedBy/name"));
+        EXPECT_EQ(ours.str(o + "/title"), theirs.str(r + "/title"));
         EXPECT_EQ(normalized(ours.str(o + "/publishedAt")),
-                  normalized(real.str(r + "/publishedAt")));
+                  normalized(theirs.str(r + "/publishedAt")));
         EXPECT_EQ(normalized(ours.str(o + "/paper/publishedAt")),
-                  normalized(real.str(r + "/paper/publishedAt")));
+                  normalized(theirs.str(r + "/paper/publishedAt")));
         EXPECT_EQ(ours.column("/name", o + "/paper/authors"),
-                  real.column("/name", r + "/paper/authors"));
+                  theirs.column("/name", r + "/paper/authors"));
     }
+}
+
+TEST(ApiCompatibility, ServesARealHuggingFaceDayInItsOwnShapeAndOrder) {
+    PAPERBOY_REQUIRE_SHARED(file, "data/hf-daily-papers/daily_papers_2024-10-25.json");
+    expect_served_like_hugging_face(file, "2024-10-25", 29, "2410.17243");
+}
+
+// The hand-written day in the same (late-2024) shape, with code and project links besides.
+TEST(ApiCompatibility, ServesTheHandmadeDayInItsOwnShapeAndOrder) {
+    expect_served_like_hugging_face(
+        std::string(PAPERBOY_TESTDATA_DIR) + "/json/handmade_hf_daily_2024-10-25.json",
+        "2024-10-25", 8, "2410.61842");
 }
 
 // --- Upvotes -----------------------------------------------------------------------------------

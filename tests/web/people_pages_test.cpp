@@ -2,7 +2,8 @@
 // a browser uses them (a cookie jar, forms posted with the tokens their pages carry), with the
 // attacks a browser can be made to send: a form without its CSRF token, ids that are SQL or
 // markup, author and organization names that are markup. Over a real SQLite file with the
-// Hugging Face daily list of 2024-10-25 and a few papers of our own; "today" is 2024-10-27.
+// hand-written Hugging Face daily list of 2024-10-25 and a few papers of our own; "today" is
+// 2024-10-27.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -77,7 +78,7 @@ class PeoplePagesTest : public site_browser::SiteBrowsing {
         ASSERT_TRUE(opened.ok()) << opened.error().message();
         store_ = std::move(opened).value();
         auto ingested =
-            app::ingest_files(*store_, {kTestdata + "/json/hf_daily_2024-10-25.json"}, {});
+            app::ingest_files(*store_, {kTestdata + "/json/handmade_hf_daily_2024-10-25.json"}, {});
         ASSERT_TRUE(ingested.ok()) << ingested.error().message();
 
         store::WriteBatch b;
@@ -145,7 +146,7 @@ TEST_F(PeoplePagesTest, AnonymousVisitorsAreSentToLogInFirst) {
     http::Response r = get(browser, "/submit");
     EXPECT_EQ(r.status, 303);
     EXPECT_EQ(location(r), "/login?next=%2Fsubmit");
-    r = post(browser, "/submit", {{"arxiv_id", "2410.17243"}});
+    r = post(browser, "/submit", {{"arxiv_id", "2410.61842"}});
     EXPECT_EQ(r.status, 303);
     EXPECT_EQ(location(r), "/login?next=%2Fsubmit");
     EXPECT_TRUE(todays_list().empty());
@@ -171,9 +172,9 @@ TEST_F(PeoplePagesTest, TheFormExplainsTheRulesAndTheHeaderLinksToIt) {
 TEST_F(PeoplePagesTest, AMissingOrWrongCsrfTokenIs403AndChangesNothing) {
     Browser browser;
     sign_up(browser, "ada");
-    http::Response r = post(browser, "/submit", {{"arxiv_id", "2410.17243"}});
+    http::Response r = post(browser, "/submit", {{"arxiv_id", "2410.61842"}});
     EXPECT_EQ(r.status, 403);
-    r = post(browser, "/submit", {{"csrf", std::string(32, 'a')}, {"arxiv_id", "2410.17243"}});
+    r = post(browser, "/submit", {{"csrf", std::string(32, 'a')}, {"arxiv_id", "2410.61842"}});
     EXPECT_EQ(r.status, 403);
     // From another site, even with the right token.
     const std::string csrf = csrf_field(get(browser, "/submit").body);
@@ -181,7 +182,7 @@ TEST_F(PeoplePagesTest, AMissingOrWrongCsrfTokenIs403AndChangesNothing) {
                                   {{"Cookie", browser.cookie_header()},
                                    {"Origin", "https://evil.example"},
                                    {"Content-Type", "application/x-www-form-urlencoded"}},
-                                  form_body({{"csrf", csrf}, {"arxiv_id", "2410.17243"}}));
+                                  form_body({{"csrf", csrf}, {"arxiv_id", "2410.61842"}}));
     EXPECT_EQ(foreign.status, 403);
     EXPECT_TRUE(todays_list().empty());
 }
@@ -189,10 +190,10 @@ TEST_F(PeoplePagesTest, AMissingOrWrongCsrfTokenIs403AndChangesNothing) {
 TEST_F(PeoplePagesTest, AGoodIdGoesOnTodaysListAndLeadsToThePaper) {
     Browser browser;
     sign_up(browser, "ada");
-    const http::Response r = submit(browser, "2410.17243");
+    const http::Response r = submit(browser, "2410.61842");
     ASSERT_EQ(r.status, 303) << r.body;
-    EXPECT_EQ(location(r), "/papers/2410.17243");
-    EXPECT_EQ(todays_list(), std::vector<std::string>{"2410.17243"});
+    EXPECT_EQ(location(r), "/papers/2410.61842");
+    EXPECT_EQ(todays_list(), std::vector<std::string>{"2410.61842"});
     auto entries = store_->daily_entries(kToday);
     ASSERT_TRUE(entries.ok());
     EXPECT_EQ(entries->front().submitted_by, "ada");
@@ -212,12 +213,12 @@ TEST_F(PeoplePagesTest, UrlAndPrefixedFormsAreAccepted) {
 TEST_F(PeoplePagesTest, RefusalsShowTheFormAgainWithTheReasonAndStatus) {
     Browser browser;
     sign_up(browser, "ada");
-    ASSERT_EQ(submit(browser, "2410.17243").status, 303);
+    ASSERT_EQ(submit(browser, "2410.61842").status, 303);
 
-    http::Response r = submit(browser, "2410.17243");
+    http::Response r = submit(browser, "2410.61842");
     EXPECT_EQ(r.status, 409);
     EXPECT_NE(r.body.find("already on today&apos;s list"), std::string::npos) << r.body;
-    EXPECT_NE(r.body.find(R"(value="2410.17243")"), std::string::npos);
+    EXPECT_NE(r.body.find(R"(value="2410.61842")"), std::string::npos);
 
     r = submit(browser, "2301.00001");
     EXPECT_EQ(r.status, 400);
@@ -238,7 +239,7 @@ TEST_F(PeoplePagesTest, BadIdsAndInjectionsAre400WithTheInputEscaped) {
     Browser browser;
     sign_up(browser, "ada");
     for (const std::string& text :
-         {std::string("not an id"), std::string("2410.17243' OR '1'='1"),
+         {std::string("not an id"), std::string("2410.61842' OR '1'='1"),
           std::string("1; DROP TABLE papers; --"), std::string(kScript), std::string(kImg),
           std::string("javascript:alert(1)"), std::string(500, '9'), std::string("   ")}) {
         const http::Response r = submit(browser, text);
@@ -248,7 +249,7 @@ TEST_F(PeoplePagesTest, BadIdsAndInjectionsAre400WithTheInputEscaped) {
     }
     EXPECT_TRUE(todays_list().empty());
     // The store still answers and still holds the papers.
-    EXPECT_EQ(get(browser, "/papers/2410.17243").status, 200);
+    EXPECT_EQ(get(browser, "/papers/2410.61842").status, 200);
 }
 
 // ---- authors and organizations ----
