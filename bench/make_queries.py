@@ -20,11 +20,13 @@ Usage (stdlib only; the output depends only on the inputs and --seed):
 import argparse
 import gzip
 import json
+import os
 import pathlib
 import random
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHARED = pathlib.Path(os.environ.get("PAPERBOY_SHARED_DIR") or ROOT.parent / "shared")
 # Plain words only: tokenisers differ on hyphens, digits and symbols, and the point is to time
 # the same work in every engine, not to test tokenisation.
 WORD = re.compile(r"^[a-z]{2,}$")
@@ -106,9 +108,9 @@ def write(path: pathlib.Path, prefix: str, queries: list[str]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scifact", type=pathlib.Path,
-                    default=ROOT / "tests/testdata/json/scifact_corpus.jsonl.gz")
+                    default=SHARED / "data/scifact/beir/corpus.jsonl.gz")
     ap.add_argument("--arxiv", type=pathlib.Path,
-                    default=ROOT / "data/demo/arxiv-snapshot-sample.jsonl")
+                    default=SHARED / "data/arxiv-kaggle-snapshot/arxiv-metadata-oai-snapshot.sample200.jsonl")
     ap.add_argument("--model", type=pathlib.Path, default=ROOT / "bench/data/model.tsv")
     ap.add_argument("--out", type=pathlib.Path, default=ROOT / "bench/data")
     ap.add_argument("--seed", type=int, default=1)

@@ -23,7 +23,7 @@ SMTP_PORT=${line##* }
 
 echo "==> Mail the demo sends (try Subscribe in the banner) lands in $MAILDIR/ as .eml files;"
 echo "    open the confirmation link from it. Digest of the demo's Hugging Face day, by hand:"
-echo "    $PAPERBOY digest send --db $DB --period daily --as-of 2024-10-25 \\"
+echo "    $PAPERBOY digest send --db $DB --period daily --as-of 2025-11-03 \\"
 echo "        --smtp-url smtp://127.0.0.1:$SMTP_PORT --mail-from papers@paperboy.example --public-url http://127.0.0.1:$PORT"
 echo
 "$PAPERBOY" serve --db "$DB" --listen "127.0.0.1:$PORT" --access-log off \

@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
 # Installs every Debian package that Paperboy's build, tests and benchmarks need, and the browser
 # test's npm packages (tests/e2e).
+#
+#   scripts/install-deps.sh          everything (make test)
+#   scripts/install-deps.sh --demo   only what building and serving the paperboy binary needs
+#                                    (make demo): no test tools, sanitizers, browser or npm
+#
 # Idempotent: when everything is present it only checks and exits (well under a second).
 set -euo pipefail
 
+DEMO_ONLY=0
+case "${1:-}" in
+    --demo) DEMO_ONLY=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--demo]" >&2; exit 2 ;;
+esac
+
+# What the paperboy binary needs to build, and the demo to run (its mail sink is Python).
 PACKAGES=(
     # toolchain
     build-essential g++ cmake ninja-build ccache pkg-config make git
-    clang-14 libclang-rt-14-dev clang-format clang-tidy
     # libraries
     libsqlite3-dev libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
     libcli11-dev libutf8proc-dev libstemmer-dev libroaring-dev
@@ -15,6 +27,14 @@ PACKAGES=(
     libboost-dev libkainjow-mustache-dev
     # accounts: argon2id, random tokens, SHA-256; comments: CommonMark
     libsodium-dev libcmark-dev
+    # the demo's local SMTP sink (tests/support/smtp_server.py); its harvests need CA roots
+    python3 python3-aiosmtpd ca-certificates
+)
+
+# What the tests and benchmarks add.
+TEST_PACKAGES=(
+    # sanitizer and fuzz builds, format and lint
+    clang-14 libclang-rt-14-dev clang-format clang-tidy
     # the search benchmark's peer (SQLite FTS5 comes with libsqlite3)
     libxapian-dev
     # tests and benchmarks
@@ -23,13 +43,14 @@ PACKAGES=(
     time sqlite3
     # web tests: a real feed parser, a real browser; the HTTP benchmark's peer and load generator
     python3-feedparser chromium nginx-light wrk
-    # mail tests: a real SMTP server (tests/support/smtp_server.py)
-    python3-aiosmtpd
 )
 
-# The browser test's runner (node) and package manager, from Debian unless some npm is there.
-if ! command -v npm >/dev/null 2>&1; then
-    PACKAGES+=(nodejs npm)
+if [ "$DEMO_ONLY" = 0 ]; then
+    PACKAGES+=("${TEST_PACKAGES[@]}")
+    # The browser test's runner (node) and package manager, from Debian unless some npm is there.
+    if ! command -v npm >/dev/null 2>&1; then
+        PACKAGES+=(nodejs npm)
+    fi
 fi
 
 missing=()
@@ -54,6 +75,7 @@ fi
 # The browser test's npm packages (playwright-core), installed when node_modules is missing or
 # package-lock.json changed since the last install. Without them only that test is skipped, so
 # a failure here (no registry) is a warning, not the end of the build.
+[ "$DEMO_ONLY" = 1 ] && exit 0
 e2e="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e"
 stamp="$e2e/node_modules/.paperboy-lock.sha256"
 lock_sum="$(sha256sum "$e2e/package-lock.json" | cut -d' ' -f1)"

@@ -4,7 +4,8 @@
     python3 bench/mail/mail_bench.py --paperboy build/paperboy [--subscribers 10000]
                                      [--results bench/results/mail-10000.json] [--rounds 3]
 
-Loads the demo corpus's Hugging Face day (data/demo/hf-daily-2024-10-25.json, 29 papers) into a
+Loads the real Hugging Face day of ../shared (data/hf-daily-papers/daily_papers_2024-10-25.json,
+29 papers; $PAPERBOY_SHARED_DIR for another layout) into a
 new database, inserts N confirmed subscriptions with SQL (the double opt-in is not what is
 measured), starts tests/support/smtp_server.py (aiosmtpd, on loopback) and runs
 
@@ -30,7 +31,8 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SMTP_SERVER = os.path.join(ROOT, "tests", "support", "smtp_server.py")
-CORPUS = os.path.join(ROOT, "data", "demo", "hf-daily-2024-10-25.json")
+SHARED = os.environ.get("PAPERBOY_SHARED_DIR") or os.path.join(os.path.dirname(ROOT), "shared")
+CORPUS = os.path.join(SHARED, "data", "hf-daily-papers", "daily_papers_2024-10-25.json")
 DAY = "2024-10-25"
 
 

@@ -1,5 +1,7 @@
 // paperboy daily: the daily list of a date, most upvoted first.
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "cli/common.h"
 #include "core/json_writer.h"
@@ -17,19 +19,35 @@ void add_daily_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("daily", "Print the daily list of a date");
     cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
-    cmd->add_option("--date", opts->date, "The list's day, YYYY-MM-DD")->required();
+    cmd->add_option("--date", opts->date, "The list's day, YYYY-MM-DD (default: the newest list)");
     cmd->add_option("--limit", opts->limit, "Print at most this many papers (0: all)");
     cmd->add_flag("--json", opts->json, "Print JSON");
-    cmd->footer("Example:\n  paperboy daily --db papers.db --date 2024-10-25 --limit 10");
+    cmd->footer(
+        "Examples:\n  paperboy daily --db papers.db --limit 10\n"
+        "  paperboy daily --db papers.db --date 2024-10-25 --json");
     cmd->callback([opts, &action] {
         action = [opts] {
-            auto date = normalize_date(opts->date);
-            if (!date || date->size() != opts->date.size()) {
-                return fail(Error(ErrorCode::kInvalidArgument,
-                                  "--date: expected YYYY-MM-DD, got \"" + opts->date + "\""));
+            std::optional<std::string> date;
+            if (!opts->date.empty()) {
+                date = normalize_date(opts->date);
+                if (!date || date->size() != opts->date.size()) {
+                    return fail(Error(ErrorCode::kInvalidArgument,
+                                      "--date: expected YYYY-MM-DD, got \"" + opts->date + "\""));
+                }
             }
             auto store = open_db(opts->db, /*must_exist=*/true);
             if (!store.ok()) return fail(store.error());
+            if (!date) {
+                auto newest = (*store)->adjacent_daily_date("9999-12-31", /*later=*/false);
+                if (!newest.ok()) return fail(newest.error());
+                if (!*newest) {
+                    return fail(Error(ErrorCode::kNotFound,
+                                      "no daily lists in " + opts->db +
+                                          " yet: ingest or harvest "
+                                          "a Hugging Face day or a daily list first"));
+                }
+                date = **newest;
+            }
             auto entries = (*store)->daily_entries(*date);
             if (!entries.ok()) return fail(entries.error());
             size_t n = entries->size();

@@ -1,5 +1,7 @@
 // paperboy harvest: papers from arXiv (OAI-PMH or the search API) or Hugging Face's daily
 // papers, straight into the store, politely and incrementally.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +36,7 @@ struct Options {
     std::string contact;
     double min_interval = -1;  // negative: the source's default
     int max_retries = 5;
+    int timeout = 120;  // seconds per request
     bool full = false;
     bool quiet = false;
 };
@@ -129,7 +132,10 @@ int run_harvest(const Options& opts) {
 
     auto store = open_db(opts.db, /*must_exist=*/false);
     if (!store.ok()) return fail(store.error());
-    ingest::CurlFetcher fetcher;
+    ingest::CurlOptions curl;
+    curl.total_timeout = std::chrono::seconds(opts.timeout);
+    curl.connect_timeout = std::min(curl.connect_timeout, curl.total_timeout);
+    ingest::CurlFetcher fetcher(curl);
     ingest::RealClock clock;
     auto report = app::run_harvest(**store, fetcher, clock, options);
     console.finish();
@@ -197,6 +203,11 @@ void add_harvest_command(CLI::App& app, Action& action) {
     cmd->add_option("--max-retries", opts->max_retries,
                     "Retries of a failed request (network error, 5xx, 429) before giving up")
         ->check(CLI::Range(0, 100))
+        ->capture_default_str();
+    cmd->add_option("--timeout", opts->timeout,
+                    "Seconds one request may take, body included, before it counts as failed "
+                    "(connecting: at most 10 s)")
+        ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     cmd->add_flag("--full", opts->full,
                   "Ignore what earlier harvests remembered: no resume, no incremental start");

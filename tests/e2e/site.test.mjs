@@ -126,9 +126,10 @@ before(async () => {
   fs.mkdirSync(outDir, { recursive: true });
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-e2e-'));
   const db = path.join(workDir, 'demo.db');
-  const demo = path.join(sourceDir, 'data/demo');
-  const files = fs.readdirSync(demo).filter((f) => /\.(json|jsonl|xml)$/.test(f)).sort()
-    .map((f) => path.join(demo, f));
+  // The demo's seed page and our own fixtures: an arXiv snapshot and a Hugging Face day.
+  const files = ['data/demo/seed-page-2025-11-03.json',
+    'tests/testdata/json/handmade_arxiv_snapshot.jsonl',
+    'tests/testdata/json/handmade_hf_daily_2024-10-25.json'].map((f) => path.join(sourceDir, f));
   const ingest = spawnSync(binary, ['ingest', '--db', db, '-q', ...files], { encoding: 'utf8' });
   assert.equal(ingest.status, 0, `paperboy ingest failed:\n${ingest.stderr}`);
   // Offline, and any paper may be submitted (the demo's are older than 14 days).
@@ -211,10 +212,10 @@ test("a paper's arXiv link leads to arXiv", async () => {
     // No favicon request: it would outlive the route below and fail to resolve.
     body: '<link rel="icon" href="data:,"><title>arXiv stand-in</title><h1>arXiv</h1>' }));
   try {
-    await open(page, '/papers/2410.17243');
+    await open(page, '/papers/2410.61842');
     const link = page.locator('a', { hasText: /^arXiv page$/ }).first();
-    assert.equal(await link.getAttribute('href'), 'https://arxiv.org/abs/2410.17243');
-    await Promise.all([page.waitForURL('https://arxiv.org/abs/2410.17243'), link.click()]);
+    assert.equal(await link.getAttribute('href'), 'https://arxiv.org/abs/2410.61842');
+    await Promise.all([page.waitForURL('https://arxiv.org/abs/2410.61842'), link.click()]);
     assert.equal(await page.title(), 'arXiv stand-in');
   } finally {
     // Back on the site before the stand-in goes, so nothing late reaches the real arxiv.org.
@@ -333,7 +334,7 @@ test('sign up, log out and log in again', async () => {
   assert.equal((await page.context().cookies()).some((c) => c.name === 'pb_session'), false);
 
   // Log in from a paper's page: it comes back there.
-  await open(page, '/papers/2410.17243');
+  await open(page, '/papers/2410.61842');
   await Promise.all([page.waitForURL(/\/login\?next=/),
     page.locator('.site-header .account a', { hasText: 'Log in' }).click()]);
   await checkChrome(page);
@@ -348,7 +349,7 @@ test('sign up, log out and log in again', async () => {
   page.expectingStatus = undefined;
   await page.locator('#login-password').fill(PASSWORD);
   await submit(page, page.locator('main button[type=submit]'));
-  assert.equal(new URL(page.url()).pathname, '/papers/2410.17243');
+  assert.equal(new URL(page.url()).pathname, '/papers/2410.61842');
   assert.equal(await loggedInAs(page), `@${HANDLE}`);
 });
 
@@ -433,19 +434,19 @@ test('a comment in Markdown appears on the paper page, and its script does not r
 test('a member submits a paper to today\'s list', async () => {
   await open(page, '/submit');
   await page.locator('#submit-id')
-    .fill('https://arxiv.org/abs/0704.0001v2');
+    .fill('https://arxiv.org/abs/0706.1183v2');
   await screenshot(page, 'desktop-submit');
   await submit(page, page.locator('main button[type=submit]').first());
-  assert.equal(new URL(page.url()).pathname, '/papers/0704.0001');
+  assert.equal(new URL(page.url()).pathname, '/papers/0706.1183');
   await open(page, '/');
   const today = new Date().toISOString().slice(0, 10);
   assert.match(await page.locator('h1').innerText(), /Daily Papers/);
-  const card = page.locator('.card', { hasText: 'Calculation of prompt diphoton production' });
+  const card = page.locator('.card', { hasText: 'Rainbow matchings in edge-coloured complete' });
   assert.equal(await card.count(), 1, `the submitted paper is on today's (${today}) list`);
   // Twice is refused, with the reason.
   await open(page, '/submit');
   await page.locator('#submit-id')
-    .fill('0704.0001');
+    .fill('0706.1183');
   page.expectingStatus = 409;
   const [response] = await Promise.all([page.waitForNavigation(),
     page.locator('main button[type=submit]').first().click()]);

@@ -21,17 +21,17 @@ const std::string kCheckFeeds = PAPERBOY_CHECK_FEEDS;
 class FeedsCliTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        // The demo corpus, as `make demo` loads it: every record file of data/demo.
-        std::vector<std::string> argv = {kBinary, "ingest", "--db", db_, "-q"};
-        std::vector<std::string> files;
-        for (const auto& f :
-             std::filesystem::directory_iterator(std::string(PAPERBOY_SOURCE_DIR) + "/data/demo")) {
-            const std::string ext = f.path().extension().string();
-            if (ext == ".json" || ext == ".jsonl" || ext == ".xml") files.push_back(f.path());
-        }
-        std::sort(files.begin(), files.end());
-        ASSERT_GE(files.size(), 3u);
-        argv.insert(argv.end(), files.begin(), files.end());
+        // The demo's seed page and our own fixtures: an arXiv snapshot and a Hugging Face day.
+        const std::string testdata = PAPERBOY_TESTDATA_DIR;
+        std::vector<std::string> argv = {
+            kBinary,
+            "ingest",
+            "--db",
+            db_,
+            "-q",
+            std::string(PAPERBOY_SOURCE_DIR) + "/data/demo/seed-page-2025-11-03.json",
+            testdata + "/json/handmade_arxiv_snapshot.jsonl",
+            testdata + "/json/handmade_hf_daily_2024-10-25.json"};
         auto r = testing::run_process(argv);
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }

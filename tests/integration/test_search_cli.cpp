@@ -1,14 +1,17 @@
 // `paperboy search` and `paperboy eval` through the real binary, on the SciFact test collection
-// (5,183 abstracts, 300 judged queries) and the demo corpus.
+// (5,183 abstracts, 300 judged queries, read from ../shared: those tests are skipped without
+// it) and on our own fixtures.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
 #include "store/store.h"
+#include "support/shared_data.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -20,7 +23,13 @@ using testing::run_process;
 
 const std::string kBinary = PAPERBOY_BINARY;
 const std::string kTestdata = PAPERBOY_TESTDATA_DIR;
-const std::string kDemo = std::string(PAPERBOY_SOURCE_DIR) + "/data/demo/";
+const std::string kSeedPage =
+    std::string(PAPERBOY_SOURCE_DIR) + "/data/demo/seed-page-2025-11-03.json";
+// Our own fixtures (tests/testdata/json/README.md): they run everywhere.
+const std::string kSnapshotFixture = kTestdata + "/json/handmade_arxiv_snapshot.jsonl";
+const std::string kHfDayFixture = kTestdata + "/json/handmade_hf_daily_2024-10-25.json";
+constexpr const char* kScifactCorpus = "data/scifact/beir/corpus.jsonl.gz";
+constexpr const char* kScifactBeir = "data/scifact/beir";
 
 ProcessResult paperboy(std::vector<std::string> args) {
     args.insert(args.begin(), kBinary);
@@ -36,14 +45,15 @@ class SearchCliTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         dir_ = new testing::TempDir();
-        scifact_ = dir_->file("scifact.db");
-        ProcessResult r = paperboy({"ingest", "--db", scifact_, "-q", "--format", "beir",
-                                    kTestdata + "/json/scifact_corpus.jsonl.gz"});
-        ASSERT_EQ(r.exit_code, 0) << r.err;
         demo_ = dir_->file("demo.db");
-        r = paperboy({"ingest", "--db", demo_, "-q", kDemo + "arxiv-snapshot-sample.jsonl",
-                      kDemo + "hf-daily-2024-10-25.json", kDemo + "seed-page-2025-11-03.json"});
+        ProcessResult r =
+            paperboy({"ingest", "--db", demo_, "-q", kSnapshotFixture, kHfDayFixture, kSeedPage});
         ASSERT_EQ(r.exit_code, 0) << r.err;
+        if (auto corpus = testing::shared_path(kScifactCorpus)) {
+            scifact_ = dir_->file("scifact.db");
+            r = paperboy({"ingest", "--db", scifact_, "-q", "--format", "beir", *corpus});
+            ASSERT_EQ(r.exit_code, 0) << r.err;
+        }
     }
     static void TearDownTestSuite() { delete dir_; }
 
@@ -64,8 +74,9 @@ double json_number(const std::string& json, const std::string& key) {
 }
 
 TEST_F(SearchCliTest, SciFactQualityMeetsTheBar) {
-    ProcessResult r =
-        paperboy({"eval", "--db", scifact_, "--beir", kTestdata + "/beir/scifact", "--json"});
+    PAPERBOY_REQUIRE_SHARED(beir, kScifactBeir);
+    ASSERT_FALSE(scifact_.empty());
+    ProcessResult r = paperboy({"eval", "--db", scifact_, "--beir", beir, "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(json_number(r.out, "queries"), 300);
     EXPECT_GE(json_number(r.out, "ndcg@10"), kMinNdcgAt10) << r.out;
@@ -79,13 +90,37 @@ std::string title_prefix(const std::string& title) {
     return title.substr(0, n);
 }
 
+// The SciFact queries (queries.jsonl) whose ids golden/scifact_query_ids.txt lists, as a
+// "qid<TAB>text" file.
+std::string golden_queries(const std::string& queries_jsonl, const std::string& out_path) {
+    std::ifstream ids_in(kTestdata + "/golden/scifact_query_ids.txt");
+    std::vector<std::string> ids;
+    for (std::string id; ids_in >> id;) ids.push_back(id);
+    std::map<std::string, std::string> text;
+    std::ifstream in(queries_jsonl);
+    std::regex re(R"re(^\{"_id": "([^"]+)", "text": "((?:[^"\\]|\\.)*)")re");
+    for (std::string line; std::getline(in, line);) {
+        std::smatch m;
+        if (std::regex_search(line, m, re)) text[m[1].str()] = m[2].str();
+    }
+    std::string tsv;
+    for (const std::string& id : ids) {
+        EXPECT_TRUE(text.count(id)) << "query " << id << " is not in " << queries_jsonl;
+        tsv += id + "\t" + text[id] + "\n";
+    }
+    testing::write_file(out_path, tsv);
+    return out_path;
+}
+
 // Top results of a few SciFact queries, with titles, against a golden file: a ranking change
 // shows up as a readable diff. Regenerate with PAPERBOY_UPDATE_GOLDEN=1 after checking it.
 TEST_F(SearchCliTest, RankingMatchesGolden) {
+    PAPERBOY_REQUIRE_SHARED(queries, "data/scifact/beir/queries.jsonl");
+    ASSERT_FALSE(scifact_.empty());
     std::string run = dir_->file("golden.run");
-    ProcessResult r =
-        paperboy({"search", "--db", scifact_, "--queries",
-                  kTestdata + "/golden/scifact_queries.tsv", "--run", run, "--limit", "5"});
+    ProcessResult r = paperboy({"search", "--db", scifact_, "--queries",
+                                golden_queries(queries, dir_->file("golden_queries.tsv")), "--run",
+                                run, "--limit", "5"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto store = store::open_store(scifact_);
     ASSERT_TRUE(store.ok());
@@ -108,10 +143,11 @@ TEST_F(SearchCliTest, RankingMatchesGolden) {
 }
 
 TEST_F(SearchCliTest, BatchWritesATrecRunAndLatencyStats) {
+    PAPERBOY_REQUIRE_SHARED(queries, "data/scifact/beir/queries.jsonl");
+    ASSERT_FALSE(scifact_.empty());
     std::string run = dir_->file("all.run");
     ProcessResult r =
-        paperboy({"search", "--db", scifact_, "--queries",
-                  kTestdata + "/beir/scifact/queries.jsonl", "--run", run, "--stats"});
+        paperboy({"search", "--db", scifact_, "--queries", queries, "--run", run, "--stats"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::regex line_re(R"(^\S+ Q0 \S+ \d+ [0-9.eE+-]+ paperboy$)");
     std::ifstream in(run);
@@ -129,9 +165,9 @@ TEST_F(SearchCliTest, BatchWritesATrecRunAndLatencyStats) {
 }
 
 TEST_F(SearchCliTest, JsonResultsCarryPapersSnippetsAndSuggestions) {
-    ProcessResult r = paperboy({"search", "--db", demo_, "contrastive loss memory", "--json"});
+    ProcessResult r = paperboy({"search", "--db", demo_, "paging cache memory", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("\"id\": \"2410.17243\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"id\": \"2410.61842\""), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("<mark>"), std::string::npos);
 
     ProcessResult typo = paperboy({"search", "--db", demo_, "contrastve los", "--json"});
@@ -141,7 +177,7 @@ TEST_F(SearchCliTest, JsonResultsCarryPapersSnippetsAndSuggestions) {
 
 TEST_F(SearchCliTest, TheIndexSnapshotIsWrittenReusedAndRebuiltWhenDamaged) {
     const std::string db = dir_->file("snapshot.db");
-    ProcessResult r = paperboy({"ingest", "--db", db, "-q", kDemo + "arxiv-snapshot-sample.jsonl"});
+    ProcessResult r = paperboy({"ingest", "--db", db, "-q", kSnapshotFixture});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string snapshot = db + ".index";
     const std::vector<std::string> search = {"search", "--db", db, "quantum", "--json"};
@@ -159,11 +195,11 @@ TEST_F(SearchCliTest, TheIndexSnapshotIsWrittenReusedAndRebuiltWhenDamaged) {
     EXPECT_EQ(std::filesystem::last_write_time(snapshot), written) << "loaded, not rewritten";
 
     // Papers ingested after the snapshot are found: it is caught up with the change feed.
-    r = paperboy({"ingest", "--db", db, "-q", kDemo + "hf-daily-2024-10-25.json"});
+    r = paperboy({"ingest", "--db", db, "-q", kHfDayFixture});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    ProcessResult caught_up = paperboy({"search", "--db", db, "contrastive loss memory", "--json"});
+    ProcessResult caught_up = paperboy({"search", "--db", db, "paging cache memory", "--json"});
     ASSERT_EQ(caught_up.exit_code, 0) << caught_up.err;
-    EXPECT_NE(caught_up.out.find("\"id\": \"2410.17243\""), std::string::npos);
+    EXPECT_NE(caught_up.out.find("\"id\": \"2410.61842\""), std::string::npos);
 
     // The same answer as an index built from scratch (--index none: no snapshot read or written).
     std::vector<std::string> rebuilt = search;

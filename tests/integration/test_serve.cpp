@@ -20,6 +20,8 @@ using testing::ServeProcess;
 
 const std::string kBinary = PAPERBOY_BINARY;
 const std::string kDemo = std::string(PAPERBOY_SOURCE_DIR) + "/data/demo/";
+// Our own fixtures (tests/testdata/json/README.md).
+const std::string kFixtures = std::string(PAPERBOY_TESTDATA_DIR) + "/json/";
 
 testing::ProcessResult paperboy(std::vector<std::string> args) {
     args.insert(args.begin(), kBinary);
@@ -38,7 +40,7 @@ class ServeTest : public ::testing::Test {
   protected:
     void SetUp() override {
         auto r = paperboy({"ingest", "--db", db_, "-q", kDemo + "seed-page-2025-11-03.json",
-                           kDemo + "arxiv-snapshot-sample.jsonl"});
+                           kFixtures + "handmade_arxiv_snapshot.jsonl"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     testing::TempDir dir_;
@@ -129,7 +131,8 @@ TEST_F(ServeTest, PapersIngestedWhileServingAppearWithoutARestart) {
     ASSERT_TRUE(before);
     EXPECT_NE(before->body.find("No papers on Oct 25, 2024"), std::string::npos);
 
-    auto r = paperboy({"ingest", "--db", db_, "-q", kDemo + "hf-daily-2024-10-25.json"});
+    auto r =
+        paperboy({"ingest", "--db", db_, "-q", kFixtures + "handmade_hf_daily_2024-10-25.json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // The index syncs about once a second; wait for it (bounded, so a failure cannot hang).
     bool caught_up = false;
@@ -145,7 +148,7 @@ TEST_F(ServeTest, PapersIngestedWhileServingAppearWithoutARestart) {
     EXPECT_TRUE(caught_up) << get(server.port(), "/healthz")->body << server.log();
     auto after = get(server.port(), "/papers/date/2024-10-25");
     ASSERT_TRUE(after);
-    EXPECT_NE(after->body.find("Breaking the Memory Barrier"), std::string::npos);
+    EXPECT_NE(after->body.find("Tidewater: Paging the Key-Value Cache"), std::string::npos);
     EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
 }
 
