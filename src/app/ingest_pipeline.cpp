@@ -4,6 +4,8 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 namespace paperboy::app {
@@ -118,13 +120,81 @@ class BatchingSink : public ingest::RecordSink {
     Clock::time_point last_report_ = Clock::now();
 };
 
-Result<ingest::Format> format_of(const std::string& path, const IngestOptions& options) {
-    if (options.format) return *options.format;
-    auto head = ingest::read_file_head(path, 64 * 1024);
-    if (!head.ok()) return head.error();
-    auto format = ingest::detect_format(*head);
-    if (!format.ok()) return format.error().with_context(path);
-    return *format;
+// Detection looks at this much of the decompressed start of a file.
+constexpr size_t kDetectionBytes = 64 * 1024;
+
+// Errors of sources and parsers mostly name the file already ("cannot read f.gz: ...",
+// "f.xml line 3: ..."); the others get its name in front.
+Error naming_file(const Error& error, const std::string& name) {
+    const std::string& message = error.message();
+    if (message.starts_with(name + ":") || message.starts_with(name + " ") ||
+        message.find(" " + name + ":") != std::string::npos) {
+        return error;
+    }
+    return error.with_context(name);
+}
+
+// Ingests one file. Returns why the file was given up, if it was; a store error goes to
+// `store_error` instead (the caller stops there).
+Status ingest_file(store::Store& store, const std::string& path, const IngestOptions& options,
+                   IngestReport& report, std::optional<Error>& store_error) {
+    auto opened = ingest::open_file_source(path, options.gzip_limits);
+    if (!opened.ok()) return opened.error();
+    // Detection peeks, and the parser then reads the peeked bytes first: the file is opened
+    // and read once, which is all a pipe allows.
+    ingest::PeekableSource source(std::move(*opened));
+    const std::string& name = source.name();
+    ingest::Format format{};
+    if (options.format) {
+        format = *options.format;
+    } else {
+        auto head = source.peek(kDetectionBytes);
+        if (!head.ok()) return naming_file(head.error(), name);
+        auto detected = ingest::detect_format(*head);
+        if (!detected.ok()) return detected.error().with_context(name);
+        format = *detected;
+    }
+
+    IngestProgress progress;
+    progress.file = name;
+    progress.total_size = source.total_size().value_or(0);
+
+    BatchQueue queue(2);
+    std::thread writer([&] {
+        store::WriteBatch batch;
+        while (queue.pop(batch)) {
+            auto counts = store.write(batch);
+            if (!counts.ok()) {
+                store_error = counts.error().with_context("writing " + name);
+                queue.stop();
+                return;
+            }
+            report.counts += *counts;
+        }
+    });
+
+    BatchingSink sink(queue, options, progress, source);
+    Status parsed = ingest::parse(format, source, sink);
+    sink.flush();
+    queue.close();
+    writer.join();
+    sink.report_now();
+
+    report.records += progress.records;
+    report.failed += progress.failed;
+    if (store_error) return Status::ok_status();
+    if (!parsed.ok()) return naming_file(parsed.error(), name);
+    if (progress.records == 0 && progress.failed == 0) {
+        // Nothing understood is a failure, not "0 records": the wrong --format, or a producer
+        // upstream of a pipe that failed, would otherwise pass for an empty success.
+        if (source.bytes_read() == 0) {
+            return Error(ErrorCode::kParse, name + ": empty input, no records");
+        }
+        return Error(ErrorCode::kParse, name + ": no records in " +
+                                            std::to_string(source.bytes_read()) + " bytes of " +
+                                            std::string(ingest::format_name(format)) + " input");
+    }
+    return Status::ok_status();
 }
 
 }  // namespace
@@ -144,42 +214,14 @@ Result<IngestReport> ingest_files(store::Store& store, const std::vector<std::st
     IngestReport report;
     auto started = Clock::now();
     for (const std::string& path : paths) {
-        auto format = format_of(path, options);
-        if (!format.ok()) return format.error();
-        auto source = ingest::open_file_source(path);
-        if (!source.ok()) return source.error();
-
-        IngestProgress progress;
-        progress.file = path;
-        progress.total_size = (*source)->total_size().value_or(0);
-
-        BatchQueue queue(2);
-        std::optional<Error> write_error;
-        std::thread writer([&] {
-            store::WriteBatch batch;
-            while (queue.pop(batch)) {
-                auto counts = store.write(batch);
-                if (!counts.ok()) {
-                    write_error = counts.error();
-                    queue.stop();
-                    return;
-                }
-                report.counts += *counts;
-            }
-        });
-
-        BatchingSink sink(queue, options, progress, **source);
-        Status parsed = ingest::parse(*format, **source, sink);
-        sink.flush();
-        queue.close();
-        writer.join();
-        sink.report_now();
-
-        report.records += progress.records;
-        report.failed += progress.failed;
         ++report.files;
-        if (write_error) return write_error->with_context("writing " + path);
-        if (!parsed.ok()) return parsed.error().with_context(path);
+        std::optional<Error> store_error;
+        Status status = ingest_file(store, path, options, report, store_error);
+        if (store_error) return *store_error;
+        if (!status.ok()) {
+            report.failed_files.push_back(status.error());
+            if (options.on_file_error) options.on_file_error(status.error());
+        }
     }
     report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     return report;

@@ -116,11 +116,14 @@ Result<Format> detect_format(std::string_view head) {
             return Format::kArxivJsonl;
         }
     }
-    return Error(
-        ErrorCode::kParse,
-        s.empty()
-            ? "cannot detect the format of an empty input; known formats: " + known_formats()
-            : "cannot detect the format (give it explicitly); known formats: " + known_formats());
+    std::string what = "cannot detect the format (give it explicitly)";
+    if (head.empty()) {
+        what = "cannot detect the format of an empty input";
+    } else if (s.empty()) {
+        what = "cannot detect the format: the first " + std::to_string(head.size()) +
+               " bytes are white space";
+    }
+    return Error(ErrorCode::kParse, what + "; known formats: " + known_formats());
 }
 
 Status parse(Format format, ByteSource& input, RecordSink& sink) {

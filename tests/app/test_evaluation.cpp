@@ -111,6 +111,7 @@ TEST(Evaluation, FindsTheJudgedDocumentsOfTheHandmadeCollection) {
     ASSERT_TRUE(store.ok()) << store.error().message();
     auto report = ingest_files(**store, {kHandmade + "/corpus.jsonl"}, {});
     ASSERT_TRUE(report.ok()) << report.error().message();
+    ASSERT_TRUE(report->failed_files.empty()) << report->failed_files.front().message();
     ASSERT_EQ(report->failed, 0);
     auto service = SearchService::open(**store);
     ASSERT_TRUE(service.ok()) << service.error().message();

@@ -878,7 +878,10 @@ TEST(DetectFormat, RecognisesEveryFormat) {
         EXPECT_EQ(*f, c.format) << c.head.substr(0, 60);
     }
     TempDir dir;
-    auto head = read_file_head(write_gzip(dir, "corpus.jsonl.gz", read_file(kBeirCorpus)), 65536);
+    auto file = open_file_source(write_gzip(dir, "corpus.jsonl.gz", read_file(kBeirCorpus)));
+    ASSERT_TRUE(file.ok());
+    PeekableSource source(std::move(*file));
+    auto head = source.peek(65536);
     ASSERT_TRUE(head.ok());
     EXPECT_EQ(detect_format(*head).value(), Format::kBeir);
 }
@@ -893,6 +896,19 @@ TEST(DetectFormat, ListsTheKnownFormatsWhenNothingMatches) {
             EXPECT_NE(f.error().message().find(name), std::string::npos) << name;
         }
     }
+}
+
+TEST(DetectFormat, TellsAnEmptyInputFromWhiteSpace) {
+    auto empty = detect_format("");
+    ASSERT_FALSE(empty.ok());
+    EXPECT_EQ(empty.error().message().find("cannot detect the format of an empty input;"), 0u);
+    auto blank = detect_format(std::string(1000, '\n'));
+    ASSERT_FALSE(blank.ok());
+    EXPECT_EQ(
+        blank.error().message().find("cannot detect the format: the first 1000 bytes are white "
+                                     "space;"),
+        0u)
+        << blank.error().message();
 }
 
 TEST(FormatNames, RoundTrip) {

@@ -23,7 +23,9 @@ namespace paperboy {
 namespace {
 
 constexpr int kRecords = 10000;
-constexpr int kFedBeforeKill = 6000;  // ~8 MB: more than the reader's 4 MiB buffer
+// ~8 MB: more than the reader's 4 MiB buffer, and not a whole number of batches, so that records
+// are parsed but not committed when the kill comes (the reader takes what the pipe holds).
+constexpr int kFedBeforeKill = 6250;
 constexpr int kBatch = 500;
 constexpr int kCommittedBeforeKill = 2000;
 

@@ -721,6 +721,7 @@ void expect_served_like_hugging_face(const std::string& file, const std::string&
     Instance site;
     auto report = app::ingest_files(site.store(), {file}, {});
     ASSERT_TRUE(report.ok()) << report.error().message();
+    ASSERT_TRUE(report->failed_files.empty()) << report->failed_files.front().message();
     ASSERT_EQ(report->failed, 0);
     site.open();
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <memory>
 #include <regex>
 #include <string>
@@ -100,6 +101,7 @@ class PagesTest : public ::testing::Test {
                                            kTestdata + "/json/handmade_arxiv_snapshot.jsonl"},
                                           {});
         ASSERT_TRUE(ingested.ok()) << ingested.error().message();
+        ASSERT_TRUE(ingested->failed_files.empty()) << ingested->failed_files.front().message();
         ASSERT_EQ(ingested->failed, 0);
 
         store::WriteBatch b;
@@ -137,21 +139,33 @@ class PagesTest : public ::testing::Test {
         auto search = app::SearchService::open(*store_);
         ASSERT_TRUE(search.ok()) << search.error().message();
         search_ = std::move(search).value();
+        // The tests search far faster than the limit allows; the limit has tests of its own.
         SiteOptions options;
+        options.search_rate = 0;
+        make_site(options);
+    }
+
+    // The site over the fixture's store, on the fixture's clocks.
+    void make_site(SiteOptions options) {
         options.now = [] { return *parse_instant("2024-12-31T10:00:00Z"); };
+        options.api_clock = [this] { return steady_now_; };
         site_ = std::make_unique<Site>(*store_, *search_, options);
     }
 
-    http::Response get(const std::string& target, http::HeaderList headers = {}) {
+    http::Response get(const std::string& target, http::HeaderList headers = {},
+                       const std::string& remote = "") {
         http::Request request;
         request.method = "GET";
         request.target = target;
         request.headers = std::move(headers);
+        request.remote_address = remote;
         EXPECT_TRUE(http::decode_target(request)) << target;
         http::Response response = site_->handle(request);
         EXPECT_TRUE(is_valid_utf8(response.body)) << target;
         return response;
     }
+
+    std::chrono::steady_clock::time_point steady_now_{std::chrono::seconds(1000)};
 
     testing::TempDir dir_;
     std::unique_ptr<store::Store> store_;
@@ -536,6 +550,99 @@ TEST_F(PagesTest, AnUnchangedPageRevalidatesTo304) {
         EXPECT_TRUE(again.body.empty()) << target;
         EXPECT_EQ(get(target, {{"If-None-Match", "\"other\""}}).status, 200) << target;
     }
+}
+
+// ---- limits and headers ----
+
+// The probe's finding: searches were not limited (the JSON API was), and 54 a second from one
+// client slowed every other request down.
+TEST_F(PagesTest, SearchesBeyondAClientsBurstGet429WithRetryAfterUntilTokensReturn) {
+    SiteOptions options;
+    options.search_rate = 0.5;  // a search every 2 s
+    options.search_burst = 3;
+    make_site(options);
+    const std::string client = "192.0.2.7";
+    // The page and the feeds share one budget; a repeated search counts though it is cached.
+    EXPECT_EQ(get("/search?q=transformer", {}, client).status, 200);
+    EXPECT_EQ(get("/feeds/search.rss?q=cache", {}, client).status, 200);
+    EXPECT_EQ(get("/search?q=transformer", {}, client).status, 200);
+
+    const http::Response page = get("/search?q=routing", {}, client);
+    EXPECT_EQ(page.status, 429);
+    EXPECT_EQ(page.content_type(), "text/html; charset=utf-8");
+    EXPECT_NE(page.body.find("Too many searches"), std::string::npos);
+    EXPECT_NE(page.body.find("Try again in 2 seconds."), std::string::npos);
+    EXPECT_EQ(page.header("Retry-After").value_or(""), "2");
+    EXPECT_EQ(page.header("Cache-Control").value_or(""), "no-store");
+    for (const char* feed : {"/feeds/search.rss?q=routing", "/feeds/search.atom?q=routing"}) {
+        const http::Response r = get(feed, {}, client);
+        EXPECT_EQ(r.status, 429) << feed;
+        EXPECT_EQ(r.content_type(), "text/plain; charset=utf-8") << feed;
+        EXPECT_EQ(r.header("Retry-After").value_or(""), "2") << feed;
+        EXPECT_EQ(r.header("Cache-Control").value_or(""), "no-store") << feed;
+    }
+
+    // Another address has its own budget; other pages, feeds and the API are not searches.
+    EXPECT_EQ(get("/search?q=routing", {}, "198.51.100.7").status, 200);
+    for (const char* target : {"/", "/papers/trending", "/papers/2410.61842", "/feeds/daily.xml",
+                               "/api/papers/search?q=routing", "/healthz"}) {
+        EXPECT_EQ(get(target, {}, client).status, 200) << target;
+    }
+
+    steady_now_ += std::chrono::seconds(1);
+    const http::Response still = get("/search?q=routing", {}, client);
+    EXPECT_EQ(still.status, 429);
+    EXPECT_EQ(still.header("Retry-After").value_or(""), "1");
+    steady_now_ += std::chrono::seconds(1);
+    EXPECT_EQ(get("/search?q=routing", {}, client).status, 200);
+    EXPECT_EQ(get("/search?q=paging", {}, client).status, 429);
+    steady_now_ += std::chrono::minutes(10);  // refills to the burst, no further
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(get("/search?q=q" + std::to_string(i), {}, client).status, 200) << i;
+    }
+    EXPECT_EQ(get("/search?q=again", {}, client).status, 429);
+}
+
+TEST_F(PagesTest, ASearchRateOfZeroTurnsTheLimitOff) {
+    SiteOptions options;
+    options.search_rate = 0;
+    options.search_burst = 1;
+    make_site(options);
+    for (int i = 0; i < 50; ++i) {
+        ASSERT_EQ(get("/search?q=w" + std::to_string(i), {}, "192.0.2.7").status, 200) << i;
+    }
+}
+
+TEST_F(PagesTest, ResponsesDenyPowerfulFeaturesAndAskForHttpsOnlyWhenServedOverIt) {
+    const char* targets[] = {"/", "/search?q=transformer", "/feeds/daily.xml", "/api/trending",
+                             "/no/such/page"};
+    for (const char* target : targets) {
+        const http::Response r = get(target);
+        const std::string policy(r.header("Permissions-Policy").value_or(""));
+        for (const char* feature :
+             {"camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"}) {
+            EXPECT_NE(policy.find(feature), std::string::npos) << target << ": " << feature;
+        }
+        EXPECT_FALSE(r.header("Strict-Transport-Security")) << target;
+    }
+
+    SiteOptions http_site;
+    http_site.public_url = "http://papers.example.org";
+    make_site(http_site);
+    EXPECT_FALSE(get("/").header("Strict-Transport-Security"));
+
+    SiteOptions https_site;
+    https_site.public_url = "https://papers.example.org";
+    make_site(https_site);
+    for (const char* target : targets) {
+        EXPECT_EQ(get(target).header("Strict-Transport-Security").value_or(""), "max-age=31536000")
+            << target;
+    }
+    http::Request partial;
+    partial.target = "/search?q=x";
+    EXPECT_EQ(
+        site_->refusal(400, "malformed", partial).header("Strict-Transport-Security").value_or(""),
+        "max-age=31536000");
 }
 
 // ---- the pieces underneath ----

@@ -80,6 +80,7 @@ class PeoplePagesTest : public site_browser::SiteBrowsing {
         auto ingested =
             app::ingest_files(*store_, {kTestdata + "/json/handmade_hf_daily_2024-10-25.json"}, {});
         ASSERT_TRUE(ingested.ok()) << ingested.error().message();
+        ASSERT_TRUE(ingested->failed_files.empty()) << ingested->failed_files.front().message();
 
         store::WriteBatch b;
         b.put_paper(make_paper("2410.90001", "Difference engines revisited",
