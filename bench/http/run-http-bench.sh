@@ -45,6 +45,7 @@ python3 "$ROOT/bench/http/make_daily.py" "$WORK/snapshot.jsonl" "$WORK/daily.jso
 
 PB_PORT=$(free_port)
 "$PAPERBOY" serve --db "$WORK/papers.db" --listen "127.0.0.1:$PB_PORT" --access-log off --api-rate 0 \
+    --max-connections-per-client 0 \
     2>"$WORK/serve.log" &
 SERVER_PID=$!
 for _ in $(seq 1 600); do

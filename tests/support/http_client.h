@@ -52,8 +52,22 @@ class RawHttpClient {
     // Connects to 127.0.0.1:port; connected() says whether that worked.
     explicit RawHttpClient(uint16_t port,
                            std::chrono::milliseconds timeout = std::chrono::seconds(10))
+        : RawHttpClient(port, nullptr, timeout) {}
+    // Connects to 127.0.0.1:port from `source`, another IPv4 loopback address such as
+    // "127.0.0.2" (on Linux all of 127/8 is loopback): a second client, as the server sees it.
+    RawHttpClient(uint16_t port, const char* source,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10))
         : timeout_(timeout) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (source != nullptr) {
+            sockaddr_in from{};
+            from.sin_family = AF_INET;
+            if (::inet_pton(AF_INET, source, &from.sin_addr) != 1 ||
+                ::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+                close();
+                return;
+            }
+        }
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -191,7 +192,8 @@ TEST(HttpServer, SendsContinueBeforeReadingAnExpectedBody) {
 void expect_refused(const std::optional<HttpReply>& reply, int status, RawHttpClient& client) {
     ASSERT_TRUE(reply) << "no response, expected " << status;
     EXPECT_EQ(reply->status, status);
-    EXPECT_EQ(reply->header("Connection"), "close");
+    // HTTP/1.0 closes unless told otherwise.
+    EXPECT_EQ(reply->header("Connection"), reply->version == "HTTP/1.0" ? "" : "close");
     EXPECT_EQ(reply->header("Content-Type"), "text/plain; charset=utf-8");
     EXPECT_FALSE(reply->body.empty());
     EXPECT_TRUE(client.wait_closed(10s));
@@ -292,6 +294,7 @@ TEST(HttpServer, CutsOffAClientTricklingItsHeaders) {
 TEST(HttpServer, ServesANewClientWhileManyConnectionsSitIdle) {
     HttpServer::Options options;
     options.threads = 1;
+    options.max_connections_per_client = 0;  // all from 127.0.0.1
     auto server = start_server(options);
     std::vector<std::unique_ptr<RawHttpClient>> idle;
     for (int i = 0; i < 200; ++i) {
@@ -371,18 +374,256 @@ TEST(HttpServer, ClosesKeepAliveConnectionsAfterTheIdleTimeout) {
     EXPECT_TRUE(client.wait_closed(10s));
 }
 
-TEST(HttpServer, ClosesConnectionsBeyondTheLimit) {
+// Holds requests for /hold in the handler until opened; counts those waiting.
+class Gate {
+  public:
+    Response handle(const Request& request) {
+        if (request.path == "/hold") {
+            std::unique_lock lock(mutex_);
+            ++waiting_;
+            changed_.notify_all();
+            changed_.wait(lock, [this] { return open_; });
+        }
+        return echo(request);
+    }
+    bool wait_for_waiting(int n) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, 20s, [&] { return waiting_ >= n; });
+    }
+    void open() {
+        std::lock_guard lock(mutex_);
+        open_ = true;
+        changed_.notify_all();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    int waiting_ = 0;
+    bool open_ = false;
+};
+
+TEST(HttpServer, ClosesConnectionsBeyondTheLimitWhenNoneIsIdle) {
+    Gate gate;
     HttpServer::Options options;
+    options.threads = 3;
     options.max_connections = 2;
-    auto server = start_server(options);
+    auto server = start_server(options, [&](const Request& r) { return gate.handle(r); });
     RawHttpClient first(server->port());
     RawHttpClient second(server->port());
-    ASSERT_TRUE(first.request(get("/")));
-    ASSERT_TRUE(second.request(get("/")));
+    ASSERT_TRUE(first.send(get("/hold")));
+    ASSERT_TRUE(second.send(get("/hold")));
+    ASSERT_TRUE(gate.wait_for_waiting(2));
     RawHttpClient third(server->port());
     third.send(get("/"));
     EXPECT_FALSE(third.read_response());
     EXPECT_TRUE(third.wait_closed(10s));
+    gate.open();
+    auto reply = first.read_response();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_TRUE(second.read_response());
+}
+
+// Opens `n` connections from 127.0.0.1 that send nothing.
+std::vector<std::unique_ptr<RawHttpClient>> open_silent(uint16_t port, int n) {
+    std::vector<std::unique_ptr<RawHttpClient>> clients;
+    for (int i = 0; i < n; ++i) clients.push_back(std::make_unique<RawHttpClient>(port));
+    return clients;
+}
+
+// How many of `clients` the server closes, waiting (up to 20 s) until it has closed `expected`
+// of them, so that a server closing too few fails the test instead of hanging it.
+int count_closed(std::vector<std::unique_ptr<RawHttpClient>>& clients, int expected) {
+    std::vector<bool> closed(clients.size(), false);
+    int count = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    do {
+        for (size_t i = 0; i < clients.size(); ++i) {
+            if (!closed[i] && clients[i]->wait_closed(10ms)) {
+                closed[i] = true;
+                ++count;
+            }
+        }
+    } while (count < expected && std::chrono::steady_clock::now() < deadline);
+    return count;
+}
+
+// One host opening connections and sending nothing (10,100 of them took every connection of
+// the server for 10 s): beyond its limit each new one takes the place of one of its own, so
+// the server keeps room for everyone else.
+TEST(HttpServer, LimitsTheConnectionsOfOneClient) {
+    HttpServer::Options options;
+    options.max_connections = 64;
+    options.max_connections_per_client = 16;
+    options.first_byte_timeout = 60s;  // only the limit closes connections here
+    auto server = start_server(options);
+    auto flood = open_silent(server->port(), 300);
+
+    RawHttpClient other(server->port(), "127.0.0.2", 5s);
+    ASSERT_TRUE(other.connected());
+    auto reply = other.request(get("/healthz"));
+    ASSERT_TRUE(reply) << "another client was not answered";
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(reply->body, "GET /healthz\n");
+
+    EXPECT_EQ(count_closed(flood, 300 - 16), 300 - 16);
+    RawHttpClient later(server->port(), "127.0.0.3", 5s);
+    reply = later.request(get("/"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+}
+
+// Silent connections fill the server (in the field from many addresses, each under its limit;
+// here from one, with no limit): a new client still gets in, in the place of an idle connection
+// of the client holding the most.
+TEST(HttpServer, MakesRoomForANewClientWhenFullOfIdleConnections) {
+    HttpServer::Options options;
+    options.max_connections = 8;
+    options.max_connections_per_client = 0;
+    options.first_byte_timeout = 60s;
+    auto server = start_server(options);
+    auto idle = open_silent(server->port(), 8);
+
+    RawHttpClient fresh(server->port(), "127.0.0.2", 5s);
+    auto reply = fresh.request(get("/healthz"));
+    ASSERT_TRUE(reply) << "the new client was not answered";
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(count_closed(idle, 1), 1);
+}
+
+// A client holding the most connections cannot push out those of a client holding fewer,
+// even idle ones: at the limit its new connections take the place of its own.
+TEST(HttpServer, MakesRoomFromTheBiggestHolderOnly) {
+    HttpServer::Options options;
+    options.max_connections = 8;
+    options.max_connections_per_client = 0;
+    options.first_byte_timeout = 60s;
+    auto server = start_server(options);
+    RawHttpClient kept_a(server->port(), "127.0.0.2");
+    RawHttpClient kept_b(server->port(), "127.0.0.2");
+    ASSERT_TRUE(kept_a.request(get("/a")));
+    ASSERT_TRUE(kept_b.request(get("/b")));
+
+    auto flood = open_silent(server->port(), 6 + 20);
+    EXPECT_EQ(count_closed(flood, 20), 20);
+    for (RawHttpClient* kept : {&kept_a, &kept_b}) {
+        auto reply = kept->request(get("/again"));
+        ASSERT_TRUE(reply) << "an idle connection of the smaller client was closed";
+        EXPECT_EQ(reply->status, 200);
+    }
+}
+
+TEST(HttpServer, ClosesAConnectionThatSendsNothing) {
+    HttpServer::Options options;
+    options.first_byte_timeout = 200ms;
+    options.header_timeout = 60s;
+    options.idle_timeout = 60s;
+    auto server = start_server(options);
+    RawHttpClient silent(server->port());
+    EXPECT_TRUE(silent.wait_closed(10s));
+
+    // A client that has begun its request has the header timeout to finish it.
+    RawHttpClient talking(server->port());
+    ASSERT_TRUE(talking.send("GET /slow HTTP/1.1\r\n"));
+    EXPECT_FALSE(talking.wait_closed(1s));
+    auto reply = talking.request("Host: test\r\n\r\n");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->body, "GET /slow\n");
+}
+
+TEST(HttpServer, CountsIpv6ClientsByTheirSlash64) {
+    EXPECT_EQ(client_key("192.0.2.7"), "192.0.2.7");
+    EXPECT_EQ(client_key("::ffff:192.0.2.7"), "192.0.2.7");
+    EXPECT_EQ(client_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+    EXPECT_EQ(client_key("2001:db8:1:2::9"), "2001:db8:1:2::/64");
+    EXPECT_EQ(client_key("::1"), "::/64");
+    EXPECT_EQ(client_key("not an address"), "not an address");
+}
+
+// Heads whose body a proxy in front could frame differently from this server (request
+// smuggling), or that carry a header twice that must be there once. Each is refused, the
+// connection is closed, and what follows the head (here a whole second request) is never read
+// as a request.
+TEST(HttpServer, RefusesAmbiguousFramingAndReadsNothingAfter) {
+    std::mutex mutex;
+    std::vector<std::string> handled;
+    auto server = start_server({}, [&](const Request& request) {
+        std::lock_guard lock(mutex);
+        handled.push_back(request.path);
+        return echo(request);
+    });
+    const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: test\r\n\r\n";
+    const std::string length = std::to_string(smuggled.size());
+    struct Case {
+        std::string head;
+        int status;
+    } cases[] = {
+        {"POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: identity\r\nContent-Length: " +
+             length + "\r\n\r\n",
+         400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: xchunked\r\nContent-Length: " +
+             length + "\r\n\r\n",
+         400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nContent-Length: " + length +
+             "\r\nTransfer-Encoding: chunked\r\n\r\n",
+         400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: identity\r\n\r\n", 400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n",
+         501},
+        {"POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nContent-Length: " + length +
+             "\r\nContent-Length: 0\r\n\r\n",
+         400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n", 400},
+        {"POST /a HTTP/1.1\r\nHost: test\r\nContent-Length: 0, 0\r\n\r\n", 400},
+        // Obsolete line folding, which the parser would join into the line above.
+        {"POST /a HTTP/1.1\r\nHost: test\r\nX-Note: a\r\n Content-Length: " + length + "\r\n\r\n",
+         400},
+        {"GET /a HTTP/1.1\r\nHost: test\r\nX-Note: a\r\n\tb\r\n\r\n", 400},
+        {"GET /a HTTP/1.1\r\n Host: test\r\n\r\n", 400},
+        {"GET /a HTTP/1.1\r\nX-Note: a\r\n\r\n", 400},
+        {"GET /a HTTP/1.1\r\nHost: test\r\nHost: other\r\n\r\n", 400},
+        {"GET /a HTTP/1.1\r\nHost: test/evil\r\n\r\n", 400},
+        {"GET /a HTTP/1.1\r\nHost: test\r\nOrigin: https://test\r\n"
+         "Origin: https://evil.example\r\n\r\n",
+         400},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.head);
+        RawHttpClient client(server->port());
+        auto reply = client.request(c.head + smuggled);
+        expect_refused(reply, c.status, client);
+        EXPECT_FALSE(client.read_response()) << "a second response";
+    }
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(handled, std::vector<std::string>{}) << "a refused request reached the handler";
+}
+
+TEST(HttpServer, AcceptsWellFramedRequestsNearTheRefusedOnes) {
+    auto server = start_server();
+    RawHttpClient client(server->port());
+    for (std::string head : {
+             std::string("GET /a HTTP/1.1\r\nHost:\r\n\r\n"),
+             std::string("GET /a HTTP/1.1\r\nHost: [::1]:8080\r\nOrigin: https://t.example\r\n"
+                         "X-Note: a b\t c\r\n\r\n"),
+             std::string("GET /a HTTP/1.1\r\nHOST: test\r\n\r\n"),
+             std::string("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"),
+         }) {
+        SCOPED_TRACE(head);
+        auto reply = client.request(head);
+        ASSERT_TRUE(reply);
+        EXPECT_EQ(reply->status, 200);
+    }
+    auto reply = client.request(
+        "POST /a HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: Chunked\r\n\r\n"
+        "2\r\nhi\r\n0\r\n\r\n");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->body, "POST /a\nbody=hi\n");
 }
 
 Response sized(const Request& request) {
@@ -405,7 +646,8 @@ TEST(HttpServer, GzipsWhenTheClientAcceptsIt) {
     EXPECT_LT(reply->body.size(), original.size());
     EXPECT_EQ(gunzip(reply->body), original);
 
-    auto head = client.request("HEAD /big HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n", true);
+    auto head =
+        client.request("HEAD /big HTTP/1.1\r\nHost: test\r\nAccept-Encoding: gzip\r\n\r\n", true);
     ASSERT_TRUE(head);
     EXPECT_EQ(head->header("Content-Length"), std::to_string(reply->body.size()));
 }

@@ -3,6 +3,11 @@
 //   read the head -> read the body -> call the handler -> write the response -> wait (idle)
 // until one side closes; every network wait in that loop has a deadline (tcp_stream's
 // expires_after), so a slow or silent client cannot keep a connection forever.
+//
+// The accept path (under Impl::mutex_) keeps a table of the connections and of the clients they
+// come from, to ration connections per client and to find idle ones to close when a limit is
+// reached. Whether a connection is idle is written by its session into its table entry (atomics),
+// so that the accept path need not wait for each connection's strand.
 #include "web/http/server.h"
 
 #include <algorithm>
@@ -28,10 +33,12 @@
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "web/http/framing.h"
 #include "web/http/gzip.h"
 #include "web/http/response_head.h"
 
@@ -56,6 +63,11 @@ constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 // Connections taken from the backlog at once, after the one an accept completed with.
 constexpr size_t kAcceptBatch = 256;
+// At Options::max_connections, idle connections are closed by batches of this fraction of it,
+// so that the next few new clients find room without another search for idle ones.
+constexpr size_t kReserveDivisor = 50;
+// Refused connections are reported on stderr at most this often: a flood must not flood the log.
+constexpr std::chrono::seconds kRefusalReportInterval{60};
 
 // A parse error of the request itself, as opposed to the peer leaving in the middle of one.
 bool is_malformed(const beast::error_code& ec) {
@@ -69,6 +81,15 @@ void log_error(const Request& request, std::string_view what) {
                  static_cast<int>(what.size()), what.data());
 }
 
+std::string client_key_of(const asio::ip::address& address) {
+    if (address.is_v4()) return address.to_string();
+    const asio::ip::address_v6 v6 = address.to_v6();
+    if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+    asio::ip::address_v6::bytes_type bytes = v6.to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
 }  // namespace
 
 class HttpServer::Impl {
@@ -79,6 +100,7 @@ class HttpServer::Impl {
         : options_(std::move(options)),
           handler_(std::move(handler)),
           observer_(std::move(observer)),
+          reserve_(std::max<size_t>(1, options_.max_connections / kReserveDivisor)),
           acceptor_(ioc_),
           accept_retry_(ioc_),
           grace_timer_(ioc_) {}
@@ -96,26 +118,70 @@ class HttpServer::Impl {
     void observe(const Request& request, const Response& response, std::chrono::nanoseconds elapsed,
                  size_t bytes_sent);
     void forget(uint64_t session_id);
+    // The session was asked to close to make room but is busy with a request: it stays.
+    void keep(uint64_t session_id);
+
+    // A connection's entry in the session table.
+    struct Slot {
+        std::weak_ptr<Session> session;
+        std::string client;  // client_key() of its peer
+        // Written by the session, read by the accept path without its strand.
+        std::atomic<bool> idle{true};    // waiting for a request, or lingering after a refusal
+        std::atomic<bool> silent{true};  // nothing received yet
+        bool evicting = false;           // asked to close to make room
+    };
 
   private:
-    void accept();  // with mutex_ held
+    // The connections from one client_key().
+    struct Client {
+        size_t open = 0;              // connections in the table, evicting ones included
+        size_t evicting = 0;          // of them, asked to close to make room
+        std::set<uint64_t> sessions;  // their ids, oldest first
+    };
+    static size_t live(const Client& client) { return client.open - client.evicting; }
+
+    // All with mutex_ held.
+    void accept();
+    // Serves `socket` if there is room for it, else closes it. Sessions to start and sessions
+    // asked to close to make room are added to the two lists.
+    void admit(tcp::socket socket, std::vector<std::shared_ptr<Session>>& accepted,
+               std::vector<std::shared_ptr<Session>>& evicted);
+    // Whether a new connection from `client` may be served, after asking idle ones to close
+    // to make room for it (added to `evicted`).
+    bool make_room(const std::string& client, std::vector<std::shared_ptr<Session>>& evicted);
+    // Asks up to `wanted` idle connections of `client` to close, silent ones first, then
+    // oldest first; returns how many.
+    size_t evict_idle(Client& client, size_t wanted,
+                      std::vector<std::shared_ptr<Session>>& evicted);
+    void note_refused(const std::string& client, bool over_client_limit);
+    std::vector<std::shared_ptr<Session>> live_sessions();
+
     void on_accept(const beast::error_code& ec, tcp::socket socket);
     void close_all();
-    std::vector<std::shared_ptr<Session>> live_sessions();  // with mutex_ held
 
     const Options options_;
     const Handler handler_;
     const Observer observer_;
+    // Idle connections closed at once at max_connections; also the most that may be waiting to
+    // close (to make room) at a time, which bounds the table at max_connections + reserve_.
+    const size_t reserve_;
     asio::io_context ioc_;
     uint16_t port_ = 0;
     std::atomic<bool> stopping_ = false;
 
-    std::mutex mutex_;  // guards the acceptor, the timers and the session table
+    std::mutex mutex_;  // guards the acceptor, the timers and the tables below
     tcp::acceptor acceptor_;
     asio::steady_timer accept_retry_;
     asio::steady_timer grace_timer_;
-    std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions_;
+    std::unordered_map<uint64_t, Slot> sessions_;  // nodes stay put: sessions keep a Slot&
+    std::unordered_map<std::string, Client> clients_;
+    size_t evicting_ = 0;  // slots with `evicting` set
     uint64_t next_session_id_ = 0;
+    // Connections refused since the last report on stderr.
+    size_t refused_over_client_limit_ = 0;
+    size_t refused_full_ = 0;
+    std::string last_refused_client_;
+    std::optional<Clock::time_point> last_refusal_report_;
 
     std::mutex join_mutex_;  // serialises wait()
     std::vector<std::thread> threads_;
@@ -123,16 +189,23 @@ class HttpServer::Impl {
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(Impl& server, tcp::socket socket, uint64_t id)
-        : server_(server), stream_(std::move(socket)), id_(id) {
+    Session(Impl& server, tcp::socket socket, uint64_t id, Slot& slot, std::string remote_address)
+        : server_(server),
+          stream_(std::move(socket)),
+          id_(id),
+          slot_(slot),
+          remote_address_(std::move(remote_address)) {
         beast::error_code ec;
-        remote_address_ = stream_.socket().remote_endpoint(ec).address().to_string();
         stream_.socket().set_option(tcp::no_delay(true), ec);
     }
     ~Session() { server_.forget(id_); }
 
     void start() {
-        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_head(); });
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            // Asked to close to make room before it began.
+            if (self->phase_ == Phase::kClosed) return;
+            self->await_request(self->server_.options().first_byte_timeout);
+        });
     }
     // The server is stopping: close the connection unless it is in the middle of a request.
     void on_server_stop() {
@@ -141,12 +214,25 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     void close_now() {
         asio::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
     }
+    // Room is needed for a new connection: close this one unless a request has begun meanwhile.
+    void evict() {
+        asio::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->phase_ == Phase::kIdle || self->phase_ == Phase::kLingering) {
+                self->close();
+            } else if (self->phase_ != Phase::kClosed) {
+                self->server_.keep(self->id_);
+            }
+        });
+    }
 
   private:
     enum class Phase { kIdle, kReadingHead, kBusy, kLingering, kClosed };
 
-    void await_request();
+    void set_phase(Phase phase);
+    std::string_view buffered() const;
+    void await_request(std::chrono::milliseconds timeout);
     void read_head();
+    void parse_head();
     void on_head(const beast::error_code& ec);
     void send_continue();
     void read_body();
@@ -164,9 +250,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    FoldScanner folds_;  // over the head being read
     const uint64_t id_;
-    std::string remote_address_;
-    Phase phase_ = Phase::kReadingHead;
+    Slot& slot_;
+    const std::string remote_address_;
+    Phase phase_ = Phase::kIdle;
 
     // The exchange in progress.
     Request request_;
@@ -181,14 +269,28 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
 // --- Session ---------------------------------------------------------------------------------
 
-void HttpServer::Impl::Session::await_request() {
+void HttpServer::Impl::Session::set_phase(Phase phase) {
+    phase_ = phase;
+    slot_.idle.store(phase == Phase::kIdle || phase == Phase::kLingering,
+                     std::memory_order_relaxed);
+}
+
+std::string_view HttpServer::Impl::Session::buffered() const {
+    const auto data = buffer_.data();
+    return {static_cast<const char*>(data.data()), data.size()};
+}
+
+// Waits for the first byte of a request: the connection's first (within first_byte_timeout) or
+// the next on a kept-alive one (within idle_timeout).
+void HttpServer::Impl::Session::await_request(std::chrono::milliseconds timeout) {
     if (server_.stopping()) return close();
     if (buffer_.size() > 0) return read_head();  // the client sent its next request already
-    phase_ = Phase::kIdle;
-    stream_.expires_after(server_.options().idle_timeout);
+    set_phase(Phase::kIdle);
+    stream_.expires_after(timeout);
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                                 if (ec) return self->close();
+                                self->slot_.silent.store(false, std::memory_order_relaxed);
                                 self->buffer_.commit(n);
                                 self->read_head();
                             });
@@ -196,15 +298,31 @@ void HttpServer::Impl::Session::await_request() {
 
 void HttpServer::Impl::Session::read_head() {
     const Options& options = server_.options();
-    phase_ = Phase::kReadingHead;
+    set_phase(Phase::kReadingHead);
     parser_.emplace();
     parser_->header_limit(
         static_cast<uint32_t>(std::min<size_t>(options.max_header_bytes, UINT_MAX)));
     parser_->body_limit(options.max_body_bytes);
+    folds_ = FoldScanner();
+    folds_.feed(buffered());
     stream_.expires_after(options.header_timeout);
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_head(ec); });
+    parse_head();
+}
+
+// The head is fed to the parser here rather than by async_read_header so that its raw bytes
+// pass the FoldScanner first: the parser unfolds folded lines without a trace.
+void HttpServer::Impl::Session::parse_head() {
+    beast::error_code ec = bhttp::error::need_more;
+    if (buffer_.size() > 0) buffer_.consume(parser_->put(buffer_.data(), ec));
+    if (ec != bhttp::error::need_more || folds_.folded()) return on_head(ec);
+    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](
+                                                             beast::error_code read_ec, size_t n) {
+        // The peer left or was too slow, or the server is stopping.
+        if (read_ec) return self->close();
+        self->buffer_.commit(n);
+        self->folds_.feed(self->buffered().substr(self->buffer_.size() - n));
+        self->parse_head();
+    });
 }
 
 void HttpServer::Impl::Session::on_head(const beast::error_code& ec) {
@@ -220,13 +338,17 @@ void HttpServer::Impl::Session::on_head(const beast::error_code& ec) {
     version_ = head.version() == 10 ? 10 : 11;
     is_head_ = head.method() == bhttp::verb::head;
     refused_ = false;
+    if (folds_.folded()) return refuse(400, "Bad Request: obsolete line folding");
     if (ec) return on_read_error(ec);
 
     if (request_.target.size() > server_.options().max_target_bytes) {
         return refuse(414, "URI Too Long");
     }
+    if (const auto defect = check_request_head(version_, request_.headers)) {
+        return refuse(defect->status, defect->reason);
+    }
     if (!decode_target(request_)) return refuse(400, "Bad Request: malformed request target");
-    phase_ = Phase::kBusy;
+    set_phase(Phase::kBusy);
     if (parser_->is_done()) return dispatch();
     if (version_ == 11 && equals_ignore_case(head[bhttp::field::expect], "100-continue")) {
         return send_continue();
@@ -291,7 +413,7 @@ void HttpServer::Impl::Session::refuse(int status, std::string_view message) {
 }
 
 void HttpServer::Impl::Session::respond(Response response, bool keep_alive) {
-    phase_ = Phase::kBusy;
+    set_phase(Phase::kBusy);
     keep_alive_ = keep_alive && !server_.stopping();
     response_ = std::move(response);
     response_head_ = response_head(
@@ -311,13 +433,13 @@ void HttpServer::Impl::Session::respond(Response response, bool keep_alive) {
 void HttpServer::Impl::Session::on_written(const beast::error_code& ec, size_t bytes_sent) {
     server_.observe(request_, response_, Clock::now() - started_, bytes_sent);
     if (ec) return close();
-    if (keep_alive_) return await_request();
+    if (keep_alive_) return await_request(server_.options().idle_timeout);
     if (refused_) return linger();
     close();
 }
 
 void HttpServer::Impl::Session::linger() {
-    phase_ = Phase::kLingering;
+    set_phase(Phase::kLingering);
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.expires_after(kLingerTime);
@@ -334,16 +456,14 @@ void HttpServer::Impl::Session::drain() {
 }
 
 void HttpServer::Impl::Session::close_if_idle() {
-    // A connection between requests has nothing to finish. One whose request has begun to arrive
-    // is answered, with "Connection: close" since the server is stopping.
-    bool nothing_received =
-        phase_ == Phase::kReadingHead && buffer_.size() == 0 && !(parser_ && parser_->got_some());
-    if (phase_ == Phase::kIdle || phase_ == Phase::kLingering || nothing_received) close();
+    // A connection waiting for a request has nothing to finish. One whose request has begun to
+    // arrive is answered, with "Connection: close" since the server is stopping.
+    if (phase_ == Phase::kIdle || phase_ == Phase::kLingering) close();
 }
 
 void HttpServer::Impl::Session::close() {
     if (phase_ == Phase::kClosed) return;
-    phase_ = Phase::kClosed;
+    set_phase(Phase::kClosed);
     // Cancels whatever is pending; its completion handler sees an error and ends the session.
     stream_.close();
 }
@@ -398,6 +518,7 @@ void HttpServer::Impl::accept() {
 
 void HttpServer::Impl::on_accept(const beast::error_code& ec, tcp::socket socket) {
     std::vector<std::shared_ptr<Session>> accepted;
+    std::vector<std::shared_ptr<Session>> evicted;
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
@@ -410,29 +531,134 @@ void HttpServer::Impl::on_accept(const beast::error_code& ec, tcp::socket socket
             });
             return;
         }
-        const auto add = [&](tcp::socket connection) {
-            auto session =
-                std::make_shared<Session>(*this, std::move(connection), next_session_id_);
-            sessions_.emplace(next_session_id_++, session);
-            accepted.push_back(std::move(session));
-        };
-        // Over the limit, the socket is closed as it goes out of scope.
-        if (sessions_.size() < options_.max_connections) add(std::move(socket));
+        admit(std::move(socket), accepted, evicted);
         // The rest of the backlog is taken now (what nginx calls multi_accept): one connection
         // per round of the io queue would leave the last of a burst of new clients waiting
         // behind many rounds of the others' requests (hundreds of ms at 64 busy connections).
-        for (size_t n = 0; n < kAcceptBatch && sessions_.size() < options_.max_connections; ++n) {
+        // Connections there is no room for are taken too, to be closed at once rather than
+        // left to wait in the backlog in front of others.
+        for (size_t n = 0; n < kAcceptBatch; ++n) {
             tcp::socket next(asio::make_strand(ioc_));
             beast::error_code accept_ec;
             acceptor_.accept(next, accept_ec);
             // would_block: the backlog is empty. Other errors: the async_accept below meets
             // them again and reports them.
             if (accept_ec) break;
-            add(std::move(next));
+            admit(std::move(next), accepted, evicted);
         }
         accept();
     }
+    // Outside the lock: dropping the last reference to a session runs its destructor, which
+    // takes the lock.
+    for (const auto& session : evicted) session->evict();
     for (const auto& session : accepted) session->start();
+}
+
+void HttpServer::Impl::admit(tcp::socket socket, std::vector<std::shared_ptr<Session>>& accepted,
+                             std::vector<std::shared_ptr<Session>>& evicted) {
+    beast::error_code ec;
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) return;  // the peer has left already
+    std::string client = client_key_of(peer.address());
+    // Refused, the socket is closed as it goes out of scope.
+    if (!make_room(client, evicted)) return;
+    const uint64_t id = next_session_id_++;
+    Slot& slot = sessions_[id];
+    slot.client = client;
+    auto session =
+        std::make_shared<Session>(*this, std::move(socket), id, slot, peer.address().to_string());
+    slot.session = session;
+    Client& owner = clients_[client];
+    ++owner.open;
+    owner.sessions.insert(id);
+    accepted.push_back(std::move(session));
+}
+
+bool HttpServer::Impl::make_room(const std::string& client,
+                                 std::vector<std::shared_ptr<Session>>& evicted) {
+    const auto found = clients_.find(client);
+    Client* const own = found == clients_.end() ? nullptr : &found->second;
+    const size_t limit = options_.max_connections_per_client;
+    if (own != nullptr && limit > 0 && live(*own) >= limit) {
+        // Its newest connection is likelier in use than its oldest idle one (a browser behind
+        // a shared address, a proxy): take the idle one's place, not the newcomer's.
+        if (evicting_ >= reserve_ || evict_idle(*own, 1, evicted) == 0) {
+            note_refused(client, /*over_client_limit=*/true);
+            return false;
+        }
+    }
+    if (sessions_.size() - evicting_ < options_.max_connections) return true;
+
+    // Full. Idle connections are taken from the clients holding more than the newcomer's, or
+    // from its own, the biggest holders first: a client that opens connections to hold them
+    // pushes out its own, not other clients'.
+    const size_t own_live = own == nullptr ? 0 : live(*own);
+    std::vector<Client*> holders;
+    for (auto& [key, holder] : clients_) {
+        if (&holder == own || live(holder) > own_live) holders.push_back(&holder);
+    }
+    std::sort(holders.begin(), holders.end(), [own](const Client* a, const Client* b) {
+        if (live(*a) != live(*b)) return live(*a) > live(*b);
+        return a == own && b != own;
+    });
+    size_t evicted_now = 0;
+    for (Client* holder : holders) {
+        if (evicting_ >= reserve_) break;
+        evicted_now += evict_idle(*holder, reserve_ - evicting_, evicted);
+    }
+    if (evicted_now == 0) {
+        note_refused(client, /*over_client_limit=*/false);
+        return false;
+    }
+    return true;
+}
+
+size_t HttpServer::Impl::evict_idle(Client& client, size_t wanted,
+                                    std::vector<std::shared_ptr<Session>>& evicted) {
+    size_t taken = 0;
+    // Silent connections first: a connection that has sent nothing yet is likelier held open
+    // on purpose than one between keep-alive requests.
+    for (const bool silent_only : {true, false}) {
+        for (const uint64_t id : client.sessions) {
+            if (taken == wanted) return taken;
+            const auto it = sessions_.find(id);
+            if (it == sessions_.end()) continue;
+            Slot& slot = it->second;
+            if (slot.evicting || !slot.idle.load(std::memory_order_relaxed)) continue;
+            if (silent_only && !slot.silent.load(std::memory_order_relaxed)) continue;
+            auto session = slot.session.lock();
+            if (!session) continue;  // its destructor is waiting for the lock
+            slot.evicting = true;
+            ++client.evicting;
+            ++evicting_;
+            ++taken;
+            evicted.push_back(std::move(session));
+        }
+    }
+    return taken;
+}
+
+void HttpServer::Impl::note_refused(const std::string& client, bool over_client_limit) {
+    ++(over_client_limit ? refused_over_client_limit_ : refused_full_);
+    last_refused_client_ = client;
+    const Clock::time_point now = Clock::now();
+    if (last_refusal_report_ && now - *last_refusal_report_ < kRefusalReportInterval) return;
+    std::string counts;
+    if (refused_over_client_limit_ > 0) {
+        counts = std::to_string(refused_over_client_limit_) + " over the limit of " +
+                 std::to_string(options_.max_connections_per_client) + " per client";
+    }
+    if (refused_full_ > 0) {
+        counts += (counts.empty() ? "" : ", ") + std::to_string(refused_full_) + " with all " +
+                  std::to_string(options_.max_connections) + " connections in use";
+    }
+    std::fprintf(stderr,
+                 "paperboy: connections refused (reported at most once a minute): %s; the last "
+                 "from %s\n",
+                 counts.c_str(), last_refused_client_.c_str());
+    refused_over_client_limit_ = 0;
+    refused_full_ = 0;
+    last_refusal_report_ = now;
 }
 
 void HttpServer::Impl::stop() {
@@ -468,18 +694,39 @@ void HttpServer::Impl::close_all() {
 }
 
 std::vector<std::shared_ptr<HttpServer::Impl::Session>> HttpServer::Impl::live_sessions() {
-    std::vector<std::shared_ptr<Session>> live;
-    for (const auto& [id, weak] : sessions_) {
-        if (auto session = weak.lock()) live.push_back(std::move(session));
+    std::vector<std::shared_ptr<Session>> sessions;
+    for (const auto& [id, slot] : sessions_) {
+        if (auto session = slot.session.lock()) sessions.push_back(std::move(session));
     }
-    return live;
+    return sessions;
 }
 
 void HttpServer::Impl::forget(uint64_t session_id) {
     std::lock_guard lock(mutex_);
-    sessions_.erase(session_id);
+    const auto it = sessions_.find(session_id);
+    if (it == sessions_.end()) return;
+    const Slot& slot = it->second;
+    if (const auto owner = clients_.find(slot.client); owner != clients_.end()) {
+        --owner->second.open;
+        if (slot.evicting) --owner->second.evicting;
+        owner->second.sessions.erase(session_id);
+        if (owner->second.open == 0) clients_.erase(owner);
+    }
+    if (slot.evicting) --evicting_;
+    sessions_.erase(it);
     // The grace timer is the last thing keeping the io threads running.
     if (stopping_ && sessions_.empty()) grace_timer_.cancel();
+}
+
+void HttpServer::Impl::keep(uint64_t session_id) {
+    std::lock_guard lock(mutex_);
+    const auto it = sessions_.find(session_id);
+    if (it == sessions_.end() || !it->second.evicting) return;
+    it->second.evicting = false;
+    --evicting_;
+    if (const auto owner = clients_.find(it->second.client); owner != clients_.end()) {
+        --owner->second.evicting;
+    }
 }
 
 void HttpServer::Impl::wait() {
@@ -537,6 +784,12 @@ uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::stop() { impl_->stop(); }
 
 void HttpServer::wait() { impl_->wait(); }
+
+std::string client_key(std::string_view address) {
+    beast::error_code ec;
+    const asio::ip::address parsed = asio::ip::make_address(std::string(address), ec);
+    return ec ? std::string(address) : client_key_of(parsed);
+}
 
 int run_until_signal(HttpServer& server) {
     asio::io_context ioc;

@@ -4,8 +4,15 @@
 // deadlines, calls one Handler per request and writes its Response (gzip-compressed when the
 // client allows it), with keep-alive, HEAD and "Expect: 100-continue". Requests it refuses itself
 // get a short plain-text answer and the connection is closed: 400 (malformed, a version other
-// than 1.0/1.1, a target not in origin form or decoding to NUL), 413 (body too large), 414
-// (target too long), 431 (header too large).
+// than 1.0/1.1, a target not in origin form or decoding to NUL, a head whose framing a proxy
+// could read differently: see framing.h), 413 (body too large), 414 (target too long), 431
+// (header too large), 501 (a transfer coding other than chunked).
+//
+// Connections are rationed so that one client, or a crowd of silent ones, cannot take them all
+// (Options::max_connections_per_client, first_byte_timeout, max_connections): a connection that
+// would go over a limit first pushes out an idle one (waiting for its first request or between
+// keep-alive requests), of its own client or of the clients holding the most; failing that it is
+// closed at once. Refused connections are reported on stderr, at most once a minute.
 // A handler that throws yields a 500; the details go to stderr, never to the client.
 //
 // Boost.Beast and Asio stay inside server.cpp. Threads: Options::threads threads run one
@@ -21,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "web/http/message.h"
@@ -36,15 +44,28 @@ class HttpServer {
         size_t max_header_bytes = 16 * 1024;  // request line and headers together
         size_t max_body_bytes = 1 << 20;
         size_t max_target_bytes = 8 * 1024;
-        // Time to receive a whole request head (from the connection's start, or from the first
-        // byte of a later request): a client trickling bytes cannot hold a connection longer.
+        // Time for a new connection to send its first byte: connections opened and left silent
+        // (to hold them, or a browser's unused preconnection) are closed after it.
+        std::chrono::milliseconds first_byte_timeout{5000};
+        // Time to receive a whole request head, from its first byte: a client trickling bytes
+        // cannot hold a connection longer.
         std::chrono::milliseconds header_timeout{10000};
         std::chrono::milliseconds body_timeout{30000};    // time to receive a whole body
         std::chrono::milliseconds idle_timeout{30000};    // keep-alive wait for the next request
         std::chrono::milliseconds write_timeout{30000};   // time to send a whole response
         std::chrono::milliseconds shutdown_grace{10000};  // stop(): then close what is left
-        size_t max_connections = 10000;  // connections beyond this are closed at once
-        // Shapes the server's own refusals (400, 413, 414, 431: the request never reaches the
+        // Connections open at once. At the limit a new connection takes the place of idle ones,
+        // a batch of max_connections / 50 (at least 1) at a time so that a few new clients find
+        // room, taken from the clients holding the most connections (those with more than the
+        // newcomer's, or the newcomer's own); with no idle one to close it is closed at once.
+        size_t max_connections = 10000;
+        // Connections open at once from one client: an IPv4 address, or an IPv6 /64 (one host
+        // or site has a whole /64 to draw from); see client_key(). Beyond it a new connection
+        // takes the place of its client's oldest idle one, or is closed at once. 0: no limit.
+        // Behind a reverse proxy every connection is the proxy's, so this limits the proxy:
+        // raise it, or set 0 and limit clients at the proxy.
+        size_t max_connections_per_client = 64;
+        // Shapes the server's own refusals (400, 413, 414, 431, 501: the request never reaches the
         // handler) from the status, a short reason and what could be read of the request (its
         // target may be empty or partial). Unset: a plain-text reason. The server still closes
         // the connection after a refusal.
@@ -89,6 +110,11 @@ class HttpServer {
     explicit HttpServer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// The client a connection from `address` (an IP address as text) counts against for
+// Options::max_connections_per_client: an IPv4 address as is (also when IPv4-mapped,
+// "::ffff:192.0.2.1"), an IPv6 address as its /64 ("2001:db8:1:2::/64"); other text as is.
+std::string client_key(std::string_view address);
 
 // Blocks until the process receives SIGINT or SIGTERM, then stops `server` gracefully and waits
 // for it. Returns 0, an exit status for main().
