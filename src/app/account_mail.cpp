@@ -24,7 +24,11 @@ std::string hours_text(std::chrono::seconds s) {
 }  // namespace
 
 AccountMail::AccountMail(store::Store& store, Mailer* mailer, AccountMailOptions options)
-    : store_(store), mailer_(mailer), options_(std::move(options)) {}
+    : store_(store),
+      mailer_(mailer),
+      options_(std::move(options)),
+      passwords_(options_.passwords ? options_.passwords : std::make_shared<auth::PasswordPool>()) {
+}
 
 AccountMail::~AccountMail() {
     {
@@ -35,9 +39,9 @@ AccountMail::~AccountMail() {
     if (worker_.joinable()) worker_.join();
 }
 
-void AccountMail::send_in_background(store::User user) {
+void AccountMail::send_in_background(Outgoing mail) {
     std::lock_guard lock(queue_mu_);
-    queue_.push_back(std::move(user));
+    queue_.push_back(std::move(mail));
     if (!worker_.joinable()) worker_ = std::thread([this] { drain(); });
     queue_cv_.notify_one();
 }
@@ -47,11 +51,11 @@ void AccountMail::drain() {
     for (;;) {
         queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, and everything queued went out
-        store::User user = std::move(queue_.front());
+        Outgoing mail = std::move(queue_.front());
         queue_.pop_front();
         lock.unlock();
         // Failures stay silent, as the answer already given was: the member asks again.
-        (void)send_link(user, store::MailTokenPurpose::kResetPassword);
+        (void)send(mail);
         lock.lock();
     }
 }
@@ -88,12 +92,19 @@ Status AccountMail::send_link(const store::User& user, store::MailTokenPurpose p
     content.valid_for = hours_text(lifetime);
     const mail::Bodies bodies =
         verify ? mail::compose_verification(content) : mail::compose_password_reset(content);
+    return deliver(user,
+                   verify ? "Verify your email address for " + options_.identity.site_name
+                          : "Reset your " + options_.identity.site_name + " password",
+                   verify ? "verify" : "reset", bodies);
+}
+
+Status AccountMail::deliver(const store::User& user, std::string subject, std::string_view kind,
+                            const mail::Bodies& bodies) {
     mail::Message message;
     message.from = options_.identity.from;
     message.to = mail::Mailbox{"", user.email};
-    message.subject = verify ? "Verify your email address for " + options_.identity.site_name
-                             : "Reset your " + options_.identity.site_name + " password";
-    message.message_id = new_message_id(options_.identity, verify ? "verify" : "reset");
+    message.subject = std::move(subject);
+    message.message_id = new_message_id(options_.identity, kind);
     message.text = bodies.text;
     message.html = bodies.html;
     const mail::RetriedOutcome sent = mailer_->send(message);
@@ -104,8 +115,45 @@ Status AccountMail::send_link(const store::User& user, store::MailTokenPurpose p
     return {};
 }
 
+Status AccountMail::send_sign_up_attempt(const store::User& user) {
+    if (mailer_ == nullptr) {
+        return Error(ErrorCode::kUnavailable,
+                     "this instance cannot send mail (no SMTP relay is configured)");
+    }
+    // The same limit as a link's, counted in memory (the note makes no token to count), and
+    // as silent: whoever signs up cannot tell.
+    if (attempt_notes_.take("attempt:" + std::to_string(user.id), options_.max_per_account,
+                            options_.window, options_.now()) != 0) {
+        return {};
+    }
+    mail::AccountMailContent content;
+    content.site_name = options_.identity.site_name;
+    content.handle = user.handle;
+    content.url = options_.identity.link("/login");
+    return deliver(
+        user, "Someone tried to sign up on " + options_.identity.site_name + " with your address",
+        "signup", mail::compose_sign_up_attempt(content));
+}
+
+Status AccountMail::send(const Outgoing& mail) {
+    if (!mail.purpose) return send_sign_up_attempt(mail.user);
+    return send_link(mail.user, *mail.purpose);
+}
+
 Status AccountMail::send_verification(const store::User& user) {
     return send_link(user, store::MailTokenPurpose::kVerifyEmail);
+}
+
+Status AccountMail::send_sign_up_mail(const SignUp& sign_up) {
+    Outgoing mail{sign_up.user, std::nullopt};
+    if (sign_up.outcome == SignUp::Outcome::kCreated) {
+        mail.purpose = store::MailTokenPurpose::kVerifyEmail;
+    }
+    if (options_.background_sends && mailer_ != nullptr) {
+        send_in_background(std::move(mail));
+        return {};
+    }
+    return send(mail);
 }
 
 Result<store::User> AccountMail::verify(std::string_view token) {
@@ -143,8 +191,8 @@ Status AccountMail::request_password_reset(std::string_view email, std::string_v
     auto user = store_.find_user(normalize_email(email));
     if (!user.ok()) return user.error();
     if (!*user) return {};  // silent: no account, no mail, the same answer
-    if (options_.background_resets && mailer_ != nullptr) {
-        send_in_background(std::move(**user));
+    if (options_.background_sends && mailer_ != nullptr) {
+        send_in_background(Outgoing{std::move(**user), store::MailTokenPurpose::kResetPassword});
         return {};
     }
     Status sent = send_link(**user, store::MailTokenPurpose::kResetPassword);
@@ -160,8 +208,8 @@ Result<store::User> AccountMail::reset_password(std::string_view token,
     if (std::string why = check_password(new_password); !why.empty()) {
         return Error(ErrorCode::kInvalidArgument, why);
     }
-    auto hash = auth::hash_password(new_password);
-    if (!hash.ok()) return hash.error();
+    auto hash = passwords_->hash(new_password);
+    if (!hash.ok()) return hash.error();  // kUnavailable when the pool is full: link unused
     auto user_id = store_.use_mail_token(auth::token_digest(token),
                                          store::MailTokenPurpose::kResetPassword, now_text());
     if (!user_id.ok()) return user_id.error();

@@ -1,13 +1,15 @@
-// app/account_mail.h — the mail of accounts: verifying the address after sign-up, and resetting
-// a forgotten password (docs/accounts.md, "Mail").
+// app/account_mail.h — the mail of accounts: verifying the address after sign-up, telling an
+// address's owner that someone tried to sign up with it, and resetting a forgotten password
+// (docs/accounts.md, "Mail").
 //
-// Both go through single-use links that expire (verification 48 hours, reset 1 hour): a random
-// token whose SHA-256 digest the store keeps (store::Store::use_mail_token makes it work once).
-// A reset sets the new password and ends every session of the account. Limits: 3 mails of a
-// kind per account an hour, and 10 requests from one client address an hour (in memory).
-// Requests for a reset answer the same whether or not an account has that address — and, with
-// `background_resets`, in the same time: the mail then goes out from a thread of its own
-// instead of while the request waits for the relay.
+// Links are single-use and expire (verification 48 hours, reset 1 hour): a random token whose
+// SHA-256 digest the store keeps (store::Store::use_mail_token makes it work once). A reset sets
+// the new password (hashed on the PasswordPool the site's Accounts use) and ends every session
+// of the account. Limits: 3 mails of a kind per account an hour, and 10 reset requests from one
+// client address an hour (in memory). Neither a reset request nor a sign-up tells whether an
+// account has the address: they answer the same either way — and, with `background_sends`, in
+// the same time: the mail then goes out from a thread of its own instead of while the request
+// waits for the relay.
 // Thread-safe.
 #pragma once
 
@@ -15,6 +17,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,6 +27,7 @@
 #include "app/accounts.h"
 #include "app/mailer.h"
 #include "core/result.h"
+#include "mail/compose.h"
 #include "store/store.h"
 
 namespace paperboy::app {
@@ -38,8 +42,12 @@ struct AccountMailOptions {
     std::function<std::chrono::system_clock::time_point()> now = [] {
         return std::chrono::system_clock::now();
     };
-    // Send reset mail from a background thread (a server); tests keep it inline.
-    bool background_resets = false;
+    // Send the mail whose sending must not show in the answer's timing (resets, the mail after
+    // a sign-up) from a background thread (a server); tests keep it inline.
+    bool background_sends = false;
+    // Where new passwords are hashed (shared with the site's app::Accounts); null: a pool of
+    // its own.
+    std::shared_ptr<auth::PasswordPool> passwords;
 };
 
 class AccountMail {
@@ -56,6 +64,13 @@ class AccountMail {
     // Sends `user` a link to verify the address. kLimitExceeded past the per-account limit;
     // kUnavailable when the mail could not be sent.
     Status send_verification(const store::User& user);
+    // After a sign-up through the form (Accounts::sign_up_quietly): the verification mail to a
+    // new account, or to the owner of an address that was taken a mail saying that someone
+    // tried to sign up with it (and how to log in or reset the password). The second is silent
+    // past the per-account limit, like a reset. With background_sends the mail is queued and
+    // the answer is success; otherwise kUnavailable when it could not be sent.
+    Status send_sign_up_mail(const SignUp& sign_up);
+
     // Marks the address of the token's user verified; the user, or kNotFound for a bad, used
     // or expired link.
     Result<store::User> verify(std::string_view token);
@@ -71,23 +86,36 @@ class AccountMail {
     // Sets `new_password` on the token's account and ends its sessions. kNotFound for a bad,
     // used or expired link; kInvalidArgument for a password the rules refuse (a short or common
     // one before the link is used, so the form can be filled in again; one equal to the handle
-    // or the address only after, since the link names the account: a new link is needed then).
+    // or the address only after, since the link names the account: a new link is needed then);
+    // kUnavailable, the link still unused, when the password hasher is full.
     Result<store::User> reset_password(std::string_view token, std::string_view new_password);
 
   private:
+    // A mail to send: a link of `purpose`, or (nullopt) the note about a sign-up attempt.
+    struct Outgoing {
+        store::User user;
+        std::optional<store::MailTokenPurpose> purpose;
+    };
     Status send_link(const store::User& user, store::MailTokenPurpose purpose);
+    Status send_sign_up_attempt(const store::User& user);
+    // Sends one composed mail to the user's address; kUnavailable when the relay refused it.
+    Status deliver(const store::User& user, std::string subject, std::string_view kind,
+                   const mail::Bodies& bodies);
+    Status send(const Outgoing& mail);
     std::string now_text() const;
-    void send_in_background(store::User user);
+    void send_in_background(Outgoing mail);
     void drain();
 
     store::Store& store_;
     Mailer* mailer_;
     AccountMailOptions options_;
+    std::shared_ptr<auth::PasswordPool> passwords_;
     FailureThrottle requests_;
+    FailureThrottle attempt_notes_;  // sign-up attempt mails per account
 
     std::mutex queue_mu_;
     std::condition_variable queue_cv_;
-    std::deque<store::User> queue_;  // reset mails to send (background_resets)
+    std::deque<Outgoing> queue_;  // mails to send (background_sends)
     bool stopping_ = false;
     std::thread worker_;  // started with the first queued mail
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <utility>
 
 #include "app/auth/crypto.h"
 #include "core/timestamp.h"
@@ -50,6 +52,18 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
         s.remove_suffix(1);
     return s;
+}
+
+// The instance secret that signs form tokens (store::Store::instance_secret).
+constexpr std::string_view kFormSecretName = "form-tokens";
+
+// What a form token signs: its purpose, the pre-session it belongs to and when it expires.
+std::string form_message(std::string_view pre_session, int64_t expires) {
+    return "anonymous-form\n" + std::string(pre_session) + "\n" + std::to_string(expires);
+}
+
+int64_t unix_seconds(std::chrono::system_clock::time_point t) {
+    return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -158,7 +172,10 @@ void FailureThrottle::clear(const std::string& key) {
 }
 
 Accounts::Accounts(store::Store& store, AccountsOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store),
+      options_(std::move(options)),
+      passwords_(options_.passwords ? options_.passwords : std::make_shared<auth::PasswordPool>()),
+      login_throttle_(options_.login_throttle) {}
 
 std::string Accounts::now_text() const {
     return format_instant(std::chrono::floor<std::chrono::seconds>(options_.now()));
@@ -167,11 +184,23 @@ std::string Accounts::now_text() const {
 Result<store::User> Accounts::sign_up(std::string_view handle, std::string_view email,
                                       std::string_view password, store::Role role,
                                       std::string_view address) {
+    auto done = sign_up_quietly(handle, email, password, role, address);
+    if (!done.ok()) return done.error();
+    if (done->outcome == SignUp::Outcome::kEmailTaken) {
+        return Error(ErrorCode::kAlreadyExists,
+                     "the email address " + normalize_email(email) + " is already taken");
+    }
+    return std::move(done->user);
+}
+
+Result<SignUp> Accounts::sign_up_quietly(std::string_view handle, std::string_view email,
+                                         std::string_view password, store::Role role,
+                                         std::string_view address) {
     if (!address.empty()) {
         // Every attempt counts (a bad password costs no hash, but a flood of them is still a
         // flood): the throttle's "failures" here are attempts.
         if (const int64_t wait =
-                throttle_.take("signup:" + std::string(address), options_.max_signups_per_address,
+                throttle_.take("signup:" + client_group(address), options_.max_signups_per_address,
                                options_.signup_window, options_.now())) {
             return rate_limited("too many sign-ups from your address", wait);
         }
@@ -185,56 +214,97 @@ Result<store::User> Accounts::sign_up(std::string_view handle, std::string_view 
     if (std::string why = check_password(password, handle, email); !why.empty()) {
         return Error(ErrorCode::kInvalidArgument, why);
     }
-    auto hash = auth::hash_password(password);
+    // Handles are public (every member's page shows one): a taken one may be said. (A handle
+    // has no '@', so this finds no email address.)
+    auto named = store_.find_user(handle);
+    if (!named.ok()) return named.error();
+    if (*named) {
+        return Error(ErrorCode::kAlreadyExists,
+                     "the handle " + std::string(handle) + " is already taken");
+    }
+    // Hashed before the address is looked up: a taken address costs the same work.
+    auto hash = passwords_->hash(password);
     if (!hash.ok()) return hash.error();
+    SignUp done;
+    const std::string address_given = normalize_email(email);
+    auto owner = store_.find_user(address_given);
+    if (!owner.ok()) return owner.error();
+    if (*owner) {
+        done.outcome = SignUp::Outcome::kEmailTaken;
+        done.user = std::move(**owner);
+        return done;
+    }
     store::User user;
     user.handle = std::string(handle);
-    user.email = normalize_email(email);
+    user.email = address_given;
     user.password_hash = std::move(hash).value();
     user.role = role;
-    return store_.create_user(user);
+    auto created = store_.create_user(user);
+    if (!created.ok()) {
+        // Another sign-up took the address meanwhile: the same outcome as above.
+        if (created.error().code() == ErrorCode::kAlreadyExists) {
+            auto raced = store_.find_user(address_given);
+            if (raced.ok() && *raced) {
+                done.outcome = SignUp::Outcome::kEmailTaken;
+                done.user = std::move(**raced);
+                return done;
+            }
+        }
+        return created.error();
+    }
+    done.user = std::move(created).value();
+    return done;
 }
 
 Result<LogIn> Accounts::log_in(std::string_view handle_or_email, std::string_view password,
                                std::string_view address) {
+    // An unknown account is checked against this hash (of a random password nobody kept), so it
+    // costs the same work as a known one and timing does not tell which accounts exist.
+    static constexpr std::string_view kNoAccountHash =
+        "$argon2id$v=19$m=65536,t=2,p=1$gxXq9Jifq14fR1G0jUtyhA$"
+        "HZYuohv6gqK9Wx6t8vOzy8dn+7IBkEzK8YQdHrC6VTg";
     const auto now = options_.now();
-    const std::string account_key = "account:" + lower(trim(handle_or_email));
-    const std::string address_key = "address:" + std::string(address);
+    // The account as the visitor named it. (Not its id: were an account's handle and address
+    // one key, the throttle would tell which address belongs to which handle.)
+    const std::string account = lower(trim(handle_or_email));
     LogIn result;
-    const int64_t wait =
-        std::max(throttle_.retry_after(account_key, options_.max_failures_per_account,
-                                       options_.failure_window, now),
-                 throttle_.retry_after(address_key, options_.max_failures_per_address,
-                                       options_.failure_window, now));
-    if (wait > 0) {
+    if (const int64_t wait = login_throttle_.begin(account, address, now)) {
         result.outcome = LogIn::Outcome::kThrottled;
         result.retry_after_seconds = wait;
         return result;
     }
     auto user = store_.find_user(trim(handle_or_email));
-    if (!user.ok()) return user.error();
-    // An unknown account costs a hash too, so timing does not tell which accounts exist.
-    static const std::string kDummyHash = [] {
-        auto h = auth::hash_password("paperboy: no such account");
-        return h.ok() ? *h : std::string();
-    }();
-    const bool matches = *user ? auth::verify_password((*user)->password_hash, password)
-                               : (auth::verify_password(kDummyHash, password), false);
-    if (!matches) {
-        throttle_.record_failure(account_key, now);
-        throttle_.record_failure(address_key, now);
-        result.outcome = LogIn::Outcome::kWrongCredentials;
+    if (!user.ok()) {
+        login_throttle_.withdrawn(account, address, now);
+        return user.error();
+    }
+    auto matches = passwords_->verify(*user ? (*user)->password_hash : kNoAccountHash, password);
+    if (!matches.ok()) {
+        login_throttle_.withdrawn(account, address, now);
+        result.outcome = LogIn::Outcome::kBusy;
+        result.retry_after_seconds = kPasswordsBusyRetrySeconds;
         return result;
     }
-    throttle_.clear(account_key);
-    std::string token = auth::random_token();
-    const auto expires = std::chrono::floor<std::chrono::seconds>(now + options_.session_lifetime);
-    PAPERBOY_RETURN_IF_ERROR(
-        store_.add_session(auth::token_digest(token), (*user)->id, format_instant(expires)));
+    if (!*user || !*matches) {
+        result.outcome = LogIn::Outcome::kWrongCredentials;
+        return result;  // counted as a failure since begin()
+    }
+    login_throttle_.succeeded(account, address, now);
+    auto token = open_session(**user);
+    if (!token.ok()) return token.error();
     result.outcome = LogIn::Outcome::kOk;
     result.user = std::move(*user);
-    result.session_token = std::move(token);
+    result.session_token = std::move(token).value();
     return result;
+}
+
+Result<std::string> Accounts::open_session(const store::User& user) {
+    std::string token = auth::random_token();
+    const auto expires =
+        std::chrono::floor<std::chrono::seconds>(options_.now() + options_.session_lifetime);
+    PAPERBOY_RETURN_IF_ERROR(
+        store_.add_session(auth::token_digest(token), user.id, format_instant(expires)));
+    return token;
 }
 
 Result<std::optional<store::User>> Accounts::session_user(std::string_view session_token) {
@@ -259,6 +329,37 @@ Result<std::string> Accounts::create_api_token(int64_t user_id, std::string_view
 Result<std::optional<store::User>> Accounts::bearer_user(std::string_view api_token) {
     if (api_token.empty() || api_token.size() > 128) return std::optional<store::User>();
     return store_.api_token_user(auth::token_digest(api_token), now_text());
+}
+
+Result<std::string> Accounts::form_secret() {
+    std::lock_guard lock(secret_mu_);
+    if (form_secret_.empty()) {
+        auto value = store_.instance_secret(kFormSecretName, auth::random_token());
+        if (!value.ok()) return value.error();
+        form_secret_ = std::move(*value);
+    }
+    return form_secret_;
+}
+
+Result<std::string> Accounts::form_token(std::string_view pre_session) {
+    auto key = form_secret();
+    if (!key.ok()) return key.error();
+    const int64_t expires = unix_seconds(options_.now() + options_.form_token_lifetime);
+    return std::to_string(expires) + "." + auth::sign(*key, form_message(pre_session, expires));
+}
+
+Result<bool> Accounts::form_token_valid(std::string_view pre_session, std::string_view token) {
+    const size_t dot = token.find('.');
+    if (pre_session.empty() || dot == std::string_view::npos || dot == 0 || dot > 20) {
+        return false;
+    }
+    int64_t expires = 0;
+    const auto [end, ec] = std::from_chars(token.data(), token.data() + dot, expires);
+    if (ec != std::errc() || end != token.data() + dot) return false;
+    if (expires <= unix_seconds(options_.now())) return false;
+    auto key = form_secret();
+    if (!key.ok()) return key.error();
+    return auth::verify_signature(*key, form_message(pre_session, expires), token.substr(dot + 1));
 }
 
 }  // namespace paperboy::app

@@ -7,13 +7,16 @@
 //  - email addresses: one '@', a dot in the domain, no spaces or controls, at most 254 bytes;
 //    kept as given but for the domain, which is lower-cased;
 //  - passwords: 10 to 1024 bytes, not one of the common passwords (a built-in list), not the
-//    handle or the email address;
+//    handle or the email address; hashed and checked on a PasswordPool (auth/password_pool.h),
+//    which refuses at once when it is full (kUnavailable, LogIn::Outcome::kBusy);
 //  - sessions: a random 256-bit token; only its digest is stored; 30 days by default;
-//  - log-in throttling: after 5 failures in 15 minutes for one account, or 20 from one
-//    address, further attempts are refused with the seconds to wait, even with the right
-//    password (so guessing cannot continue at full speed); a success clears the account's count;
-//  - sign-up throttling: at most 5 attempts an hour from one address.
-// Thread-safe: the throttle has its own mutex, everything else is the store's.
+//  - log-in throttling (accounts_throttle.h): per account and client address together, with
+//    waits that double after a few failures, and per address over all accounts; an attempt that
+//    must wait is refused with the seconds to wait, even with the right password;
+//  - sign-up throttling: at most 5 attempts an hour from one address;
+//  - the forms shown before there is a session carry a token signed with an instance secret
+//    (form_token()).
+// Thread-safe: the throttles and the pool have their own locks, everything else is the store's.
 #pragma once
 
 #include <chrono>
@@ -21,11 +24,14 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "app/accounts_throttle.h"
+#include "app/auth/password_pool.h"
 #include "core/result.h"
 #include "store/store.h"
 
@@ -33,12 +39,15 @@ namespace paperboy::app {
 
 struct AccountsOptions {
     std::chrono::seconds session_lifetime{std::chrono::hours(24 * 30)};
-    int max_failures_per_account = 5;
-    int max_failures_per_address = 20;
-    std::chrono::seconds failure_window{std::chrono::minutes(15)};
+    LoginThrottleOptions login_throttle;
     // Sign-ups from one client address (each costs an argon2 hash of 64 MiB).
     int max_signups_per_address = 5;
     std::chrono::seconds signup_window{std::chrono::hours(1)};
+    // Where passwords are hashed and checked; null: a pool of the Accounts' own (default
+    // options). A site shares one with app::AccountMail.
+    std::shared_ptr<auth::PasswordPool> passwords;
+    // How long a form token (form_token()) is accepted.
+    std::chrono::seconds form_token_lifetime{std::chrono::hours(2)};
     // The clock, for tests.
     std::function<std::chrono::system_clock::time_point()> now = [] {
         return std::chrono::system_clock::now();
@@ -76,12 +85,25 @@ class FailureThrottle {
 Error rate_limited(std::string_view what, int64_t wait_seconds);
 
 struct LogIn {
-    enum class Outcome { kOk, kWrongCredentials, kThrottled };
+    // kBusy: the password hasher is full; nothing was checked or counted.
+    enum class Outcome { kOk, kWrongCredentials, kThrottled, kBusy };
     Outcome outcome = Outcome::kWrongCredentials;
     std::optional<store::User> user;
     std::string session_token;        // kOk: the new session's token, for the cookie
-    int64_t retry_after_seconds = 0;  // kThrottled
+    int64_t retry_after_seconds = 0;  // kThrottled, kBusy
 };
+
+// What sign_up_quietly() did.
+struct SignUp {
+    // kCreated: `user` is the new account. kEmailTaken: no account was made; `user` is the
+    // account that has the address, whose owner may be told.
+    enum class Outcome { kCreated, kEmailTaken };
+    Outcome outcome = Outcome::kCreated;
+    store::User user;
+};
+
+// Seconds a client is asked to wait (Retry-After) when the password hasher is full.
+inline constexpr int64_t kPasswordsBusyRetrySeconds = 1;
 
 class Accounts {
   public:
@@ -90,15 +112,25 @@ class Accounts {
     // A new account. kInvalidArgument with the reason for a bad handle, email or password;
     // kAlreadyExists when the handle or email is taken; kLimitExceeded when `address` (the
     // client's, when the request came over the network) has made max_signups_per_address
-    // accounts within signup_window.
+    // attempts within signup_window; kUnavailable when the password hasher is full.
     Result<store::User> sign_up(std::string_view handle, std::string_view email,
                                 std::string_view password, store::Role role = store::Role::kMember,
                                 std::string_view address = {});
+    // As sign_up(), but an email address another account has is no error: the outcome says so
+    // (after the same work as a new account, the password's hash included), so that the
+    // sign-up form can answer as it does for a new account and tell the address's owner instead.
+    // A taken handle is still kAlreadyExists (handles are public).
+    Result<SignUp> sign_up_quietly(std::string_view handle, std::string_view email,
+                                   std::string_view password,
+                                   store::Role role = store::Role::kMember,
+                                   std::string_view address = {});
 
     // Checks the password and opens a new session (a fresh token every time: no fixation).
     // `address` is the client's, for throttling.
     Result<LogIn> log_in(std::string_view handle_or_email, std::string_view password,
                          std::string_view address);
+    // Opens a new session for `user` without a password (right after sign-up); its token.
+    Result<std::string> open_session(const store::User& user);
 
     // The user of a live session, or nullopt (unknown, expired, logged out).
     Result<std::optional<store::User>> session_user(std::string_view session_token);
@@ -109,14 +141,27 @@ class Accounts {
     Result<std::string> create_api_token(int64_t user_id, std::string_view name);
     Result<std::optional<store::User>> bearer_user(std::string_view api_token);
 
+    // The CSRF token of the forms a visitor without a session sends (log in, sign up, a
+    // forgotten password), bound to `pre_session` (the random value of the visitor's pre-session
+    // cookie): "<expiry>.<HMAC-SHA-256 under an instance secret of the pre-session and the
+    // expiry>", valid for form_token_lifetime. A token the client made up, or one issued for
+    // another pre-session, is refused by form_token_valid(); so is an expired one.
+    Result<std::string> form_token(std::string_view pre_session);
+    Result<bool> form_token_valid(std::string_view pre_session, std::string_view token);
+
     store::Store& store() { return store_; }
 
   private:
     std::string now_text() const;
+    Result<std::string> form_secret();
 
     store::Store& store_;
     AccountsOptions options_;
-    FailureThrottle throttle_;
+    std::shared_ptr<auth::PasswordPool> passwords_;
+    FailureThrottle throttle_;  // sign-ups
+    LoginThrottle login_throttle_;
+    std::mutex secret_mu_;
+    std::string form_secret_;  // loaded from the store on first use
 };
 
 }  // namespace paperboy::app

@@ -332,4 +332,19 @@ Bodies compose_password_reset(const AccountMailContent& content) {
     });
 }
 
+Bodies compose_sign_up_attempt(const AccountMailContent& content) {
+    return compose_action({
+        .site_name = content.site_name,
+        .heading = "Someone tried to sign up with your address",
+        .greeting = "Hello " + defang_links(content.handle) + ",",
+        .why = "Someone tried to sign up on " + content.site_name +
+               " with this email address, which your account already uses, so no new account "
+               "was made. If it was you: log in with your handle or this address. Forgot your "
+               "password? The log-in page has a link to reset it.",
+        .action = "Log in",
+        .url = content.url,
+        .ignore = "If it was not you, ignore this mail; nothing changed on your account.",
+    });
+}
+
 }  // namespace paperboy::mail

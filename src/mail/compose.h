@@ -46,7 +46,9 @@ struct ConfirmationContent {
 Bodies compose_confirmation(const ConfirmationContent& content);
 
 // Account mail: a link to verify the address after sign-up, or to reset the password. The
-// first link of the text body is `url`; `valid_for` says how long it works ("24 hours").
+// first link of the text body is `url`; `valid_for` says how long it works ("24 hours"). The
+// note that someone tried to sign up with an address an account already has links to the
+// log-in page (`url`) and needs no `valid_for`.
 struct AccountMailContent {
     std::string site_name;
     std::string handle;
@@ -55,5 +57,6 @@ struct AccountMailContent {
 };
 Bodies compose_verification(const AccountMailContent& content);
 Bodies compose_password_reset(const AccountMailContent& content);
+Bodies compose_sign_up_attempt(const AccountMailContent& content);
 
 }  // namespace paperboy::mail

@@ -6,7 +6,8 @@
 // changes something carries a CSRF token, and a POST whose Origin header names another site is
 // refused. A logged-in visitor's token is derived from their session (nothing to store, and a
 // new one with every log-in); the log-in and sign-up forms, shown before there is a session,
-// repeat the value of a random cookie (pb_csrf), which another site can neither read nor set.
+// carry a token the site signed for the value of a random pre-session cookie (pb_csrf) and that
+// expires: a token the client made up is refused, even when it also set the cookie.
 // Forms are application/x-www-form-urlencoded; a successful POST answers 303 to a page, so
 // that reloading never posts again — except creating an API token, whose answer shows the
 // token once (and is stored nowhere, "no-store"). The helpers other pages' forms share (the
@@ -90,14 +91,14 @@ bool looks_like_token(std::string_view value) {
            });
 }
 
-// The double-submit token of the log-in and sign-up forms: the visitor's pb_csrf cookie, or a
-// new one that `response` must then set.
-struct FormToken {
+// The pre-session of the log-in and sign-up forms: the visitor's pb_csrf cookie, or a new one
+// that the response must then set.
+struct PreSession {
     std::string value;
     bool fresh = false;
 };
 
-FormToken form_token(const http::Request& request) {
+PreSession pre_session(const http::Request& request) {
     if (const auto cookie = cookie_value(request, kCsrfCookie);
         cookie && looks_like_token(*cookie)) {
         return {std::string(*cookie), false};
@@ -167,7 +168,7 @@ http::Response post_login(const http::Request& request, Site::Context& site) {
     const PageVisitor visitor = page_visitor(request, site);
     Fields form;
     if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
-    if (!form_token_matches(request, form)) return forged(site, visitor);
+    if (!form_token_matches(request, site, form)) return forged(site, visitor);
     EntryForm values;
     values.handle = echo(field(form, "handle"), 254);
     values.next = safe_next(field(form, "next"));
@@ -182,11 +183,15 @@ http::Response post_login(const http::Request& request, Site::Context& site) {
             values.problem = "Wrong handle or password.";
             return entry_page(request, site, visitor, "login", 401, values);
         case app::LogIn::Outcome::kThrottled: {
-            values.problem =
-                "Too many failed attempts to log in to this account or from your "
-                "address. Try again in " +
-                wait_label(result->retry_after_seconds) + ".";
+            values.problem = "Too many failed attempts to log in from your address. Try again in " +
+                             wait_label(result->retry_after_seconds) + ".";
             http::Response response = entry_page(request, site, visitor, "login", 429, values);
+            response.set_header("Retry-After", std::to_string(result->retry_after_seconds));
+            return response;
+        }
+        case app::LogIn::Outcome::kBusy: {
+            values.problem = "Too many log-ins are being checked right now. Try again in a moment.";
+            http::Response response = entry_page(request, site, visitor, "login", 503, values);
             response.set_header("Retry-After", std::to_string(result->retry_after_seconds));
             return response;
         }
@@ -194,52 +199,77 @@ http::Response post_login(const http::Request& request, Site::Context& site) {
     throw std::logic_error("unknown log-in outcome");
 }
 
+// The answer to a sign-up when the instance sends mail: the same page whether the address was
+// free (a new account, and a mail to verify the address) or already had an account (no new
+// account, and a mail telling its owner), so that the form does not tell which addresses have
+// accounts. A session the browser had is ended either way, as the form says.
+http::Response sign_up_sent(const http::Request& request, Site::Context& site,
+                            const PageVisitor& visitor, const EntryForm& values) {
+    Data data;
+    data.set("sent", Data(true));
+    data.set("email", values.email);
+    data.set("login_url", login_url(values.next));
+    http::Response response =
+        private_page(site, 200, "signup", data, page_info({}, "Check your mail"));
+    if (visitor.logged_in()) {
+        const Status ended = site.accounts.log_out(visitor.session_token);
+        if (!ended.ok()) throw std::runtime_error(ended.error().message());
+        clear_session_cookie(request, site, response);
+    }
+    return response;
+}
+
 http::Response post_signup(const http::Request& request, Site::Context& site) {
     const PageVisitor visitor = page_visitor(request, site);
     Fields form;
     if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
-    if (!form_token_matches(request, form)) return forged(site, visitor);
+    if (!form_token_matches(request, site, form)) return forged(site, visitor);
     EntryForm values;
     values.handle = echo(field(form, "handle"), 64);
     values.email = echo(field(form, "email"), 254);
     values.next = safe_next(field(form, "next"));
     const std::string& handle = field(form, "handle");
+    const std::string& email = field(form, "email");
     const std::string& password = field(form, "password");
     if (password != field(form, "password_again")) {
         values.problem = "The two passwords differ.";
         return entry_page(request, site, visitor, "signup", 400, values);
     }
-    auto user = site.accounts.sign_up(handle, field(form, "email"), password, store::Role::kMember,
-                                      request.remote_address);
-    if (!user.ok()) {
-        const ErrorCode code = user.error().code();
-        if (code != ErrorCode::kInvalidArgument && code != ErrorCode::kAlreadyExists &&
-            code != ErrorCode::kLimitExceeded) {
-            throw std::runtime_error(user.error().message());
-        }
-        values.problem = sentence(user.error().message());
-        const int status = code == ErrorCode::kAlreadyExists   ? 409
+    auto done = site.accounts.sign_up_quietly(handle, email, password, store::Role::kMember,
+                                              request.remote_address);
+    if (!done.ok()) {
+        const ErrorCode code = done.error().code();
+        const int status = code == ErrorCode::kInvalidArgument ? 400
+                           : code == ErrorCode::kAlreadyExists ? 409  // the handle: public
                            : code == ErrorCode::kLimitExceeded ? 429
-                                                               : 400;
-        return entry_page(request, site, visitor, "signup", status, values);
+                           : code == ErrorCode::kUnavailable   ? 503  // the password hasher
+                                                               : 500;
+        if (status == 500) throw std::runtime_error(done.error().message());
+        values.problem = sentence(done.error().message());
+        http::Response response = entry_page(request, site, visitor, "signup", status, values);
+        if (status == 503) {
+            response.set_header("Retry-After", std::to_string(app::kPasswordsBusyRetrySeconds));
+        }
+        return response;
     }
-    // The new account is logged in.
-    auto session = site.accounts.log_in(handle, password, request.remote_address);
+    if (site.account_mail.can_send()) {
+        // Failures are only logged: the answer must not differ (a new account asks for the
+        // mail again on the settings page; the owner of a taken address needs none).
+        if (const Status sent = site.account_mail.send_sign_up_mail(*done); !sent.ok()) {
+            std::fprintf(stderr, "paperboy: mail after a sign-up not sent: %s\n",
+                         sent.error().message().c_str());
+        }
+        return sign_up_sent(request, site, visitor, values);
+    }
+    // Without mail there is no one to tell and no address to verify: a taken address is said,
+    // and a new account is logged in at once.
+    if (done->outcome == app::SignUp::Outcome::kEmailTaken) {
+        values.problem = "The email address " + app::normalize_email(email) + " is already taken.";
+        return entry_page(request, site, visitor, "signup", 409, values);
+    }
+    auto session = site.accounts.open_session(done->user);
     if (!session.ok()) throw std::runtime_error(session.error().message());
-    if (session->outcome != app::LogIn::Outcome::kOk) return see_other(login_url(values.next));
-    if (!site.account_mail.can_send()) {
-        return logged_in(request, site, visitor, session->session_token, values.next);
-    }
-    // The mail that verifies the address; the account works without it, so a failure to send
-    // is only reported (the welcome page offers the settings page's button to try again).
-    const Status sent = site.account_mail.send_verification(*user);
-    if (!sent.ok()) {
-        std::fprintf(stderr, "paperboy: verification mail for @%s not sent: %s\n",
-                     user->handle.c_str(), sent.error().message().c_str());
-    }
-    std::string welcome = "/account/welcome?mail=" + std::string(sent.ok() ? "sent" : "unsent");
-    if (values.next != "/") welcome += "&next=" + url_encode(values.next);
-    return logged_in(request, site, visitor, session->session_token, welcome);
+    return logged_in(request, site, visitor, *session, values.next);
 }
 
 // ---- settings ----
@@ -341,19 +371,25 @@ std::string login_url(std::string_view next) {
     return next == "/" ? "/login" : "/login?next=" + url_encode(next);
 }
 
-// The anonymous forms' check: the form repeats the pb_csrf cookie.
-bool form_token_matches(const http::Request& request, const Fields& form) {
+// The anonymous forms' check: the form carries a token the site signed for the pre-session
+// cookie. (Repeating the cookie is not enough: whoever can set a cookie for the site — a
+// neighbouring subdomain, a network on plain http — could then choose both.)
+bool form_token_matches(const http::Request& request, Site::Context& site, const Fields& form) {
     const auto cookie = cookie_value(request, kCsrfCookie);
-    return cookie && looks_like_token(*cookie) &&
-           app::auth::equal_constant_time(*cookie, field(form, "csrf"));
+    if (!cookie || !looks_like_token(*cookie)) return false;
+    auto valid = site.accounts.form_token_valid(*cookie, field(form, "csrf"));
+    if (!valid.ok()) throw std::runtime_error(valid.error().message());
+    return *valid;
 }
 
 http::Response anonymous_form_page(const http::Request& request, Site::Context& site, int status,
                                    std::string_view name, Data data, const PageInfo& info) {
-    const FormToken token = form_token(request);
-    data.set("form_csrf", token.value);
+    const PreSession pre = pre_session(request);
+    auto token = site.accounts.form_token(pre.value);
+    if (!token.ok()) throw std::runtime_error(token.error().message());
+    data.set("form_csrf", *token);
     http::Response response = private_page(site, status, name, data, info);
-    if (token.fresh) add_cookie(request, site, response, kCsrfCookie, token.value, std::nullopt);
+    if (pre.fresh) add_cookie(request, site, response, kCsrfCookie, pre.value, std::nullopt);
     return response;
 }
 

@@ -1,7 +1,7 @@
-// The mail of accounts on the web (app/account_mail.h has the rules): the welcome page after
-// sign-up (which sends the verification mail, pages_account.cpp), the verification link's page,
-// the settings page's button that sends the mail again, and a forgotten password — the form
-// that asks for a reset link and the link's page that sets the new password.
+// The mail of accounts on the web (app/account_mail.h has the rules): the verification link's
+// page (sign-up sends the mail, pages_account.cpp), the settings page's button that sends the
+// mail again, and a forgotten password — the form that asks for a reset link and the link's page
+// that sets the new password.
 //
 // As with the links of digests (pages_subscriptions.cpp), the token in a link is the
 // authorization: a GET shows a button or a form and changes nothing (mail scanners follow
@@ -41,20 +41,6 @@ http::Response token_page(Site::Context& site, const PageVisitor& visitor, int s
 }
 
 // ---- verifying the address ----
-
-// GET /account/welcome?mail=sent|unsent&next=...: where sign-up leads when mail is set up.
-http::Response welcome_page(const http::Request& request, Site::Context& site) {
-    const PageVisitor visitor = page_visitor(request, site);
-    if (!visitor.logged_in()) return see_other(login_url("/"));
-    const std::string* next = request.query_param("next");
-    const std::string* mail = request.query_param("mail");
-    Data data;
-    data.set("email", visitor.user->email);
-    data.set("next", safe_next(next ? *next : "/"));
-    data.set(mail && *mail == "sent" ? "sent" : "unsent", Data(true));
-    data.set("verified", Data(!visitor.user->email_verified_at.empty()));
-    return private_page(site, 200, "welcome", data, page_info(visitor, "Welcome"));
-}
 
 constexpr std::string_view kBadVerifyLink =
     "This verification link is not valid: it may have been used already, have expired (it works "
@@ -129,7 +115,7 @@ http::Response post_forgot(const http::Request& request, Site::Context& site) {
     const PageVisitor visitor = page_visitor(request, site);
     Fields form;
     if (auto refused = refuse_post(request, site, visitor, form)) return *refused;
-    if (!form_token_matches(request, form)) return forged(site, visitor);
+    if (!form_token_matches(request, site, form)) return forged(site, visitor);
     const std::string& email = field(form, "email");
     const std::string shown = echo(email, mail::kMaxAddressBytes);
     if (!site.account_mail.can_send()) {
@@ -192,6 +178,14 @@ http::Response post_reset(const http::Request& request, Site::Context& site,
         if (user.error().code() == ErrorCode::kInvalidArgument) {
             return reset_form(site, visitor, 400, token, sentence(user.error().message()));
         }
+        if (user.error().code() == ErrorCode::kUnavailable) {  // the password hasher is full
+            http::Response response =
+                reset_form(site, visitor, 503, token,
+                           "Too many passwords are being checked right now. Try again in a "
+                           "moment; the link still works.");
+            response.set_header("Retry-After", std::to_string(app::kPasswordsBusyRetrySeconds));
+            return response;
+        }
         return bad_link(site, visitor, user.error(), std::string(kBadResetLink));
     }
     // Every session of the account has ended, the browser's own if it had one.
@@ -203,10 +197,6 @@ http::Response post_reset(const http::Request& request, Site::Context& site,
 }  // namespace
 
 void add_account_mail_routes(Router& router, Site::Context& site) {
-    router.add("GET", "/account/welcome", "account_welcome",
-               [&site](const http::Request& request, const PathParams&) {
-                   return welcome_page(request, site);
-               });
     for (const char* method : {"GET", "POST"}) {
         router.add(method, "/account/verify/{token}", "account_verify",
                    [&site](const http::Request& request, const PathParams& params) {

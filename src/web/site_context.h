@@ -26,6 +26,8 @@ struct Site::Context {
     // Mail (SiteOptions::mailer, which may be null: these then answer kUnavailable).
     app::Subscriptions subscriptions;
     app::AccountMail account_mail;
+    // Where the absolute links of feeds lead (never simply the request's Host).
+    const LinkBase& links;
 
     std::chrono::sys_seconds now() const { return options.now(); }
     std::string today() const;
@@ -92,12 +94,14 @@ std::optional<http::Response> refuse_post(const http::Request& request, Site::Co
 // A logged-in visitor's forms' check: the form carries their session's token.
 bool session_token_matches(const PageVisitor& visitor, const Fields& form);
 // A page with a form that a visitor without a session may send (log in, sign up, a forgotten
-// password): `data` gets "form_csrf", the value of the pb_csrf cookie (double submit), and the
-// response sets that cookie when the browser had none.
+// password): `data` gets "form_csrf", a token the site signed for the visitor's pre-session
+// cookie (pb_csrf, a random value; app::Accounts::form_token), and the response sets that
+// cookie when the browser had none.
 http::Response anonymous_form_page(const http::Request& request, Site::Context& site, int status,
                                    std::string_view name, Data data, const PageInfo& info);
-// Whether such a form repeats the pb_csrf cookie.
-bool form_token_matches(const http::Request& request, const Fields& form);
+// Whether such a form carries a token the site issued for the request's pb_csrf cookie, and
+// not expired.
+bool form_token_matches(const http::Request& request, Site::Context& site, const Fields& form);
 // "/login", or "/login?next=..." to come back to `next`.
 std::string login_url(std::string_view next);
 

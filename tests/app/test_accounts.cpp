@@ -1,11 +1,21 @@
-// app::Accounts and app/auth: the rules for handles, addresses and passwords, password hashes,
-// tokens, sessions, log-in throttling and API tokens, over a real (in-memory) store.
+// app::Accounts and app/auth: the rules for handles, addresses and passwords, password hashes
+// and the pool that makes them, tokens, sessions, log-in throttling, form tokens and API tokens,
+// over a real (in-memory) store, with the clock pinned.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "app/accounts.h"
+#include "app/accounts_throttle.h"
 #include "app/auth/crypto.h"
+#include "app/auth/password_pool.h"
+#include "support/gate.h"
 
 namespace paperboy::app {
 namespace {
@@ -50,6 +60,119 @@ TEST(AuthCrypto, ConstantTimeEquality) {
     EXPECT_TRUE(auth::equal_constant_time("", ""));
     EXPECT_FALSE(auth::equal_constant_time("abc", "abd"));
     EXPECT_FALSE(auth::equal_constant_time("abc", "abcd"));
+}
+
+// ---- the password pool ----
+
+using paperboy::testing::Gate;
+
+// Waits (at most a minute) until `pool` holds `n` callers.
+bool holds(auth::PasswordPool& pool, size_t n) {
+    for (int i = 0; i < 60000 && pool.pending() < n; ++i) std::this_thread::sleep_for(1ms);
+    return pool.pending() == n;
+}
+
+TEST(PasswordPool, HashesAndChecksOnThreadsOfItsOwn) {
+    std::mutex mu;
+    std::set<std::thread::id> threads;
+    auth::PasswordPoolOptions options;
+    options.workers = 2;
+    options.before_job = [&] {
+        std::lock_guard lock(mu);
+        threads.insert(std::this_thread::get_id());
+    };
+    auth::PasswordPool pool(options);
+    EXPECT_EQ(pool.max_pending(), 8u) << "4 per worker by default";
+    auto hash = pool.hash("correct horse battery");
+    ASSERT_TRUE(hash.ok()) << hash.error().message();
+    EXPECT_TRUE(hash->starts_with("$argon2id$")) << *hash;
+    auto right = pool.verify(*hash, "correct horse battery");
+    auto wrong = pool.verify(*hash, "correct horse batterY");
+    ASSERT_TRUE(right.ok() && wrong.ok());
+    EXPECT_TRUE(*right);
+    EXPECT_FALSE(*wrong);
+    EXPECT_FALSE(threads.empty());
+    EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
+    EXPECT_EQ(pool.pending(), 0u);
+}
+
+TEST(PasswordPool, RefusesAtOnceWhenFullAndTakesCallersAgainAfter) {
+    Gate gate;
+    auth::PasswordPoolOptions options;
+    options.workers = 1;
+    options.max_pending = 2;
+    options.before_job = [&] { gate.pass(); };
+    auth::PasswordPool pool(options);
+    const std::string hash = auth::hash_password("correct horse battery").value();
+
+    // One caller runs (held at the gate), one waits in the queue: the pool is full.
+    std::vector<std::future<Result<bool>>> admitted;
+    for (int i = 0; i < 2; ++i) {
+        admitted.push_back(std::async(std::launch::async,
+                                      [&] { return pool.verify(hash, "correct horse battery"); }));
+    }
+    ASSERT_TRUE(gate.arrived(1));
+    ASSERT_TRUE(holds(pool, 2));
+    auto refused = pool.verify(hash, "correct horse battery");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+    auto refused_hash = pool.hash("another passphrase");
+    ASSERT_FALSE(refused_hash.ok());
+    EXPECT_EQ(refused_hash.error().code(), ErrorCode::kUnavailable);
+
+    gate.open();
+    for (auto& caller : admitted) {
+        auto matches = caller.get();
+        ASSERT_TRUE(matches.ok());
+        EXPECT_TRUE(*matches);
+    }
+    EXPECT_EQ(pool.pending(), 0u);
+    EXPECT_TRUE(pool.verify(hash, "correct horse battery").ok());
+}
+
+// ---- the log-in throttle ----
+
+TEST(LoginThrottle, ClientGroupsAreIpv4AddressesAndIpv6Slash64s) {
+    EXPECT_EQ(client_group("192.0.2.7"), "192.0.2.7");
+    EXPECT_EQ(client_group("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+    EXPECT_EQ(client_group("2001:DB8:1:2::1"), "2001:db8:1:2::/64");
+    EXPECT_EQ(client_group("::ffff:192.0.2.7"), "192.0.2.7");
+    EXPECT_EQ(client_group(""), "");
+    EXPECT_EQ(client_group("not:an address"), "not:an address");
+}
+
+TEST(LoginThrottle, AttemptsCountFromTheirStartUnlessTakenBack) {
+    LoginThrottle throttle;
+    const auto t = std::chrono::system_clock::time_point() + 1000h;
+    // Attempts the hasher refused never happened.
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_EQ(throttle.begin("ada", "10.0.0.1", t), 0) << i;
+        throttle.withdrawn("ada", "10.0.0.1", t);
+    }
+    // Three at once, none finished: a fourth cannot slip through with them.
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(throttle.begin("ada", "10.0.0.1", t), 0) << i;
+    EXPECT_EQ(throttle.begin("ada", "10.0.0.1", t), 1);
+    // One of them had the right password: the pair starts afresh.
+    throttle.succeeded("ada", "10.0.0.1", t);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(throttle.begin("ada", "10.0.0.1", t), 0) << i;
+    EXPECT_EQ(throttle.begin("ada", "10.0.0.1", t), 1);
+}
+
+TEST(LoginThrottle, StaysBoundedUnderAFloodOfAddresses) {
+    LoginThrottleOptions options;
+    options.max_entries = 100;
+    LoginThrottle throttle(options);
+    const auto t = std::chrono::system_clock::time_point() + 1000h;
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(throttle.begin("ada", "10.0.0.1", t), 0);
+    ASSERT_EQ(throttle.begin("ada", "10.0.0.1", t + 100ms), 1);
+    for (int i = 0; i < 1000; ++i) {
+        EXPECT_EQ(throttle.begin(
+                      "ada", "198.51." + std::to_string(i / 250) + "." + std::to_string(i % 250),
+                      t + 200ms),
+                  0);
+    }
+    // The oldest entries went to make room: the first address is forgotten.
+    EXPECT_EQ(throttle.begin("ada", "10.0.0.1", t + 300ms), 0);
 }
 
 TEST(AccountRules, Handles) {
@@ -156,31 +279,174 @@ TEST_F(AccountsTest, SessionsExpire) {
     EXPECT_FALSE(accounts_->session_user(login->session_token)->has_value());
 }
 
-TEST_F(AccountsTest, WrongPasswordsAreThrottledPerAccountAndPerAddress) {
+TEST_F(AccountsTest, StrangersCannotLockTheOwnerOut) {
     ASSERT_TRUE(accounts_->sign_up("ada", "ada@example.org", "correct horse battery").ok());
-    EXPECT_EQ(accounts_->log_in("nobody", "whatever it is", "10.0.0.1")->outcome,
-              LogIn::Outcome::kWrongCredentials);
-    for (int i = 0; i < 5; ++i) {
+    // Sixty wrong passwords from ten addresses: each is slowed down after three.
+    int throttled = 0;
+    for (int address = 0; address < 10; ++address) {
+        for (int i = 0; i < 6; ++i) {
+            const auto outcome =
+                accounts_->log_in("ada", "wrong password", "203.0.113." + std::to_string(address))
+                    ->outcome;
+            EXPECT_EQ(outcome,
+                      i < 3 ? LogIn::Outcome::kWrongCredentials : LogIn::Outcome::kThrottled)
+                << address << " " << i;
+            throttled += outcome == LogIn::Outcome::kThrottled;
+        }
+    }
+    EXPECT_EQ(throttled, 30);
+    // The owner, from their own address, logs in at once, by handle or by address.
+    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "192.0.2.1")->outcome,
+              LogIn::Outcome::kOk);
+    EXPECT_EQ(accounts_->log_in("ada@example.org", "correct horse battery", "192.0.2.1")->outcome,
+              LogIn::Outcome::kOk);
+}
+
+TEST_F(AccountsTest, FailuresOfOneAccountFromOneAddressWaitTwiceAsLongEachTime) {
+    ASSERT_TRUE(accounts_->sign_up("ada", "ada@example.org", "correct horse battery").ok());
+    for (int i = 0; i < 3; ++i) {
         EXPECT_EQ(accounts_->log_in("ada", "wrong password", "10.0.0.2")->outcome,
                   LogIn::Outcome::kWrongCredentials);
     }
-    // Even the right password waits now; another account from the same address does not.
-    auto throttled = accounts_->log_in("ada", "correct horse battery", "10.0.0.3");
-    ASSERT_EQ(throttled->outcome, LogIn::Outcome::kThrottled);
-    EXPECT_GT(throttled->retry_after_seconds, 0);
-    EXPECT_LE(throttled->retry_after_seconds, 15 * 60);
-    now_ += 15min;
-    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "10.0.0.3")->outcome,
-              LogIn::Outcome::kOk);
-
-    // Per address: 20 failures over many accounts.
-    for (int i = 0; i < 20; ++i) {
-        (void)accounts_->log_in("user" + std::to_string(i), "wrong password", "10.0.0.9");
+    for (const int64_t wait : {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900}) {
+        // Even the right password waits; the refusal itself is not counted.
+        auto refused = accounts_->log_in("ada", "correct horse battery", "10.0.0.2");
+        ASSERT_EQ(refused->outcome, LogIn::Outcome::kThrottled) << wait;
+        EXPECT_EQ(refused->retry_after_seconds, wait);
+        now_ += std::chrono::seconds(wait - 1);
+        EXPECT_EQ(accounts_->log_in("ada", "wrong password", "10.0.0.2")->retry_after_seconds, 1);
+        now_ += 1s;
+        EXPECT_EQ(accounts_->log_in("ada", "wrong password", "10.0.0.2")->outcome,
+                  LogIn::Outcome::kWrongCredentials);
     }
-    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "10.0.0.9")->outcome,
-              LogIn::Outcome::kThrottled);
+    now_ += 900s;
+    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "10.0.0.2")->outcome,
+              LogIn::Outcome::kOk);
+    // A success starts the pair afresh.
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(accounts_->log_in("ada", "wrong password", "10.0.0.2")->outcome,
+                  LogIn::Outcome::kWrongCredentials);
+    }
+    EXPECT_EQ(accounts_->log_in("ada", "wrong password", "10.0.0.2")->retry_after_seconds, 1);
+    // And a pair left alone for an hour is forgotten.
+    now_ += 1h;
+    EXPECT_EQ(accounts_->log_in("ada", "wrong password", "10.0.0.2")->outcome,
+              LogIn::Outcome::kWrongCredentials);
+}
+
+TEST_F(AccountsTest, OneAddressCannotTryManyAccounts) {
+    ASSERT_TRUE(accounts_->sign_up("ada", "ada@example.org", "correct horse battery").ok());
+    EXPECT_EQ(accounts_->log_in("nobody", "whatever it is", "10.0.0.1")->outcome,
+              LogIn::Outcome::kWrongCredentials);
+    // 20 failures over 20 accounts from one address.
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_EQ(
+            accounts_->log_in("user" + std::to_string(i), "wrong password", "10.0.0.9")->outcome,
+            LogIn::Outcome::kWrongCredentials);
+    }
+    auto throttled = accounts_->log_in("ada", "correct horse battery", "10.0.0.9");
+    ASSERT_EQ(throttled->outcome, LogIn::Outcome::kThrottled);
+    EXPECT_EQ(throttled->retry_after_seconds, 15 * 60);
     EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "10.0.0.10")->outcome,
               LogIn::Outcome::kOk);
+    now_ += 15min;
+    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "10.0.0.9")->outcome,
+              LogIn::Outcome::kOk);
+}
+
+TEST_F(AccountsTest, AnIpv6ClientCountsByItsSlash64) {
+    ASSERT_TRUE(accounts_->sign_up("ada", "ada@example.org", "correct horse battery").ok());
+    for (int i = 0; i < 20; ++i) {
+        const std::string address = "2001:db8:1:2::" + std::to_string(i + 1);
+        EXPECT_EQ(accounts_->log_in("user" + std::to_string(i), "wrong password", address)->outcome,
+                  LogIn::Outcome::kWrongCredentials);
+    }
+    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "2001:db8:1:2:ffff::1")->outcome,
+              LogIn::Outcome::kThrottled);
+    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "2001:db8:1:3::1")->outcome,
+              LogIn::Outcome::kOk);
+}
+
+TEST_F(AccountsTest, ALogInTheHasherRefusesIsBusyAndNotCounted) {
+    Gate gate;
+    auth::PasswordPoolOptions pool_options;
+    pool_options.workers = 1;
+    pool_options.max_pending = 1;
+    pool_options.before_job = [&] { gate.pass(); };
+    AccountsOptions options;
+    options.now = [this] { return now_; };
+    options.passwords = std::make_shared<auth::PasswordPool>(pool_options);
+    Accounts accounts(*store_, options);
+    auto held = std::async(std::launch::async, [&] {
+        return accounts.log_in("someone", "wrong password", "10.0.0.1");
+    });
+    ASSERT_TRUE(gate.arrived(1));
+    for (int i = 0; i < 10; ++i) {
+        auto busy = accounts.log_in("ada", "correct horse battery", "10.0.0.2");
+        ASSERT_EQ(busy->outcome, LogIn::Outcome::kBusy) << i;
+        EXPECT_EQ(busy->retry_after_seconds, kPasswordsBusyRetrySeconds);
+    }
+    auto refused = accounts.sign_up("ada", "ada@example.org", "correct horse battery");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+    gate.open();
+    EXPECT_EQ(held.get()->outcome, LogIn::Outcome::kWrongCredentials);
+    ASSERT_TRUE(accounts.sign_up("ada", "ada@example.org", "correct horse battery").ok());
+    // The ten refused attempts left no failures behind.
+    EXPECT_EQ(accounts.log_in("ada", "correct horse battery", "10.0.0.2")->outcome,
+              LogIn::Outcome::kOk);
+}
+
+TEST_F(AccountsTest, SignUpQuietlyReportsATakenAddressAsAnOutcome) {
+    auto ada = accounts_->sign_up("ada", "ada@example.org", "correct horse battery");
+    ASSERT_TRUE(ada.ok());
+    auto taken = accounts_->sign_up_quietly("eve", "Ada@Example.org", "another passphrase");
+    ASSERT_TRUE(taken.ok()) << taken.error().message();
+    EXPECT_EQ(taken->outcome, SignUp::Outcome::kEmailTaken);
+    EXPECT_EQ(taken->user.id, ada->id);
+    EXPECT_FALSE(store_->find_user("eve")->has_value());
+    auto fresh = accounts_->sign_up_quietly("fay", "fay@example.org", "another passphrase");
+    ASSERT_TRUE(fresh.ok());
+    EXPECT_EQ(fresh->outcome, SignUp::Outcome::kCreated);
+    EXPECT_EQ(fresh->user.handle, "fay");
+    // Handles are public: a taken one is an error either way.
+    auto handle = accounts_->sign_up_quietly("ADA", "other@example.org", "another passphrase");
+    ASSERT_FALSE(handle.ok());
+    EXPECT_EQ(handle.error().code(), ErrorCode::kAlreadyExists);
+    EXPECT_EQ(handle.error().message(), "the handle ADA is already taken");
+    // sign_up() (the command line's) still says which.
+    auto loud = accounts_->sign_up("eve", "Ada@Example.org", "another passphrase");
+    ASSERT_FALSE(loud.ok());
+    EXPECT_EQ(loud.error().code(), ErrorCode::kAlreadyExists);
+    EXPECT_EQ(loud.error().message(), "the email address Ada@example.org is already taken");
+}
+
+TEST_F(AccountsTest, FormTokensAreSignedForTheirPreSessionAndExpire) {
+    const std::string pre_session = auth::random_token();
+    auto token = accounts_->form_token(pre_session);
+    ASSERT_TRUE(token.ok()) << token.error().message();
+    EXPECT_TRUE(*accounts_->form_token_valid(pre_session, *token));
+    // Another process of the instance (the same store) accepts it too.
+    AccountsOptions options;
+    options.now = [this] { return now_; };
+    Accounts other(*store_, options);
+    EXPECT_TRUE(*other.form_token_valid(pre_session, *token));
+
+    const std::string dot_mac = token->substr(token->find('.'));
+    const std::string later = std::to_string(std::stoll(*token) + 3600) + dot_mac;
+    for (const std::string& made_up :
+         {pre_session, std::string(), auth::random_token(), "9999999999." + auth::random_token(),
+          later, "." + token->substr(token->find('.') + 1), *token + "x", "x" + *token}) {
+        EXPECT_FALSE(*accounts_->form_token_valid(pre_session, made_up)) << made_up;
+    }
+    EXPECT_FALSE(*accounts_->form_token_valid(auth::random_token(), *token))
+        << "issued for another pre-session";
+    EXPECT_FALSE(*accounts_->form_token_valid("", *token));
+
+    now_ += 2h - 1s;
+    EXPECT_TRUE(*accounts_->form_token_valid(pre_session, *token));
+    now_ += 1s;
+    EXPECT_FALSE(*accounts_->form_token_valid(pre_session, *token)) << "expired";
 }
 
 TEST_F(AccountsTest, SignUpsAreThrottledPerAddress) {

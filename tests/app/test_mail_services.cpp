@@ -614,7 +614,7 @@ TEST_F(AccountMailTest, InTheBackgroundAResetMailStillGoesOutOnce) {
         AccountMailOptions options;
         options.identity = identity();
         options.now = [this] { return now_; };
-        options.background_resets = true;
+        options.background_sends = true;
         AccountMail mail(*store_, &mailer, options);
         EXPECT_TRUE(mail.request_password_reset("nobody@example.org", "10.0.0.1").ok());
         EXPECT_TRUE(mail.request_password_reset("ada@example.org", "10.0.0.1").ok());
@@ -622,6 +622,35 @@ TEST_F(AccountMailTest, InTheBackgroundAResetMailStillGoesOutOnce) {
     ASSERT_EQ(mailer.sent.size(), 1u);
     EXPECT_EQ(mailer.sent[0].to.address, "Ada@example.org");
     EXPECT_NE(first_link(mailer.sent[0].text).find("/account/reset/"), std::string::npos);
+}
+
+TEST_F(AccountMailTest, AfterASignUpANewAccountIsAskedToVerifyAndATakenAddressIsOwnerTold) {
+    const store::User ada = sign_up();
+    RecordingMailer mailer;
+    {
+        AccountMailOptions options;
+        options.identity = identity();
+        options.now = [this] { return now_; };
+        options.background_sends = true;
+        AccountMail mail(*store_, &mailer, options);
+        AccountsOptions accounts_options;
+        accounts_options.now = [this] { return now_; };
+        Accounts accounts(*store_, accounts_options);
+        auto taken = accounts.sign_up_quietly("eve", "ada@example.org", "another passphrase");
+        auto fresh = accounts.sign_up_quietly("fay", "fay@example.org", "another passphrase");
+        ASSERT_TRUE(taken.ok() && fresh.ok());
+        ASSERT_EQ(taken->outcome, SignUp::Outcome::kEmailTaken);
+        ASSERT_EQ(fresh->outcome, SignUp::Outcome::kCreated);
+        EXPECT_TRUE(mail.send_sign_up_mail(*taken).ok());
+        EXPECT_TRUE(mail.send_sign_up_mail(*fresh).ok());
+    }  // the destructor sends what is still queued
+    ASSERT_EQ(mailer.sent.size(), 2u);
+    EXPECT_EQ(mailer.sent[0].to.address, ada.email);
+    EXPECT_EQ(first_link(mailer.sent[0].text), "https://papers.example.org/login");
+    EXPECT_NE(mailer.sent[0].text.find("Someone tried to sign up"), std::string::npos)
+        << mailer.sent[0].text;
+    EXPECT_EQ(mailer.sent[1].to.address, "fay@example.org");
+    EXPECT_NE(first_link(mailer.sent[1].text).find("/account/verify/"), std::string::npos);
 }
 
 }  // namespace

@@ -3,8 +3,9 @@
 (tests/support/smtp_server.py), driven through its HTML forms as a browser without JavaScript
 would (cookies, the pb_csrf double submit, no redirects followed).
 
-  - signing up sends a mail whose first link verifies the address: the GET shows a button, the
-    POST verifies, once;
+  - signing up answers "check your mail" and sends a mail whose first link verifies the
+    address: the GET shows a button, the POST verifies, once; signing up again with the same
+    address answers the same page, makes no account and tells the address's owner by mail;
   - "forgot your password" mails a reset link for a known address and nothing for an unknown
     one, with the same answer; the link sets a new password, ends the old session, works once.
 
@@ -50,14 +51,16 @@ class AccountMail(unittest.TestCase):
     def test_sign_up_verification_and_a_password_reset(self):
         browser = Http(self.server.port)
 
-        # Sign up: logged in, and a verification mail.
+        # Sign up: a page that asks to check the mail, and a verification mail (sent after the
+        # answer, from the server's own thread).
         csrf = self.form_page(browser, "/signup")
         reply = browser.post_form("/signup", {"csrf": csrf, "next": "/", "handle": "ada",
                                               "email": "Ada@Example.org", "password": PASSWORD,
                                               "password_again": PASSWORD})
-        self.assertEqual(reply.status, 303, reply.text())
-        self.assertIn("/account/welcome?mail=sent", reply.header("Location"))
-        self.assertIn("pb_session", browser.cookies)
+        self.assertEqual(reply.status, 200, reply.text())
+        self.assertIn("Check your mail", reply.text())
+        self.assertNotIn("pb_session", browser.cookies)
+        wait_for(lambda: self.smtp.to("ada@example.org"), what="the verification mail")
         mail = self.only_mail_to("ada@example.org")
         self.assertIn("Verify", mail["subject"])
         link = mail["links"][0]
@@ -75,6 +78,33 @@ class AccountMail(unittest.TestCase):
         self.assertEqual(Http(self.server.port).request("POST", link).status, 200)
         self.assertEqual(verified(), 1)
         self.assertEqual(Http(self.server.port).request("POST", link).status, 404)
+
+        # Someone signs up with ada's address: the same page, no account, a mail to ada.
+        eve = Http(self.server.port)
+        csrf = self.form_page(eve, "/signup")
+        taken = eve.post_form("/signup", {"csrf": csrf, "next": "/", "handle": "eve",
+                                          "email": "ada@example.org", "password": PASSWORD,
+                                          "password_again": PASSWORD})
+        self.assertEqual(taken.status, 200, taken.text())
+
+        def without_address(reply):
+            return re.sub(r"(?i)ada@example\.org", "ADDRESS", reply.text())
+
+        self.assertEqual(without_address(taken), without_address(reply))
+        notes = wait_for(lambda: [m for m in self.smtp.to("ada@example.org")
+                                  if "tried to sign up" in m["subject"]],
+                         what="the mail about the sign-up attempt")
+        self.assertEqual(len(notes), 1)
+        self.assertEqual(notes[0]["defects"], [])
+        self.assertEqual(notes[0]["links"][0], PUBLIC_URL + "/login")
+        self.assertEqual(query(self.db, "SELECT COUNT(*) FROM users WHERE handle = 'eve'")[0][0],
+                         0)
+
+        # The account logs in with its password.
+        csrf = self.form_page(browser, "/login")
+        reply = browser.post_form("/login", {"csrf": csrf, "next": "/", "handle": "ada",
+                                             "password": PASSWORD})
+        self.assertEqual(reply.status, 303, reply.text())
         self.assertEqual(browser.get("/settings").status, 200)
 
         # A forgotten password: the same answer for a known and an unknown address; a mail
