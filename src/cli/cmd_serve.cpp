@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "app/index_sync.h"
 #include "app/subscriptions.h"
@@ -31,6 +32,10 @@ struct Options {
     std::string index;
     std::string listen = "127.0.0.1:8080";
     unsigned threads = 0;
+    // The HTTP server's connection limits, its defaults unless given.
+    size_t max_connections = web::http::HttpServer::Options().max_connections;
+    size_t max_connections_per_client = web::http::HttpServer::Options().max_connections_per_client;
+    int64_t first_byte_timeout_ms = web::http::HttpServer::Options().first_byte_timeout.count();
     std::string site_name = "Daily Papers";
     std::string public_url;
     double gravity = 1.8;
@@ -43,6 +48,11 @@ struct Options {
     std::string arxiv_api_url;
     bool no_fetch = false;
     bool trust_proxy = false;
+    std::string allowed_hosts;
+    double search_rate = 5;
+    double search_burst = 20;
+    std::string metrics_allow = "127.0.0.0/8,::1";
+    std::string metrics_token;
     MailFlags mail;
     std::string digest_time = "07:00";
     std::string digest_weekly_day = "mon";
@@ -92,6 +102,15 @@ int run_serve(const Options& opts) {
     raise_open_file_limit();
     auto address = web::http::parse_listen_address(opts.listen);
     if (!address.ok()) return fail(address.error());
+    if (!opts.public_url.empty()) {
+        if (Status checked = check_public_url(opts.public_url); !checked.ok()) {
+            return fail(checked.error());
+        }
+    }
+    auto allowed_hosts = web::parse_allowed_hosts(opts.allowed_hosts);
+    if (!allowed_hosts.ok()) return fail(allowed_hosts.error().with_context("--allowed-hosts"));
+    auto metrics_allow = web::AddressList::parse(opts.metrics_allow);
+    if (!metrics_allow.ok()) return fail(metrics_allow.error().with_context("--metrics-allow"));
     // Mail: on when a relay is configured; without one, subscribing and account mail answer
     // 503 and no digests are scheduled.
     ScheduleConfig schedule;
@@ -136,6 +155,12 @@ int run_serve(const Options& opts) {
     site_options.trending.gravity = opts.gravity;
     site_options.api_rate = opts.api_rate;
     site_options.api_burst = opts.api_burst;
+    site_options.allowed_hosts = *allowed_hosts;
+    site_options.search_rate = opts.search_rate;
+    site_options.search_burst = opts.search_burst;
+    site_options.metrics_allow = *metrics_allow;
+    site_options.metrics_token = opts.metrics_token;
+    site_options.trust_proxy = opts.trust_proxy;
     site_options.submit_max_age_days = opts.submit_max_age_days;
     site_options.submit_daily_limit = opts.submit_daily_limit;
     site_options.arxiv_api_url = opts.arxiv_api_url;
@@ -176,7 +201,17 @@ int run_serve(const Options& opts) {
     web::http::HttpServer::Options server_options;
     server_options.host = address->first;
     server_options.port = address->second;
-    server_options.threads = opts.threads;
+    server_options.max_connections = opts.max_connections;
+    server_options.max_connections_per_client = opts.max_connections_per_client;
+    server_options.first_byte_timeout = std::chrono::milliseconds(opts.first_byte_timeout_ms);
+    // Requests that wait for password hashing (log-ins, sign-ups, resets) hold their thread,
+    // and at most password_hashing.max_pending of them wait at once (the rest get 503 at once):
+    // the server gets that many threads on top of those for everything else, so a flood of
+    // log-ins never leaves other requests without a thread.
+    const unsigned serving =
+        opts.threads > 0 ? opts.threads : std::max(1U, std::thread::hardware_concurrency());
+    server_options.threads =
+        serving + app::auth::resolved(site_options.password_hashing).max_pending;
     server_options.refusal = [&site](int status, std::string_view reason,
                                      const web::http::Request& partial) {
         return site.refusal(status, reason, partial);
@@ -202,6 +237,16 @@ int run_serve(const Options& opts) {
 
     const std::string host =
         address->first.find(':') != std::string::npos ? "[" + address->first + "]" : address->first;
+    // Feed links without --public-url or --allowed-hosts: the address the server listens on.
+    site.set_listen_url("http://" + host + ":" + std::to_string((*server)->port()));
+    if (opts.public_url.empty() && allowed_hosts->empty() &&
+        (address->first == "0.0.0.0" || address->first == "::")) {
+        std::fprintf(stderr,
+                     "paperboy: listening on every interface without --public-url or "
+                     "--allowed-hosts: feed links name http://%s:%u/, which readers elsewhere "
+                     "cannot reach\n",
+                     host.c_str(), static_cast<unsigned>((*server)->port()));
+    }
     std::fprintf(stderr,
                  "paperboy: serving %s papers at http://%s:%u/ (index %s in %.1f s); "
                  "Ctrl-C to stop\n",
@@ -265,9 +310,29 @@ void add_serve_command(CLI::App& app, Action& action) {
     cmd->add_option("--listen", opts->listen, "Address to listen on, HOST:PORT")
         ->envname("PAPERBOY_LISTEN")
         ->capture_default_str();
-    cmd->add_option("--threads", opts->threads, "Server threads (default: one per core)")
+    cmd->add_option("--threads", opts->threads,
+                    "Server threads (default: one per core), besides those that may wait for "
+                    "password hashing")
         ->envname("PAPERBOY_THREADS")
         ->check(CLI::Range(0, 256));
+    cmd->add_option("--max-connections", opts->max_connections,
+                    "Connections open at once; at the limit a new one takes the place of idle "
+                    "ones of the clients holding the most, or is closed")
+        ->envname("PAPERBOY_MAX_CONNECTIONS")
+        ->check(CLI::Range(1, 1000000))
+        ->capture_default_str();
+    cmd->add_option("--max-connections-per-client", opts->max_connections_per_client,
+                    "Connections open at once from one IPv4 address or IPv6 /64; beyond it a "
+                    "new one takes the place of the client's oldest idle one, or is closed (0: "
+                    "no limit; behind a reverse proxy this limits the proxy)")
+        ->envname("PAPERBOY_MAX_CONNECTIONS_PER_CLIENT")
+        ->check(CLI::Range(0, 1000000))
+        ->capture_default_str();
+    cmd->add_option("--first-byte-timeout-ms", opts->first_byte_timeout_ms,
+                    "A new connection that sends nothing for this long is closed")
+        ->envname("PAPERBOY_FIRST_BYTE_TIMEOUT_MS")
+        ->check(CLI::Range(100, 600000))
+        ->capture_default_str();
     cmd->add_option("--site-name", opts->site_name, "The site's name in pages and feeds")
         ->envname("PAPERBOY_SITE_NAME")
         ->capture_default_str();
@@ -298,6 +363,32 @@ void add_serve_command(CLI::App& app, Action& action) {
         ->envname("PAPERBOY_API_BURST")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    cmd->add_option("--search-rate", opts->search_rate,
+                    "Searches (/search and the search feeds) per second per client address (0: "
+                    "no limit)")
+        ->envname("PAPERBOY_SEARCH_RATE")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--search-burst", opts->search_burst,
+                    "Search burst allowance per client address")
+        ->envname("PAPERBOY_SEARCH_BURST")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--allowed-hosts", opts->allowed_hosts,
+                    "Other host names the site is reached by, comma-separated (a request naming "
+                    "one gets feed links to it; any other Host gets those of --public-url, else "
+                    "the first of these, else the listen address): papers.example.net, "
+                    "papers.example.net:8443, https://papers.example.net")
+        ->envname("PAPERBOY_ALLOWED_HOSTS");
+    cmd->add_option("--metrics-allow", opts->metrics_allow,
+                    "Who may read /metrics: IP addresses and CIDR ranges, comma-separated, or "
+                    "none (0.0.0.0/0,::/0: anyone)")
+        ->envname("PAPERBOY_METRICS_ALLOW")
+        ->capture_default_str();
+    cmd->add_option("--metrics-token", opts->metrics_token,
+                    "A secret that also opens /metrics, from any address, sent as "
+                    "Authorization: Bearer TOKEN (prefer the environment variable)")
+        ->envname("PAPERBOY_METRICS_TOKEN");
     cmd->add_option("--submit-max-age-days", opts->submit_max_age_days,
                     "Only papers first published at most this many days ago may be submitted")
         ->envname("PAPERBOY_SUBMIT_MAX_AGE_DAYS")
@@ -314,7 +405,8 @@ void add_serve_command(CLI::App& app, Action& action) {
         ->envname("PAPERBOY_ARXIV_API_URL");
     cmd->add_flag("--trust-proxy", opts->trust_proxy,
                   "Behind a reverse proxy: take the client's address from the last "
-                  "X-Forwarded-For entry (for rate limits and log-in throttling)")
+                  "X-Forwarded-For entry (for rate limits, log-in throttling and "
+                  "--metrics-allow)")
         ->envname("PAPERBOY_TRUST_PROXY");
     cmd->add_flag("--no-fetch", opts->no_fetch,
                   "Never fetch submitted papers: only papers already in the database may be "

@@ -1,10 +1,12 @@
 // The feeds: RSS 2.0 and Atom 1.0 of the daily list, trending, and any search.
 //
 // One Feed value per request, filled from the Library or the SearchService, then written as RSS
-// or Atom. Links are absolute (feed readers resolve nothing): SiteOptions::public_url, else the
-// request's Host header over http. Every text goes through xml_escape(), so a record can never
-// break the document; RSS descriptions are HTML (as RSS readers take them), so the abstract is
-// HTML-escaped first, while Atom summaries say type="text" and carry it as it is.
+// or Atom. Links are absolute (feed readers resolve nothing), their base from the configuration
+// (LinkBase: the public URL, an allowed host the request names, or the server's own address),
+// never from the request's Host as such, since proxies and readers keep feeds. Every text goes
+// through xml_escape(), so a record can never break the document; RSS descriptions are HTML (as RSS
+// readers take them), so the abstract is HTML-escaped first, while Atom summaries say type="text"
+// and carry it as it is.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -43,31 +45,6 @@ struct Feed {
     std::string page_path;  // the HTML page the feed mirrors, "/papers/trending"
     std::vector<FeedItem> items;
 };
-
-// A Host header worth echoing into links: a host name or address and an optional port.
-bool is_plain_host(std::string_view host) {
-    if (host.empty() || host.size() > 255) return false;
-    for (char c : host) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '[' ||
-                        c == ']';
-        if (!ok) return false;
-    }
-    return true;
-}
-
-// "https://papers.example.org" (no trailing slash) for the absolute links.
-std::string base_url(const http::Request& request, const SiteOptions& options) {
-    std::string base = options.public_url;
-    if (base.empty()) {
-        // Without a configured URL the server cannot know the scheme a proxy in front of it
-        // speaks; it serves plain HTTP itself.
-        const auto host = request.header("Host");
-        base = "http://" + std::string(host && is_plain_host(*host) ? *host : "localhost");
-    }
-    while (base.ends_with('/')) base.pop_back();
-    return base;
-}
 
 // RFC 822 as RSS wants it (with a four-digit year): "Mon, 03 Nov 2025 08:00:00 +0000".
 std::string rfc822(std::chrono::sys_seconds instant) { return format_rfc1123(instant, "+0000"); }
@@ -217,7 +194,7 @@ std::string render_atom(const Feed& feed, const Links& links, std::chrono::sys_s
 
 http::Response feed_response(const http::Request& request, const Site::Context& site,
                              const Feed& feed, Format format) {
-    const std::string base = base_url(request, site.options);
+    const std::string base = site.links.for_request(request);
     const Links links{base, base + request.target};
     const auto updated = feed_updated(feed, site.now());
     http::Response response;
@@ -313,14 +290,16 @@ void add_feed_routes(Router& router, Site::Context& site) {
         const char* name;
         Handler handler;
         Format format;
+        Throttle throttle;
     };
     static constexpr Route kRoutes[] = {
-        {"/feeds/daily.xml", "feed_daily_rss", daily_feed, Format::kRss},
-        {"/feeds/daily.atom", "feed_daily_atom", daily_feed, Format::kAtom},
-        {"/feeds/trending.xml", "feed_trending_rss", trending_feed, Format::kRss},
-        {"/feeds/trending.atom", "feed_trending_atom", trending_feed, Format::kAtom},
-        {"/feeds/search.rss", "feed_search_rss", search_feed, Format::kRss},
-        {"/feeds/search.atom", "feed_search_atom", search_feed, Format::kAtom},
+        {"/feeds/daily.xml", "feed_daily_rss", daily_feed, Format::kRss, Throttle::kNone},
+        {"/feeds/daily.atom", "feed_daily_atom", daily_feed, Format::kAtom, Throttle::kNone},
+        {"/feeds/trending.xml", "feed_trending_rss", trending_feed, Format::kRss, Throttle::kNone},
+        {"/feeds/trending.atom", "feed_trending_atom", trending_feed, Format::kAtom,
+         Throttle::kNone},
+        {"/feeds/search.rss", "feed_search_rss", search_feed, Format::kRss, Throttle::kSearch},
+        {"/feeds/search.atom", "feed_search_atom", search_feed, Format::kAtom, Throttle::kSearch},
     };
     for (const Route& route : kRoutes) {
         router.add(
@@ -328,7 +307,7 @@ void add_feed_routes(Router& router, Site::Context& site) {
             [&site, route](const http::Request& request, const PathParams&) {
                 return route.handler(request, site, route.format);
             },
-            Caching::kRendered);
+            Caching::kRendered, route.throttle);
     }
 }
 

@@ -643,7 +643,7 @@ void add_paper_routes(Router& router, Site::Context& site) {
         [&site](const http::Request& request, const PathParams&) {
             return search_page(request, site);
         },
-        Caching::kRendered);
+        Caching::kRendered, Throttle::kSearch);
     // After the list routes (/papers/date/..., /papers/trending): the first match wins.
     router.add(
         "GET", "/papers/{id...}", "paper",

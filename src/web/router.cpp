@@ -23,8 +23,8 @@ bool is_param(std::string_view segment) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, std::string name, RouteHandler handler,
-                 Caching caching) {
-    Route route{std::move(method), {}, std::move(name), std::move(handler), caching};
+                 Caching caching, Throttle throttle) {
+    Route route{std::move(method), {}, std::move(name), std::move(handler), caching, throttle};
     for (std::string_view segment : split_path(pattern)) route.segments.emplace_back(segment);
     routes_.push_back(std::move(route));
 }
@@ -64,6 +64,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
             out.name = route.name;
             out.allow.clear();
             out.caching = route.caching;
+            out.throttle = route.throttle;
             return out;
         }
         if (out.allow.find(route.method) == std::string::npos) {

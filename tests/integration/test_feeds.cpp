@@ -50,9 +50,14 @@ class FeedsCliTest : public ::testing::Test {
     std::string db_ = dir_.file("papers.db");
 };
 
-TEST_F(FeedsCliTest, EveryFeedParsesWithLinksFromTheHostHeader) {
+// Without --public-url, links lead to the address the server listens on, whatever Host a request
+// names: a hostile one changes neither its own response (kept by proxies and readers for 5
+// minutes) nor the next plain request's (served from the response cache for 10 s).
+TEST_F(FeedsCliTest, EveryFeedParsesWithLinksToTheListenAddressWhateverTheHost) {
     testing::ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--access-log", "off"});
     ASSERT_NE(server.port(), 0) << server.log();
+    const std::string listen = "http://127.0.0.1:" + std::to_string(server.port());
+    check(server.port(), {"--host", "attacker.example", "--link-base", listen});
     check(server.port());
     EXPECT_EQ(server.stop(), 0) << server.log();
 }
@@ -63,7 +68,32 @@ TEST_F(FeedsCliTest, LinksUseThePublicUrl) {
         {"--access-log", "off", "--public-url", "https://papers.example.org"});
     ASSERT_NE(server.port(), 0) << server.log();
     check(server.port(), {"--link-base", "https://papers.example.org"});
+    check(server.port(),
+          {"--host", "attacker.example", "--link-base", "https://papers.example.org"});
     EXPECT_EQ(server.stop(), 0) << server.log();
+}
+
+TEST_F(FeedsCliTest, AllowedHostsGetLinksToThemselvesAndOthersTheFirst) {
+    testing::ServeProcess server(kBinary, db_, dir_.file("serve.log"),
+                                 {"--access-log", "off", "--allowed-hosts",
+                                  "papers.example.net,https://papers.example.org"});
+    ASSERT_NE(server.port(), 0) << server.log();
+    check(server.port(),
+          {"--host", "papers.example.org", "--link-base", "https://papers.example.org"});
+    check(server.port(),
+          {"--host", "papers.example.net", "--link-base", "http://papers.example.net"});
+    check(server.port(),
+          {"--host", "attacker.example", "--link-base", "http://papers.example.net"});
+    check(server.port(), {"--link-base", "http://papers.example.net"});
+    EXPECT_EQ(server.stop(), 0) << server.log();
+}
+
+TEST_F(FeedsCliTest, AMalformedAllowedHostIsRefusedAtStart) {
+    auto r = testing::run_process({kBinary, "serve", "--db", db_, "--listen", "127.0.0.1:0",
+                                   "--allowed-hosts", "a.example/x"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.err.find("--allowed-hosts"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("a.example/x"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Fetches a running `paperboy serve`'s feeds over HTTP and parses them with a real feed parser.
 
-Usage: check_feeds.py BASE_URL [--link-base URL] [--query WORDS]
+Usage: check_feeds.py BASE_URL [--link-base URL] [--query WORDS] [--host HOST]
 
 Each feed must come back 200 with its content type, parse without a `bozo` error (feedparser's
 flag for anything not well-formed or not a feed), be the expected version, and have a title and
 link; every entry a title, an absolute link under --link-base (default BASE_URL), an id and a
-date. Also: a bad date is a 400. Needs Debian's python3-feedparser. Exits 1 on any problem,
+date. With --host, every request sends that Host header (a hostile one must not reach the
+links). Also: a bad date is a 400. Needs Debian's python3-feedparser. Exits 1 on any problem,
 listing them all.
 """
 import argparse
@@ -21,9 +22,10 @@ RSS = "application/rss+xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 
 
-def fetch(url):
+def fetch(url, host=None):
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers.get("Content-Type", ""), response.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers.get("Content-Type", ""), e.read()
@@ -34,6 +36,7 @@ def main():
     ap.add_argument("base")
     ap.add_argument("--link-base")
     ap.add_argument("--query", default="language models")
+    ap.add_argument("--host")
     args = ap.parse_args()
     base = args.base.rstrip("/")
     link_base = (args.link_base or base).rstrip("/")
@@ -49,7 +52,7 @@ def main():
     ]
     problems = []
     for path, content_type, version in feeds:
-        status, got_type, body = fetch(base + path)
+        status, got_type, body = fetch(base + path, args.host)
         where = path
         if status != 200:
             problems.append(f"{where}: status {status}")
@@ -69,6 +72,9 @@ def main():
             problems.append(f"{where}: the feed has no date")
         if not any(l.get("rel") == "self" for l in feed.get("links", [])):
             problems.append(f"{where}: no rel=self link")
+        for l in feed.get("links", []):
+            if not l.get("href", "").startswith(link_base + "/"):
+                problems.append(f"{where}: feed link {l.get('href')!r} is not under {link_base}/")
         if not parsed.entries:
             problems.append(f"{where}: no entries")
         for i, entry in enumerate(parsed.entries):
@@ -85,7 +91,7 @@ def main():
                 problems.append(f"{at}: no author, and the feed has none")
         print(f"{where}: {status} {got_type}, {parsed.version}, {len(parsed.entries)} entries")
 
-    status, got_type, body = fetch(base + "/feeds/daily.xml?date=2024-02-30")
+    status, got_type, body = fetch(base + "/feeds/daily.xml?date=2024-02-30", args.host)
     if status != 400:
         problems.append(f"/feeds/daily.xml?date=2024-02-30: status {status}, expected 400")
 

@@ -126,7 +126,10 @@ class FeedsTest : public ::testing::Test {
         b.put_daily_entry(entry("2024-10-24", "2410.00004", 7, "2024-10-24T07:00:00Z"));
         ASSERT_TRUE(store_->write(b).ok());
         search_ = std::move(app::SearchService::open(*store_)).value();
-        make_site(SiteOptions{});
+        // The host the tests' requests name, as an operator would list it.
+        SiteOptions options;
+        options.allowed_hosts = {"papers.test:8080"};
+        make_site(options);
     }
 
     void make_site(SiteOptions options) {
@@ -257,19 +260,26 @@ TEST_F(FeedsTest, HostileTextIsEscapedAndCharactersXmlForbidsAreDropped) {
                  "We show that x < y & <b>z</b> holds.\n\nA second paragraph.");
 }
 
-TEST_F(FeedsTest, LinksUseThePublicUrlElseTheHostHeaderElseLocalhost) {
+TEST_F(FeedsTest, LinksUseThePublicUrlElseTheListenAddressElseLocalhost) {
+    make_site(SiteOptions{});
     pugi::xml_document doc;
-    fetch(get("/feeds/daily.xml", ""), doc);
-    EXPECT_STREQ(doc.child("rss").child("channel").child("item").child("link").text().get(),
-                 "http://localhost/papers/2410.00001");
+    // Neither configured nor known: localhost, whatever the Host header says.
+    for (const char* host : {"", "papers.test:8080", "evil.test/<x>\""}) {
+        fetch(get("/feeds/daily.xml", host), doc);
+        EXPECT_STREQ(doc.child("rss").child("channel").child("link").text().get(),
+                     "http://localhost/")
+            << host;
+    }
 
-    // A Host header that is no host name is not echoed into links.
-    fetch(get("/feeds/daily.xml", "evil.test/<x>\""), doc);
-    EXPECT_STREQ(doc.child("rss").child("channel").child("link").text().get(), "http://localhost/");
+    site_->set_listen_url("http://127.0.0.1:8080/");
+    fetch(get("/feeds/daily.xml"), doc);
+    EXPECT_STREQ(doc.child("rss").child("channel").child("item").child("link").text().get(),
+                 "http://127.0.0.1:8080/papers/2410.00001");
 
     SiteOptions options;
     options.public_url = "https://papers.example.org/";
     make_site(options);
+    site_->set_listen_url("http://127.0.0.1:8080");
     fetch(get("/feeds/trending.atom?x=1&y=2"), doc);
     pugi::xml_node feed = doc.child("feed");
     EXPECT_STREQ(feed.child("id").text().get(),
@@ -278,6 +288,80 @@ TEST_F(FeedsTest, LinksUseThePublicUrlElseTheHostHeaderElseLocalhost) {
                  "https://papers.example.org/papers/trending");
     EXPECT_STREQ(feed.child("entry").child("id").text().get(),
                  "https://papers.example.org/papers/2410.00001");
+}
+
+// The probe's attack: without --public-url, a request naming another host made that host the
+// base of the links of the response (public, max-age=300, kept by proxies and readers) and of
+// every plain request for the same feed served from the response cache after it.
+TEST_F(FeedsTest, AHostileHostChangesNoLinkOfThatOrTheNextRequest) {
+    make_site(SiteOptions{});
+    site_->set_listen_url("http://127.0.0.1:8080");
+    for (const char* target :
+         {"/feeds/search.rss?q=transformers", "/feeds/search.atom?q=transformers",
+          "/feeds/daily.xml", "/feeds/daily.atom", "/feeds/trending.xml", "/feeds/trending.atom"}) {
+        const http::Response hostile = site_->handle(get(target, "attacker.example"));
+        const http::Response plain = site_->handle(get(target, "127.0.0.1:8080"));
+        for (const http::Response* r : {&hostile, &plain}) {
+            EXPECT_EQ(r->status, 200) << target;
+            EXPECT_EQ(r->body.find("attacker.example"), std::string::npos) << target;
+            EXPECT_NE(r->body.find("http://127.0.0.1:8080/papers/2410.0000"), std::string::npos)
+                << target;
+        }
+        EXPECT_EQ(hostile.body, plain.body) << target;
+    }
+
+    // With an allow-list, a host not on it gets the first allowed host's links.
+    SiteOptions options;
+    options.allowed_hosts = {"papers.test:8080"};
+    make_site(options);
+    site_->set_listen_url("http://127.0.0.1:8080");
+    const http::Response hostile = site_->handle(get("/feeds/daily.xml", "attacker.example"));
+    EXPECT_EQ(hostile.body.find("attacker.example"), std::string::npos);
+    EXPECT_NE(hostile.body.find("<link>http://papers.test:8080/papers/2410.00001</link>"),
+              std::string::npos);
+}
+
+TEST_F(FeedsTest, AllowedHostsGetLinksToThemselvesEachCachedApart) {
+    SiteOptions options;
+    options.public_url = "https://papers.example.org";
+    options.allowed_hosts = parse_allowed_hosts("papers.test:8080, HTTP://Mirror.Example/").value();
+    make_site(options);
+    // A bare host takes the public URL's scheme; an entry with its own keeps it. Each host's
+    // response is cached apart: asking in turn never yields another host's links.
+    const struct {
+        const char* host;
+        const char* link;
+    } cases[] = {
+        {"papers.test:8080", "https://papers.test:8080/papers/2410.00001"},
+        {"mirror.example", "http://mirror.example/papers/2410.00001"},
+        {"PAPERS.TEST:8080", "https://papers.test:8080/papers/2410.00001"},
+        {"papers.test", "https://papers.example.org/papers/2410.00001"},
+        {"Mirror.Example", "http://mirror.example/papers/2410.00001"},
+        {"attacker.example", "https://papers.example.org/papers/2410.00001"},
+        {"", "https://papers.example.org/papers/2410.00001"},
+    };
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& c : cases) {
+            pugi::xml_document doc;
+            fetch(get("/feeds/daily.atom", c.host), doc);
+            EXPECT_STREQ(doc.child("feed").child("entry").child("id").text().get(), c.link)
+                << c.host << " round " << round;
+        }
+    }
+}
+
+TEST(AllowedHosts, AreHostsWithAnOptionalPortAndScheme) {
+    EXPECT_EQ(parse_allowed_hosts("").value(), std::vector<std::string>{});
+    EXPECT_EQ(
+        parse_allowed_hosts(" A.example , b.example:8443,https://C.example/,[::1]:8080,").value(),
+        (std::vector<std::string>{"a.example", "b.example:8443", "https://c.example",
+                                  "[::1]:8080"}));
+    for (const char* bad : {"a.example/path", "ftp://a.example", "a example", "https://",
+                            "a.example,b_c.example", ":8080", "user@a.example"}) {
+        auto parsed = parse_allowed_hosts(bad);
+        ASSERT_FALSE(parsed.ok()) << bad;
+        EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument) << bad;
+    }
 }
 
 TEST_F(FeedsTest, ADateParameterPicksTheDayAndABadDateIsA400) {

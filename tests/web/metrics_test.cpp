@@ -3,9 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "app/search_service.h"
+#include "store/store.h"
+#include "web/address_list.h"
+#include "web/site.h"
 
 namespace paperboy::web {
 namespace {
@@ -108,6 +114,138 @@ TEST(Metrics, CountsObservationsFromConcurrentThreads) {
                   std::string::npos)
             << text;
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who may read /metrics
+
+TEST(AddressList, MatchesAddressesAndRangesOfBothFamilies) {
+    const AddressList list =
+        AddressList::parse(" 10.0.0.0/8, 192.0.2.7 ,fd00::/8,2001:db8::1,172.16.5.4/12").value();
+    const struct {
+        const char* address;
+        bool on;
+    } cases[] = {
+        {"10.1.2.3", true},         {"11.0.0.1", false},
+        {"192.0.2.7", true},        {"192.0.2.8", false},
+        {"::ffff:192.0.2.7", true},  // as a dual-stack socket reports an IPv4 client
+        {"fd12:3456::1", true},     {"fe80::1", false},
+        {"2001:db8::1", true},      {"2001:db8::2", false},
+        {"172.31.255.255", true},  // host bits of a range are ignored
+        {"172.32.0.1", false},      {"", false},
+        {"not an address", false},  {"10.1.2", false},
+    };
+    for (const auto& c : cases) EXPECT_EQ(list.contains(c.address), c.on) << c.address;
+}
+
+TEST(AddressList, LoopbackIsTheMachineItselfAndNoneIsNobody) {
+    const AddressList loopback = AddressList::loopback();
+    for (const char* on : {"127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"}) {
+        EXPECT_TRUE(loopback.contains(on)) << on;
+    }
+    for (const char* off : {"192.0.2.1", "::2", "0.0.0.0", "fe80::1%lo"}) {
+        EXPECT_FALSE(loopback.contains(off)) << off;
+    }
+    for (const char* nobody : {"none", "", " , "}) {
+        const AddressList list = AddressList::parse(nobody).value();
+        EXPECT_TRUE(list.empty()) << nobody;
+        EXPECT_FALSE(list.contains("127.0.0.1")) << nobody;
+    }
+    const AddressList everyone = AddressList::parse("0.0.0.0/0,::/0").value();
+    EXPECT_TRUE(everyone.contains("203.0.113.9"));
+    EXPECT_TRUE(everyone.contains("2001:db8::5"));
+    EXPECT_TRUE(AddressList::parse("fe80::/10").value().contains("fe80::1%eth0"));
+}
+
+TEST(AddressList, AMalformedEntryIsAnErrorThatQuotesIt) {
+    for (const char* bad : {"10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/x", "10.0.0",
+                            "localhost", "10.0.0.1,bogus", "10.0.0.0/8/8", "1.2.3.4/-1"}) {
+        auto parsed = AddressList::parse(bad);
+        ASSERT_FALSE(parsed.ok()) << bad;
+        EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument) << bad;
+        EXPECT_NE(parsed.error().message().find('"'), std::string::npos) << bad;
+    }
+}
+
+class MetricsAccessTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        store_ = std::move(store::open_store("sqlite::memory:")).value();
+        search_ = std::move(app::SearchService::open(*store_)).value();
+    }
+
+    http::Response get_metrics(const SiteOptions& options, const std::string& remote,
+                               http::HeaderList headers = {}) {
+        Site site(*store_, *search_, options);
+        http::Request request;
+        request.method = "GET";
+        request.target = "/metrics";
+        request.remote_address = remote;
+        request.headers = std::move(headers);
+        EXPECT_TRUE(http::decode_target(request));
+        return site.handle(request);
+    }
+
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<app::SearchService> search_;
+};
+
+TEST_F(MetricsAccessTest, ByDefaultOnlyTheMachineItselfReadsTheMetrics) {
+    const SiteOptions options;
+    for (const char* local : {"127.0.0.1", "::1", "::ffff:127.0.0.1"}) {
+        const http::Response r = get_metrics(options, local);
+        EXPECT_EQ(r.status, 200) << local;
+        EXPECT_EQ(r.content_type(), kPrometheusContentType) << local;
+    }
+    for (const char* remote : {"192.0.2.1", "2001:db8::1", ""}) {
+        const http::Response r = get_metrics(options, remote);
+        EXPECT_EQ(r.status, 403) << remote;
+        EXPECT_EQ(r.body.find("paperboy_"), std::string::npos) << remote;
+        EXPECT_EQ(r.header("Cache-Control").value_or(""), "no-store") << remote;
+    }
+}
+
+TEST_F(MetricsAccessTest, ARequestThroughAnUntrustedProxyIsNotTheProxysAddress) {
+    // A reverse proxy on the same machine makes every client look local; the header it adds
+    // gives it away.
+    SiteOptions options;
+    for (const char* header : {"X-Forwarded-For", "Forwarded", "X-Real-IP"}) {
+        EXPECT_EQ(get_metrics(options, "127.0.0.1", {{header, "203.0.113.9"}}).status, 403)
+            << header;
+    }
+    // Behind a trusted proxy, the address is the client's as the proxy reports it.
+    options.trust_proxy = true;
+    EXPECT_EQ(get_metrics(options, "127.0.0.1", {{"X-Forwarded-For", "203.0.113.9"}}).status, 200);
+}
+
+TEST_F(MetricsAccessTest, AnAllowListAndATokenOpenThemFromElsewhere) {
+    SiteOptions options;
+    options.metrics_allow = AddressList::parse("10.0.0.0/8").value();
+    EXPECT_EQ(get_metrics(options, "10.2.3.4").status, 200);
+    EXPECT_EQ(get_metrics(options, "127.0.0.1").status, 403);  // the list replaces loopback
+
+    options.metrics_token = "s3cret-scrape-token";
+    EXPECT_EQ(get_metrics(options, "10.2.3.4").status, 200);
+    const http::HeaderList good = {{"Authorization", "Bearer s3cret-scrape-token"}};
+    EXPECT_EQ(get_metrics(options, "203.0.113.9", good).status, 200);
+    EXPECT_EQ(get_metrics(
+                  options, "203.0.113.9",
+                  {{"X-Forwarded-For", "1.2.3.4"}, {"Authorization", "Bearer s3cret-scrape-token"}})
+                  .status,
+              200);
+    for (const http::HeaderList& bad :
+         {http::HeaderList{}, http::HeaderList{{"Authorization", "Bearer s3cret"}},
+          http::HeaderList{{"Authorization", "Bearer s3cret-scrape-token-2"}},
+          http::HeaderList{{"Authorization", "Basic s3cret-scrape-token"}}}) {
+        const http::Response r = get_metrics(options, "203.0.113.9", bad);
+        EXPECT_EQ(r.status, 401);
+        EXPECT_EQ(r.header("WWW-Authenticate").value_or(""), "Bearer realm=\"metrics\"");
+        EXPECT_EQ(r.body.find("paperboy_"), std::string::npos);
+    }
+
+    options.metrics_allow = AddressList();  // the token alone
+    EXPECT_EQ(get_metrics(options, "127.0.0.1").status, 401);
+    EXPECT_EQ(get_metrics(options, "127.0.0.1", good).status, 200);
 }
 
 }  // namespace
