@@ -74,16 +74,19 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
 
-# The index's concurrency test (readers searching while a writer updates) under
-# ThreadSanitizer (clang-14); only that target is built there.
+# The concurrency tests under ThreadSanitizer (clang-14): the index's (readers searching while a
+# writer updates), the HTTP server's (web_test: connections, eviction, framing) and the log-in
+# flood's (the password pool and the server's threads for requests that wait); only those
+# targets are built there.
 $(TSAN_BUILD)/build.ninja:
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	    -DPAPERBOY_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS=-fsanitize=thread \
 	    -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
 
 test-tsan: deps $(TSAN_BUILD)/build.ninja
-	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target index_concurrency_test
-	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^index_concurrency_test$$'
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target index_concurrency_test web_test login_flood_test
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure \
+	    -R '^(index_concurrency_test|web_test|login_flood_test)$$'
 
 # The libFuzzer targets (clang-14, ASan + UBSan) for a bounded time each, in their own build dir;
 # only the fuzz targets are built there.

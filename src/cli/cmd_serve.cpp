@@ -204,14 +204,17 @@ int run_serve(const Options& opts) {
     server_options.max_connections = opts.max_connections;
     server_options.max_connections_per_client = opts.max_connections_per_client;
     server_options.first_byte_timeout = std::chrono::milliseconds(opts.first_byte_timeout_ms);
-    // Requests that wait for password hashing (log-ins, sign-ups, resets) hold their thread,
-    // and at most password_hashing.max_pending of them wait at once (the rest get 503 at once):
-    // the server gets that many threads on top of those for everything else, so a flood of
-    // log-ins never leaves other requests without a thread.
-    const unsigned serving =
-        opts.threads > 0 ? opts.threads : std::max(1U, std::thread::hardware_concurrency());
+    // Requests that wait for password hashing (log-ins, sign-ups, resets) are handled on
+    // threads of their own: as many as may wait for the pool at once, and one more that turns
+    // the rest away with a 503 at once. A flood of log-ins never takes the threads that serve
+    // everything else, and those stay one per core.
     server_options.threads =
-        serving + app::auth::resolved(site_options.password_hashing).max_pending;
+        opts.threads > 0 ? opts.threads : std::max(1U, std::thread::hardware_concurrency());
+    server_options.blocking_threads =
+        app::auth::resolved(site_options.password_hashing).max_pending;
+    server_options.may_block = [](const web::http::Request& r) {
+        return web::Site::waits_for_password_hashing(r);
+    };
     server_options.refusal = [&site](int status, std::string_view reason,
                                      const web::http::Request& partial) {
         return site.refusal(status, reason, partial);

@@ -304,6 +304,12 @@ Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
                 });
 }
 
+bool Site::waits_for_password_hashing(const http::Request& request) {
+    if (request.method != "POST") return false;
+    const std::string_view path = request.path;
+    return path == "/login" || path == "/signup" || path.starts_with("/account/reset/");
+}
+
 http::Response Site::refusal(int status, std::string_view reason, const http::Request& partial) {
     static constexpr std::pair<int, std::string_view> kCodes[] = {{400, "bad_request"},
                                                                   {413, "payload_too_large"},

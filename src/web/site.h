@@ -150,6 +150,11 @@ class Site {
     // The response's `route` is the route's name (the label its metrics are counted under).
     http::Response handle(const http::Request& request);
 
+    // Whether handling `request` may wait for password hashing (SiteOptions::password_hashing):
+    // a log-in, a sign-up or a password reset. The server runs those on threads of their own
+    // (HttpServer::Options::may_block).
+    static bool waits_for_password_hashing(const http::Request& request);
+
     // The answer to a request the HTTP server refused before routing (HttpServer::Options::
     // refusal): JSON under /api/, the site's error page elsewhere.
     http::Response refusal(int status, std::string_view reason, const http::Request& partial);

@@ -200,13 +200,17 @@ TEST_F(LoginFloodTest, ASignUpWhileThePoolIsFullIs503) {
     EXPECT_EQ(wrong, static_cast<int>(kMaxPending));
 }
 
-// The same over a real server on loopback, with the threads `paperboy serve` gives it: one for
-// everything else (--threads 1) and one for each request the pool may hold.
+// The same over a real server on loopback, set up as `paperboy serve` sets it up: one io thread
+// for everything (--threads 1), and the requests that wait for the pool on threads of their
+// own, one for each request the pool may hold and one that turns the others away.
 TEST_F(LoginFloodTest, OverLoopbackTheServerAnswersOthersWhileTheFloodWaits) {
     http::HttpServer::Options options;
     options.host = "127.0.0.1";
     options.port = 0;
-    options.threads = 1 + app::auth::resolved(site_->options().password_hashing).max_pending;
+    options.threads = 1;
+    options.blocking_threads =
+        app::auth::resolved(site_->options().password_hashing).max_pending + 1;
+    options.may_block = [](const http::Request& r) { return Site::waits_for_password_hashing(r); };
     auto server = http::HttpServer::start(
         options, [this](const http::Request& request) { return site_->handle(request); });
     ASSERT_TRUE(server.ok()) << server.error().message();
@@ -247,7 +251,7 @@ TEST_F(LoginFloodTest, OverLoopbackTheServerAnswersOthersWhileTheFloodWaits) {
     }
     ASSERT_TRUE(gate_.arrived(1));
     ASSERT_TRUE(answers.reached(kFlood - static_cast<int>(kMaxPending)));
-    // Two server threads wait for the pool; the third answers everyone else.
+    // Two blocking threads wait for the pool; the one io thread answers everyone else.
     for (const char* target : {"/healthz", "/", "/login"}) {
         auto reply = get_page(target);
         ASSERT_TRUE(reply.has_value()) << target;

@@ -20,6 +20,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -115,6 +116,10 @@ class HttpServer::Impl {
     const Options& options() const { return options_; }
     bool stopping() const { return stopping_; }
     Response handle(const Request& request);
+    bool may_block(const Request& request) const {
+        return blocking_ != nullptr && options_.may_block(request);
+    }
+    asio::thread_pool& blocking_pool() { return *blocking_; }
     void observe(const Request& request, const Response& response, std::chrono::nanoseconds elapsed,
                  size_t bytes_sent);
     void forget(uint64_t session_id);
@@ -185,6 +190,8 @@ class HttpServer::Impl {
 
     std::mutex join_mutex_;  // serialises wait()
     std::vector<std::thread> threads_;
+    // Runs the handlers of requests that may block (Options::may_block); null when there are none.
+    std::unique_ptr<asio::thread_pool> blocking_;
 };
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
@@ -238,6 +245,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     void read_body();
     void on_read_error(const beast::error_code& ec);
     void dispatch();
+    // The handler's response, on the session's strand: sent.
+    void answer(Response response);
     void refuse(int status, std::string_view message);
     void respond(Response response, bool keep_alive);
     void on_written(const beast::error_code& ec, size_t bytes_sent);
@@ -392,7 +401,21 @@ void HttpServer::Impl::Session::on_read_error(const beast::error_code& ec) {
 void HttpServer::Impl::Session::dispatch() {
     // HEAD is answered by the GET handler; respond() leaves the body out.
     if (is_head_) request_.method = "GET";
-    Response response = server_.handle(request_);
+    if (!server_.may_block(request_)) return answer(server_.handle(request_));
+    // On the blocking pool: the session has no operation pending meanwhile (it is busy, so it
+    // is not evicted), and the work guard keeps the io threads running until the answer is
+    // back on the session's strand.
+    set_phase(Phase::kBusy);
+    asio::post(server_.blocking_pool(), [self = shared_from_this(),
+                                         work = asio::make_work_guard(stream_.get_executor())] {
+        Response response = self->server_.handle(self->request_);
+        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->answer(std::move(response));
+        });
+    });
+}
+
+void HttpServer::Impl::Session::answer(Response response) {
     if (is_head_) request_.method = "HEAD";
     negotiate_gzip(request_, response);
     respond(std::move(response), parser_->get().keep_alive());
@@ -507,6 +530,9 @@ void HttpServer::Impl::run() {
     }
     unsigned threads =
         options_.threads > 0 ? options_.threads : std::max(1U, std::thread::hardware_concurrency());
+    if (options_.may_block && options_.blocking_threads > 0) {
+        blocking_ = std::make_unique<asio::thread_pool>(options_.blocking_threads);
+    }
     for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
 }
 
@@ -734,6 +760,8 @@ void HttpServer::Impl::wait() {
     for (auto& thread : threads_) {
         if (thread.joinable()) thread.join();
     }
+    // Its jobs held the io threads running until their answers were back: none is left.
+    if (blocking_) blocking_->join();
 }
 
 Response HttpServer::Impl::handle(const Request& request) {

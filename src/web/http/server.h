@@ -71,6 +71,13 @@ class HttpServer {
         // the connection after a refusal.
         std::function<Response(int status, std::string_view reason, const Request& partial)>
             refusal;
+        // Requests for which `may_block` is true (handlers that may wait, such as log-ins waiting
+        // for password hashing) are handled on `blocking_threads` threads of their own, so that
+        // they never hold the threads that serve everything else, and those stay as many as
+        // the cores (more would only make requests preempt each other). Unset or 0 threads:
+        // every request is handled on the io threads.
+        std::function<bool(const Request&)> may_block;
+        unsigned blocking_threads = 0;
     };
 
     // Called for every request the server accepts, on an io thread.
