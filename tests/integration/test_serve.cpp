@@ -167,6 +167,55 @@ TEST_F(ServeTest, SigtermStopsCleanlyAndTheNextStartLoadsTheSavedIndex) {
     EXPECT_EQ(second.stop(SIGINT), 0);
 }
 
+// /metrics answers the machine itself by default; --metrics-allow replaces that with its list,
+// and --metrics-token opens it to a bearer of the token from anywhere.
+TEST_F(ServeTest, MetricsAnswerTheMachineItselfUnlessTheFlagsSayOtherwise) {
+    auto metrics_from = [](uint16_t port, const char* source, const std::string& extra = "") {
+        RawHttpClient client(port, source, std::chrono::seconds(30));
+        return client.request("GET /metrics HTTP/1.1\r\nHost: localhost\r\n" + extra +
+                              "Connection: close\r\n\r\n");
+    };
+    {
+        ServeProcess server(kBinary, db_, dir_.file("default.log"), {"--access-log", "off"});
+        ASSERT_NE(server.port(), 0) << server.log();
+        auto local = metrics_from(server.port(), "127.0.0.1");
+        ASSERT_TRUE(local);
+        EXPECT_EQ(local->status, 200);
+        EXPECT_NE(local->body.find("paperboy_"), std::string::npos);
+    }
+    {
+        ServeProcess server(kBinary, db_, dir_.file("allow.log"),
+                            {"--access-log", "off", "--metrics-allow", "127.0.0.2/32"});
+        ASSERT_NE(server.port(), 0) << server.log();
+        auto other = metrics_from(server.port(), "127.0.0.1");
+        ASSERT_TRUE(other);
+        EXPECT_EQ(other->status, 403);
+        auto allowed = metrics_from(server.port(), "127.0.0.2");
+        ASSERT_TRUE(allowed);
+        EXPECT_EQ(allowed->status, 200);
+    }
+    {
+        ServeProcess server(kBinary, db_, dir_.file("token.log"),
+                            {"--access-log", "off", "--metrics-allow", "none", "--metrics-token",
+                             "a-long-metrics-secret"});
+        ASSERT_NE(server.port(), 0) << server.log();
+        auto anonymous = metrics_from(server.port(), "127.0.0.1");
+        ASSERT_TRUE(anonymous);
+        EXPECT_EQ(anonymous->status, 401);
+        EXPECT_NE(anonymous->header("WWW-Authenticate").find("Bearer"), std::string::npos);
+        auto wrong = metrics_from(server.port(), "127.0.0.1", "Authorization: Bearer wrong\r\n");
+        ASSERT_TRUE(wrong);
+        EXPECT_EQ(wrong->status, 401);
+        auto bearer = metrics_from(server.port(), "127.0.0.1",
+                                   "Authorization: Bearer a-long-metrics-secret\r\n");
+        ASSERT_TRUE(bearer);
+        EXPECT_EQ(bearer->status, 200);
+    }
+    auto bad = paperboy({"serve", "--db", db_, "--metrics-allow", "not-an-address"});
+    EXPECT_EQ(bad.exit_code, 2) << bad.err;
+    EXPECT_NE(bad.err.find("not-an-address"), std::string::npos) << bad.err;
+}
+
 TEST_F(ServeTest, AnAddressInUseIsAClearError) {
     ServeProcess first(kBinary, db_, dir_.file("first.log"), {"--access-log", "off"});
     ASSERT_NE(first.port(), 0) << first.log();
