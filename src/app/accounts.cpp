@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "app/auth/crypto.h"
+#include "core/client_address.h"
 #include "core/timestamp.h"
 
 namespace paperboy::app {

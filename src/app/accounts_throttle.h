@@ -39,10 +39,6 @@ struct LoginThrottleOptions {
     size_t max_entries = 100000;
 };
 
-// The part of a client address that throttles count by: an IPv6 address's /64
-// ("2001:db8:1:2::/64"), an IPv4-mapped one's IPv4 address, anything else as it is.
-std::string client_group(std::string_view address);
-
 class LoginThrottle {
   public:
     using Clock = std::chrono::system_clock;

@@ -39,6 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/client_address.h"
 #include "web/http/framing.h"
 #include "web/http/gzip.h"
 #include "web/http/response_head.h"
@@ -82,15 +83,6 @@ void log_error(const Request& request, std::string_view what) {
                  static_cast<int>(what.size()), what.data());
 }
 
-std::string client_key_of(const asio::ip::address& address) {
-    if (address.is_v4()) return address.to_string();
-    const asio::ip::address_v6 v6 = address.to_v6();
-    if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
-    asio::ip::address_v6::bytes_type bytes = v6.to_bytes();
-    std::fill(bytes.begin() + 8, bytes.end(), 0);
-    return asio::ip::address_v6(bytes).to_string() + "/64";
-}
-
 }  // namespace
 
 class HttpServer::Impl {
@@ -129,7 +121,7 @@ class HttpServer::Impl {
     // A connection's entry in the session table.
     struct Slot {
         std::weak_ptr<Session> session;
-        std::string client;  // client_key() of its peer
+        std::string client;  // client_group() of its peer
         // Written by the session, read by the accept path without its strand.
         std::atomic<bool> idle{true};    // waiting for a request, or lingering after a refusal
         std::atomic<bool> silent{true};  // nothing received yet
@@ -137,7 +129,7 @@ class HttpServer::Impl {
     };
 
   private:
-    // The connections from one client_key().
+    // The connections from one client_group().
     struct Client {
         size_t open = 0;              // connections in the table, evicting ones included
         size_t evicting = 0;          // of them, asked to close to make room
@@ -585,7 +577,7 @@ void HttpServer::Impl::admit(tcp::socket socket, std::vector<std::shared_ptr<Ses
     beast::error_code ec;
     const tcp::endpoint peer = socket.remote_endpoint(ec);
     if (ec) return;  // the peer has left already
-    std::string client = client_key_of(peer.address());
+    std::string client = client_group(peer.address().to_string());
     // Refused, the socket is closed as it goes out of scope.
     if (!make_room(client, evicted)) return;
     const uint64_t id = next_session_id_++;
@@ -812,12 +804,6 @@ uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::stop() { impl_->stop(); }
 
 void HttpServer::wait() { impl_->wait(); }
-
-std::string client_key(std::string_view address) {
-    beast::error_code ec;
-    const asio::ip::address parsed = asio::ip::make_address(std::string(address), ec);
-    return ec ? std::string(address) : client_key_of(parsed);
-}
 
 int run_until_signal(HttpServer& server) {
     asio::io_context ioc;

@@ -60,10 +60,10 @@ class HttpServer {
         // newcomer's, or the newcomer's own); with no idle one to close it is closed at once.
         size_t max_connections = 10000;
         // Connections open at once from one client: an IPv4 address, or an IPv6 /64 (one host
-        // or site has a whole /64 to draw from); see client_key(). Beyond it a new connection
-        // takes the place of its client's oldest idle one, or is closed at once. 0: no limit.
-        // Behind a reverse proxy every connection is the proxy's, so this limits the proxy:
-        // raise it, or set 0 and limit clients at the proxy.
+        // or site has a whole /64 to draw from); see client_group() in core/client_address.h.
+        // Beyond it a new connection takes the place of its client's oldest idle one, or is closed
+        // at once. 0: no limit. Behind a reverse proxy every connection is the proxy's, so this
+        // limits the proxy: raise it, or set 0 and limit clients at the proxy.
         size_t max_connections_per_client = 64;
         // Shapes the server's own refusals (400, 413, 414, 431, 501: the request never reaches the
         // handler) from the status, a short reason and what could be read of the request (its
@@ -117,11 +117,6 @@ class HttpServer {
     explicit HttpServer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
-
-// The client a connection from `address` (an IP address as text) counts against for
-// Options::max_connections_per_client: an IPv4 address as is (also when IPv4-mapped,
-// "::ffff:192.0.2.1"), an IPv6 address as its /64 ("2001:db8:1:2::/64"); other text as is.
-std::string client_key(std::string_view address);
 
 // Blocks until the process receives SIGINT or SIGTERM, then stops `server` gracefully and waits
 // for it. Returns 0, an exit status for main().
