@@ -64,7 +64,7 @@ std::string AccountMail::now_text() const {
     return format_instant(std::chrono::floor<std::chrono::seconds>(options_.now()));
 }
 
-Status AccountMail::send_link(const store::User& user, store::MailTokenPurpose purpose) {
+Status AccountMail::send_link(const User& user, MailTokenPurpose purpose) {
     if (mailer_ == nullptr) {
         return Error(ErrorCode::kUnavailable,
                      "this instance cannot send mail (no SMTP relay is configured)");
@@ -77,7 +77,7 @@ Status AccountMail::send_link(const store::User& user, store::MailTokenPurpose p
                      "several mails went to this address within the hour; please use the latest "
                      "one or try again later");
     }
-    const bool verify = purpose == store::MailTokenPurpose::kVerifyEmail;
+    const bool verify = purpose == MailTokenPurpose::kVerifyEmail;
     const auto lifetime = verify ? options_.verify_lifetime : options_.reset_lifetime;
     const std::string token = auth::random_token();
     if (Status s = store_.add_mail_token(auth::token_digest(token), user.id, purpose,
@@ -98,7 +98,7 @@ Status AccountMail::send_link(const store::User& user, store::MailTokenPurpose p
                    verify ? "verify" : "reset", bodies);
 }
 
-Status AccountMail::deliver(const store::User& user, std::string subject, std::string_view kind,
+Status AccountMail::deliver(const User& user, std::string subject, std::string_view kind,
                             const mail::Bodies& bodies) {
     mail::Message message;
     message.from = options_.identity.from;
@@ -115,7 +115,7 @@ Status AccountMail::deliver(const store::User& user, std::string subject, std::s
     return {};
 }
 
-Status AccountMail::send_sign_up_attempt(const store::User& user) {
+Status AccountMail::send_sign_up_attempt(const User& user) {
     if (mailer_ == nullptr) {
         return Error(ErrorCode::kUnavailable,
                      "this instance cannot send mail (no SMTP relay is configured)");
@@ -140,14 +140,14 @@ Status AccountMail::send(const Outgoing& mail) {
     return send_link(mail.user, *mail.purpose);
 }
 
-Status AccountMail::send_verification(const store::User& user) {
-    return send_link(user, store::MailTokenPurpose::kVerifyEmail);
+Status AccountMail::send_verification(const User& user) {
+    return send_link(user, MailTokenPurpose::kVerifyEmail);
 }
 
 Status AccountMail::send_sign_up_mail(const SignUp& sign_up) {
     Outgoing mail{sign_up.user, std::nullopt};
     if (sign_up.outcome == SignUp::Outcome::kCreated) {
-        mail.purpose = store::MailTokenPurpose::kVerifyEmail;
+        mail.purpose = MailTokenPurpose::kVerifyEmail;
     }
     if (options_.background_sends && mailer_ != nullptr) {
         send_in_background(std::move(mail));
@@ -156,10 +156,10 @@ Status AccountMail::send_sign_up_mail(const SignUp& sign_up) {
     return send(mail);
 }
 
-Result<store::User> AccountMail::verify(std::string_view token) {
+Result<User> AccountMail::verify(std::string_view token) {
     if (token.empty() || token.size() > 100) return bad_link();
-    auto user_id = store_.use_mail_token(auth::token_digest(token),
-                                         store::MailTokenPurpose::kVerifyEmail, now_text());
+    auto user_id = store_.use_mail_token(auth::token_digest(token), MailTokenPurpose::kVerifyEmail,
+                                         now_text());
     if (!user_id.ok()) return user_id.error();
     if (!*user_id) return bad_link();
     if (Status s = store_.set_email_verified(**user_id, now_text()); !s.ok()) return s.error();
@@ -169,7 +169,7 @@ Result<store::User> AccountMail::verify(std::string_view token) {
     return std::move(**user);
 }
 
-Status AccountMail::check_link(std::string_view token, store::MailTokenPurpose purpose) {
+Status AccountMail::check_link(std::string_view token, MailTokenPurpose purpose) {
     if (token.empty() || token.size() > 100) return bad_link();
     auto user_id = store_.mail_token_user(auth::token_digest(token), purpose, now_text());
     if (!user_id.ok()) return user_id.error();
@@ -192,17 +192,16 @@ Status AccountMail::request_password_reset(std::string_view email, std::string_v
     if (!user.ok()) return user.error();
     if (!*user) return {};  // silent: no account, no mail, the same answer
     if (options_.background_sends && mailer_ != nullptr) {
-        send_in_background(Outgoing{std::move(**user), store::MailTokenPurpose::kResetPassword});
+        send_in_background(Outgoing{std::move(**user), MailTokenPurpose::kResetPassword});
         return {};
     }
-    Status sent = send_link(**user, store::MailTokenPurpose::kResetPassword);
+    Status sent = send_link(**user, MailTokenPurpose::kResetPassword);
     // The per-account limit is not reported either: it would tell that the account exists.
     if (!sent.ok() && sent.error().code() == ErrorCode::kLimitExceeded) return {};
     return sent;
 }
 
-Result<store::User> AccountMail::reset_password(std::string_view token,
-                                                std::string_view new_password) {
+Result<User> AccountMail::reset_password(std::string_view token, std::string_view new_password) {
     if (token.empty() || token.size() > 100) return bad_link();
     // The password is checked before the token is used up, so a refused one can be retried.
     if (std::string why = check_password(new_password); !why.empty()) {
@@ -211,7 +210,7 @@ Result<store::User> AccountMail::reset_password(std::string_view token,
     auto hash = passwords_->hash(new_password);
     if (!hash.ok()) return hash.error();  // kUnavailable when the pool is full: link unused
     auto user_id = store_.use_mail_token(auth::token_digest(token),
-                                         store::MailTokenPurpose::kResetPassword, now_text());
+                                         MailTokenPurpose::kResetPassword, now_text());
     if (!user_id.ok()) return user_id.error();
     if (!*user_id) return bad_link();
     auto user = store_.user_by_id(**user_id);

@@ -63,7 +63,7 @@ class AccountMail {
 
     // Sends `user` a link to verify the address. kLimitExceeded past the per-account limit;
     // kUnavailable when the mail could not be sent.
-    Status send_verification(const store::User& user);
+    Status send_verification(const User& user);
     // After a sign-up through the form (Accounts::sign_up_quietly): the verification mail to a
     // new account, or to the owner of an address that was taken a mail saying that someone
     // tried to sign up with it (and how to log in or reset the password). The second is silent
@@ -73,11 +73,11 @@ class AccountMail {
 
     // Marks the address of the token's user verified; the user, or kNotFound for a bad, used
     // or expired link.
-    Result<store::User> verify(std::string_view token);
+    Result<User> verify(std::string_view token);
 
     // Whether a link would work now, without using it up (the page the link opens shows its
     // form only then). kNotFound for a bad, used or expired link.
-    Status check_link(std::string_view token, store::MailTokenPurpose purpose);
+    Status check_link(std::string_view token, MailTokenPurpose purpose);
 
     // Mails a reset link to the account of `email` if there is one; the same success when there
     // is none (nothing tells an asker which addresses have accounts). kLimitExceeded when
@@ -88,18 +88,18 @@ class AccountMail {
     // one before the link is used, so the form can be filled in again; one equal to the handle
     // or the address only after, since the link names the account: a new link is needed then);
     // kUnavailable, the link still unused, when the password hasher is full.
-    Result<store::User> reset_password(std::string_view token, std::string_view new_password);
+    Result<User> reset_password(std::string_view token, std::string_view new_password);
 
   private:
     // A mail to send: a link of `purpose`, or (nullopt) the note about a sign-up attempt.
     struct Outgoing {
-        store::User user;
-        std::optional<store::MailTokenPurpose> purpose;
+        User user;
+        std::optional<MailTokenPurpose> purpose;
     };
-    Status send_link(const store::User& user, store::MailTokenPurpose purpose);
-    Status send_sign_up_attempt(const store::User& user);
+    Status send_link(const User& user, MailTokenPurpose purpose);
+    Status send_sign_up_attempt(const User& user);
     // Sends one composed mail to the user's address; kUnavailable when the relay refused it.
-    Status deliver(const store::User& user, std::string subject, std::string_view kind,
+    Status deliver(const User& user, std::string subject, std::string_view kind,
                    const mail::Bodies& bodies);
     Status send(const Outgoing& mail);
     std::string now_text() const;

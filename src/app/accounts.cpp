@@ -182,9 +182,8 @@ std::string Accounts::now_text() const {
     return format_instant(std::chrono::floor<std::chrono::seconds>(options_.now()));
 }
 
-Result<store::User> Accounts::sign_up(std::string_view handle, std::string_view email,
-                                      std::string_view password, store::Role role,
-                                      std::string_view address) {
+Result<User> Accounts::sign_up(std::string_view handle, std::string_view email,
+                               std::string_view password, Role role, std::string_view address) {
     auto done = sign_up_quietly(handle, email, password, role, address);
     if (!done.ok()) return done.error();
     if (done->outcome == SignUp::Outcome::kEmailTaken) {
@@ -195,7 +194,7 @@ Result<store::User> Accounts::sign_up(std::string_view handle, std::string_view 
 }
 
 Result<SignUp> Accounts::sign_up_quietly(std::string_view handle, std::string_view email,
-                                         std::string_view password, store::Role role,
+                                         std::string_view password, Role role,
                                          std::string_view address) {
     if (!address.empty()) {
         // Every attempt counts (a bad password costs no hash, but a flood of them is still a
@@ -235,7 +234,7 @@ Result<SignUp> Accounts::sign_up_quietly(std::string_view handle, std::string_vi
         done.user = std::move(**owner);
         return done;
     }
-    store::User user;
+    User user;
     user.handle = std::string(handle);
     user.email = address_given;
     user.password_hash = std::move(hash).value();
@@ -299,7 +298,7 @@ Result<LogIn> Accounts::log_in(std::string_view handle_or_email, std::string_vie
     return result;
 }
 
-Result<std::string> Accounts::open_session(const store::User& user) {
+Result<std::string> Accounts::open_session(const User& user) {
     std::string token = auth::random_token();
     const auto expires =
         std::chrono::floor<std::chrono::seconds>(options_.now() + options_.session_lifetime);
@@ -308,8 +307,8 @@ Result<std::string> Accounts::open_session(const store::User& user) {
     return token;
 }
 
-Result<std::optional<store::User>> Accounts::session_user(std::string_view session_token) {
-    if (session_token.empty() || session_token.size() > 128) return std::optional<store::User>();
+Result<std::optional<User>> Accounts::session_user(std::string_view session_token) {
+    if (session_token.empty() || session_token.size() > 128) return std::optional<User>();
     return store_.session_user(auth::token_digest(session_token), now_text());
 }
 
@@ -327,8 +326,8 @@ Result<std::string> Accounts::create_api_token(int64_t user_id, std::string_view
     return token;
 }
 
-Result<std::optional<store::User>> Accounts::bearer_user(std::string_view api_token) {
-    if (api_token.empty() || api_token.size() > 128) return std::optional<store::User>();
+Result<std::optional<User>> Accounts::bearer_user(std::string_view api_token) {
+    if (api_token.empty() || api_token.size() > 128) return std::optional<User>();
     return store_.api_token_user(auth::token_digest(api_token), now_text());
 }
 

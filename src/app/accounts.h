@@ -2,7 +2,7 @@
 //
 // Accounts is the one place that decides who someone is: the web layer hands it what a
 // request carries (a session cookie's token, a Bearer token, a form's handle and password) and
-// gets a store::User or a refusal back. Rules (docs/accounts.md):
+// gets a User or a refusal back. Rules (docs/accounts.md):
 //  - handles: 2-32 of [A-Za-z0-9_-], starting with a letter or digit; unique ignoring case;
 //  - email addresses: one '@', a dot in the domain, no spaces or controls, at most 254 bytes;
 //    kept as given but for the domain, which is lower-cased;
@@ -88,7 +88,7 @@ struct LogIn {
     // kBusy: the password hasher is full; nothing was checked or counted.
     enum class Outcome { kOk, kWrongCredentials, kThrottled, kBusy };
     Outcome outcome = Outcome::kWrongCredentials;
-    std::optional<store::User> user;
+    std::optional<User> user;
     std::string session_token;        // kOk: the new session's token, for the cookie
     int64_t retry_after_seconds = 0;  // kThrottled, kBusy
 };
@@ -99,7 +99,7 @@ struct SignUp {
     // account that has the address, whose owner may be told.
     enum class Outcome { kCreated, kEmailTaken };
     Outcome outcome = Outcome::kCreated;
-    store::User user;
+    User user;
 };
 
 // Seconds a client is asked to wait (Retry-After) when the password hasher is full.
@@ -113,16 +113,14 @@ class Accounts {
     // kAlreadyExists when the handle or email is taken; kLimitExceeded when `address` (the
     // client's, when the request came over the network) has made max_signups_per_address
     // attempts within signup_window; kUnavailable when the password hasher is full.
-    Result<store::User> sign_up(std::string_view handle, std::string_view email,
-                                std::string_view password, store::Role role = store::Role::kMember,
-                                std::string_view address = {});
+    Result<User> sign_up(std::string_view handle, std::string_view email, std::string_view password,
+                         Role role = Role::kMember, std::string_view address = {});
     // As sign_up(), but an email address another account has is no error: the outcome says so
     // (after the same work as a new account, the password's hash included), so that the
     // sign-up form can answer as it does for a new account and tell the address's owner instead.
     // A taken handle is still kAlreadyExists (handles are public).
     Result<SignUp> sign_up_quietly(std::string_view handle, std::string_view email,
-                                   std::string_view password,
-                                   store::Role role = store::Role::kMember,
+                                   std::string_view password, Role role = Role::kMember,
                                    std::string_view address = {});
 
     // Checks the password and opens a new session (a fresh token every time: no fixation).
@@ -130,16 +128,16 @@ class Accounts {
     Result<LogIn> log_in(std::string_view handle_or_email, std::string_view password,
                          std::string_view address);
     // Opens a new session for `user` without a password (right after sign-up); its token.
-    Result<std::string> open_session(const store::User& user);
+    Result<std::string> open_session(const User& user);
 
     // The user of a live session, or nullopt (unknown, expired, logged out).
-    Result<std::optional<store::User>> session_user(std::string_view session_token);
+    Result<std::optional<User>> session_user(std::string_view session_token);
     Status log_out(std::string_view session_token);
     Status log_out_everywhere(int64_t user_id);
 
     // A new API token for the user (shown once); `name` labels it on the settings page.
     Result<std::string> create_api_token(int64_t user_id, std::string_view name);
-    Result<std::optional<store::User>> bearer_user(std::string_view api_token);
+    Result<std::optional<User>> bearer_user(std::string_view api_token);
 
     // The CSRF token of the forms a visitor without a session sends (log in, sign up, a
     // forgotten password), bound to `pre_session` (the random value of the visitor's pre-session

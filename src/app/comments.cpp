@@ -21,7 +21,7 @@ struct IterFree {
     void operator()(cmark_iter* iter) const { cmark_iter_free(iter); }
 };
 
-bool is_curator(const store::User& user) { return user.role != store::Role::kMember; }
+bool is_curator(const User& user) { return user.role != Role::kMember; }
 
 // Replaces each image by a link to it with the same text: an image in a comment would be
 // fetched from wherever its author likes by every visitor's browser.
@@ -97,7 +97,7 @@ std::string render_markdown(std::string_view markdown) {
     return out;
 }
 
-bool may(const store::User& user, const store::Comment& comment, CommentAction action) {
+bool may(const User& user, const Comment& comment, CommentAction action) {
     switch (action) {
         case CommentAction::kEdit:
         case CommentAction::kDelete:
@@ -125,10 +125,10 @@ Status Comments::check_body(std::string_view body) const {
     return Status::ok_status();
 }
 
-Result<std::optional<store::Comment>> Comments::find(int64_t id) { return store_.get_comment(id); }
+Result<std::optional<Comment>> Comments::find(int64_t id) { return store_.get_comment(id); }
 
-Result<store::Comment> Comments::add(const store::User& user, const PaperId& paper,
-                                     std::string_view body, std::optional<int64_t> parent_id) {
+Result<Comment> Comments::add(const User& user, const PaperId& paper, std::string_view body,
+                              std::optional<int64_t> parent_id) {
     PAPERBOY_RETURN_IF_ERROR(check_body(body));
     const auto now = options_.now();
     auto recent = store_.comments_by_user_since(user.id, format_instant(now - options_.window));
@@ -139,7 +139,7 @@ Result<store::Comment> Comments::add(const store::User& user, const PaperId& pap
                          " comments in " + std::to_string(options_.window.count()) +
                          " seconds; wait a little and try again");
     }
-    store::Comment comment;
+    Comment comment;
     comment.paper_id = paper;
     comment.user_id = user.id;
     comment.body = std::string(body);
@@ -158,43 +158,41 @@ Result<store::Comment> Comments::add(const store::User& user, const PaperId& pap
     return store_.add_comment(comment);
 }
 
-Result<store::Comment> Comments::edit(const store::User& user, const store::Comment& current,
-                                      std::string_view body) {
+Result<Comment> Comments::edit(const User& user, const Comment& current, std::string_view body) {
     if (!may(user, current, CommentAction::kEdit)) {
         return refused("only its author may edit a comment");
     }
     PAPERBOY_RETURN_IF_ERROR(check_body(body));
-    store::Comment edited = current;
+    Comment edited = current;
     edited.body = std::string(body);
     edited.updated_at = format_instant(options_.now());
     return store_.update_comment(edited);
 }
 
-Result<store::Comment> Comments::remove(const store::User& user, const store::Comment& current) {
+Result<Comment> Comments::remove(const User& user, const Comment& current) {
     if (!may(user, current, CommentAction::kDelete)) {
         return refused("only its author may delete a comment");
     }
-    store::Comment deleted = current;
+    Comment deleted = current;
     deleted.deleted = true;
     deleted.updated_at = format_instant(options_.now());
     return store_.update_comment(deleted);
 }
 
-Result<store::Comment> Comments::set_hidden(const store::User& user, const store::Comment& current,
-                                            bool hidden) {
+Result<Comment> Comments::set_hidden(const User& user, const Comment& current, bool hidden) {
     if (!may(user, current, CommentAction::kHide)) {
         return refused("only curators and admins hide comments");
     }
-    store::Comment changed = current;
+    Comment changed = current;
     changed.hidden = hidden;
     return store_.update_comment(changed);
 }
 
 Result<std::vector<CommentThread>> Comments::threads(const PaperId& paper,
-                                                     const std::optional<store::User>& viewer) {
+                                                     const std::optional<User>& viewer) {
     auto all = store_.comments_for_paper(paper);
     if (!all.ok()) return all.error();
-    auto view_of = [&viewer](const store::Comment& c) {
+    auto view_of = [&viewer](const Comment& c) {
         CommentView v;
         v.comment = c;
         const bool privileged = viewer && (is_curator(*viewer) || viewer->id == c.user_id);
@@ -208,8 +206,8 @@ Result<std::vector<CommentThread>> Comments::threads(const PaperId& paper,
         return v;
     };
     std::vector<CommentThread> threads;
-    std::map<int64_t, size_t> thread_of;    // top-level comment id -> index in threads
-    for (const store::Comment& c : *all) {  // oldest first: parents before their replies
+    std::map<int64_t, size_t> thread_of;  // top-level comment id -> index in threads
+    for (const Comment& c : *all) {       // oldest first: parents before their replies
         if (c.parent_id == 0) {
             thread_of[c.id] = threads.size();
             threads.push_back(CommentThread{view_of(c), {}});

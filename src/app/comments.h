@@ -46,11 +46,11 @@ enum class CommentAction { kEdit, kDelete, kHide };
 
 // Whether `user` may do `action` to `comment`: the author edits and deletes (not once it is
 // deleted); curators and admins hide and show again.
-bool may(const store::User& user, const store::Comment& comment, CommentAction action);
+bool may(const User& user, const Comment& comment, CommentAction action);
 
 // One comment as a visitor sees it.
 struct CommentView {
-    store::Comment comment;
+    Comment comment;
     bool body_shown = false;  // false: hidden from this viewer, or deleted
     std::string body_html;    // render_markdown(body) when body_shown, else ""
     bool may_edit = false;
@@ -71,26 +71,24 @@ class Comments {
     // The paper's comments as `viewer` (nullopt: anonymous) sees them, oldest thread first.
     // Deleted comments without replies are left out.
     Result<std::vector<CommentThread>> threads(const PaperId& paper,
-                                               const std::optional<store::User>& viewer);
+                                               const std::optional<User>& viewer);
 
     // The comment with this id, or nullopt.
-    Result<std::optional<store::Comment>> find(int64_t id);
+    Result<std::optional<Comment>> find(int64_t id);
 
     // Adds `user`'s comment to `paper`, in reply to `parent_id` when set. Errors, each with a
     // message for the member: kInvalidArgument (empty, too long or not UTF-8 text; a parent that
     // is not a comment on this paper, or deleted), kLimitExceeded (too many comments lately),
     // kNotFound (no such paper).
-    Result<store::Comment> add(const store::User& user, const PaperId& paper, std::string_view body,
-                               std::optional<int64_t> parent_id);
+    Result<Comment> add(const User& user, const PaperId& paper, std::string_view body,
+                        std::optional<int64_t> parent_id);
     // Replaces the body of `current` (as find() returned it). kInvalidArgument when `user` may
     // not edit it (see may()) or the body breaks the rules.
-    Result<store::Comment> edit(const store::User& user, const store::Comment& current,
-                                std::string_view body);
+    Result<Comment> edit(const User& user, const Comment& current, std::string_view body);
     // Marks `current` deleted. kInvalidArgument when `user` may not.
-    Result<store::Comment> remove(const store::User& user, const store::Comment& current);
+    Result<Comment> remove(const User& user, const Comment& current);
     // Hides `current` (or shows it again). kInvalidArgument when `user` may not.
-    Result<store::Comment> set_hidden(const store::User& user, const store::Comment& current,
-                                      bool hidden);
+    Result<Comment> set_hidden(const User& user, const Comment& current, bool hidden);
 
     // The rules for a body; the error message says what is wrong.
     Status check_body(std::string_view body) const;

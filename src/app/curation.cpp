@@ -46,7 +46,7 @@ Result<Paper> Curation::fetch(const PaperId& id) {
     return *found;
 }
 
-Result<Submitted> Curation::submit(const store::User& user, std::string_view arxiv_id) {
+Result<Submitted> Curation::submit(const User& user, std::string_view arxiv_id) {
     auto id = PaperId::parse(arxiv_id);
     if (!id.ok() || !id->is_arxiv()) {
         return Error(ErrorCode::kInvalidArgument,
@@ -110,8 +110,8 @@ Result<Submitted> Curation::submit(const store::User& user, std::string_view arx
     return out;
 }
 
-Status Curation::remove(const store::User& user, std::string_view date, const PaperId& paper) {
-    if (user.role == store::Role::kMember) {
+Status Curation::remove(const User& user, std::string_view date, const PaperId& paper) {
+    if (user.role == Role::kMember) {
         return Error(ErrorCode::kInvalidArgument, "only curators and admins remove entries");
     }
     store::WriteBatch batch;

@@ -57,11 +57,11 @@ class Curation {
     // Errors, each with a message for the member: kInvalidArgument (not an arXiv id, or too
     // old), kNotFound (arXiv has no such paper), kAlreadyExists (already on today's list),
     // kLimitExceeded (the day's submissions are used up), kUnavailable (arXiv unreachable).
-    Result<Submitted> submit(const store::User& user, std::string_view arxiv_id);
+    Result<Submitted> submit(const User& user, std::string_view arxiv_id);
 
     // Takes `paper` off the list of `date`. kInvalidArgument unless `user` is a curator or an
     // admin (the caller shows it as 403); kNotFound when the paper is not on that list.
-    Status remove(const store::User& user, std::string_view date, const PaperId& paper);
+    Status remove(const User& user, std::string_view date, const PaperId& paper);
 
   private:
     Result<Paper> fetch(const PaperId& id);

@@ -81,23 +81,23 @@ DigestJob::DigestJob(store::Store& store, SearchService* search, Subscriptions& 
       options_(std::move(options)),
       library_(store) {}
 
-Result<std::string> DigestJob::period_of(store::Frequency frequency, std::string_view day) {
+Result<std::string> DigestJob::period_of(Frequency frequency, std::string_view day) {
     if (!is_valid_day(day)) {
         return Error(ErrorCode::kInvalidArgument,
                      "not a day: \"" + std::string(day) + "\" (expected YYYY-MM-DD)");
     }
-    if (frequency == store::Frequency::kDaily) return "daily:" + std::string(day);
+    if (frequency == Frequency::kDaily) return "daily:" + std::string(day);
     return "weekly:" + iso_week_of(day);
 }
 
-Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view day, bool dry_run,
+Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, bool dry_run,
                                     std::ostream* dry_run_out) {
     const auto started = std::chrono::steady_clock::now();
     DigestReport report;
     auto period = period_of(frequency, day);
     if (!period.ok()) return period.error();
     report.period = *period;
-    const bool daily = frequency == store::Frequency::kDaily;
+    const bool daily = frequency == Frequency::kDaily;
     if (daily && !options_.weekends && is_weekend(day)) {
         report.skipped_weekend = true;
         return report;
@@ -154,8 +154,8 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
     for (size_t i = 0; i < candidates.size(); ++i) everything[i] = i;
 
     const MailIdentity& identity = subscriptions_.identity();
-    const std::string frequency_word(store::frequency_name(frequency));
-    auto compose = [&](const store::Subscription& sub, const store::DigestSend& send,
+    const std::string frequency_word(frequency_name(frequency));
+    auto compose = [&](const Subscription& sub, const DigestSend& send,
                        const std::vector<const ListedPaper*>& papers) {
         mail::DigestContent content;
         content.site_name = identity.site_name;
@@ -201,8 +201,7 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
     // Papers of a claimed digest that are no longer candidates (hidden, or the period's lists
     // changed since) are loaded from the store.
     std::vector<ListedPaper> extra;
-    auto papers_of_claim =
-        [&](const store::DigestSend& send) -> Result<std::vector<const ListedPaper*>> {
+    auto papers_of_claim = [&](const DigestSend& send) -> Result<std::vector<const ListedPaper*>> {
         std::vector<const ListedPaper*> out;
         std::vector<DailyEntry> missing;
         for (const PaperId& id : send.papers) {
@@ -235,7 +234,7 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
         if (!batch.ok()) return batch.error();
         if (batch->empty()) break;
         after_id = batch->back().id;
-        for (const store::Subscription& sub : *batch) {
+        for (const Subscription& sub : *batch) {
             if (!report.stopped.empty()) break;
             if (options_.should_stop && options_.should_stop()) {
                 report.stopped = "stopped on request after " +
@@ -245,11 +244,11 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
             ++report.subscriptions;
             auto existing = store_.digest_send(sub.id, report.period);
             if (!existing.ok()) return existing.error();
-            store::DigestSend send;
+            DigestSend send;
             std::vector<const ListedPaper*> papers;
             bool resend = false;
             if (*existing) {
-                if ((*existing)->state != store::SendState::kClaimed) {
+                if ((*existing)->state != SendState::kClaimed) {
                     ++report.already_done;
                     if (options_.progress) options_.progress(report);
                     continue;
@@ -315,17 +314,17 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
             }
             switch (outcome.outcome.kind) {
                 case mail::SendOutcome::Kind::kAccepted: {
-                    auto done = store_.finish_digest(sub.id, report.period, store::SendState::kSent,
-                                                     "", now_iso(options_), options_.suspend_after);
+                    auto done = store_.finish_digest(sub.id, report.period, SendState::kSent, "",
+                                                     now_iso(options_), options_.suspend_after);
                     if (!done.ok()) return done.error();
                     ++report.sent;
                     if (resend) ++report.resent;
                     break;
                 }
                 case mail::SendOutcome::Kind::kTransient: {
-                    auto done = store_.finish_digest(
-                        sub.id, report.period, store::SendState::kClaimed, outcome.outcome.detail,
-                        now_iso(options_), options_.suspend_after);
+                    auto done = store_.finish_digest(sub.id, report.period, SendState::kClaimed,
+                                                     outcome.outcome.detail, now_iso(options_),
+                                                     options_.suspend_after);
                     if (!done.ok()) return done.error();
                     ++report.transient;
                     if (++transient_in_a_row >= options_.stop_after_transient) {
@@ -339,9 +338,9 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
                     if (outcome.outcome.refused_client) {
                         // Bad credentials or TLS: the relay's configuration, not this address.
                         // Nothing can go until it is fixed; nobody is suspended for it.
-                        auto done = store_.finish_digest(
-                            sub.id, report.period, store::SendState::kClaimed,
-                            outcome.outcome.detail, now_iso(options_), options_.suspend_after);
+                        auto done = store_.finish_digest(sub.id, report.period, SendState::kClaimed,
+                                                         outcome.outcome.detail, now_iso(options_),
+                                                         options_.suspend_after);
                         if (!done.ok()) return done.error();
                         ++report.transient;
                         report.stopped = "the relay refused this client (" +
@@ -349,9 +348,9 @@ Result<DigestReport> DigestJob::run(store::Frequency frequency, std::string_view
                                          "): check the SMTP URL, credentials and TLS settings";
                         break;
                     }
-                    auto failures = store_.finish_digest(
-                        sub.id, report.period, store::SendState::kFailed, outcome.outcome.detail,
-                        now_iso(options_), options_.suspend_after);
+                    auto failures = store_.finish_digest(sub.id, report.period, SendState::kFailed,
+                                                         outcome.outcome.detail, now_iso(options_),
+                                                         options_.suspend_after);
                     if (!failures.ok()) return failures.error();
                     ++report.permanent;
                     if (*failures >= options_.suspend_after) ++report.suspended;

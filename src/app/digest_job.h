@@ -76,11 +76,11 @@ class DigestJob {
 
     // The period of `frequency` that holds `day` ("YYYY-MM-DD"): "daily:<day>" or
     // "weekly:<ISO week>". kInvalidArgument for a bad day.
-    static Result<std::string> period_of(store::Frequency frequency, std::string_view day);
+    static Result<std::string> period_of(Frequency frequency, std::string_view day);
 
     // Sends the digests of the period holding `day`. With `dry_run` nothing is claimed or sent:
     // what would be sent is written to `dry_run_out`, one block per subscription.
-    Result<DigestReport> run(store::Frequency frequency, std::string_view day, bool dry_run = false,
+    Result<DigestReport> run(Frequency frequency, std::string_view day, bool dry_run = false,
                              std::ostream* dry_run_out = nullptr);
 
   private:

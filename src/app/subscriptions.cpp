@@ -116,9 +116,9 @@ int64_t Subscriptions::retry_after(std::string_view client) {
                                  options_.request_window, options_.now());
 }
 
-std::string Subscriptions::describe(const store::Subscription& subscription) {
+std::string Subscriptions::describe(const Subscription& subscription) {
     std::string out = "the ";
-    out += store::frequency_name(subscription.frequency);
+    out += frequency_name(subscription.frequency);
     out += " digest";
     if (!subscription.topic.empty()) {
         out += " of papers matching \xE2\x80\x9C" + subscription.topic + "\xE2\x80\x9D";
@@ -132,7 +132,7 @@ Result<SubscribeOutcome> Subscriptions::subscribe(std::string_view email,
                                                   std::string_view client) {
     auto address = mail::normalize_address(email);
     if (!address.ok()) return address.error();
-    const auto parsed_frequency = store::parse_frequency(frequency);
+    const auto parsed_frequency = parse_frequency(frequency);
     if (!parsed_frequency) {
         return Error(ErrorCode::kInvalidArgument, "the frequency is \"daily\" or \"weekly\"");
     }
@@ -158,13 +158,13 @@ Result<SubscribeOutcome> Subscriptions::subscribe(std::string_view email,
     auto subscription =
         store_.upsert_subscription(*address, *parsed_frequency, *cleaned_topic, user_id, now_iso);
     if (!subscription.ok()) return subscription.error();
-    if (subscription->status == store::SubscriptionStatus::kConfirmed) {
+    if (subscription->status == SubscriptionStatus::kConfirmed) {
         return SubscribeOutcome::kAlreadyConfirmed;
     }
-    if (subscription->status == store::SubscriptionStatus::kSuspended) {
+    if (subscription->status == SubscriptionStatus::kSuspended) {
         // Mail to it bounced for good; a fresh confirmation is the way back.
         if (Status s = store_.set_subscription_status(subscription->id,
-                                                      store::SubscriptionStatus::kPending, now_iso);
+                                                      SubscriptionStatus::kPending, now_iso);
             !s.ok()) {
             return s.error();
         }
@@ -203,7 +203,7 @@ Result<SubscribeOutcome> Subscriptions::subscribe(std::string_view email,
     return SubscribeOutcome::kConfirmationSent;
 }
 
-Result<store::Subscription> Subscriptions::from_confirmation(std::string_view token) {
+Result<Subscription> Subscriptions::from_confirmation(std::string_view token) {
     const auto parsed = parse_link_token(token);
     if (!parsed || parsed->kind != 'c') return bad_link();
     auto key = secret();
@@ -214,7 +214,7 @@ Result<store::Subscription> Subscriptions::from_confirmation(std::string_view to
     auto subscription = store_.subscription(parsed->id);
     if (!subscription.ok()) return subscription.error();
     if (!*subscription || (*subscription)->confirm_nonce != parsed->nonce ||
-        (*subscription)->status != store::SubscriptionStatus::kPending) {
+        (*subscription)->status != SubscriptionStatus::kPending) {
         return bad_link();
     }
     const auto sent_at = parse_instant((*subscription)->confirm_sent_at);
@@ -225,11 +225,11 @@ Result<store::Subscription> Subscriptions::from_confirmation(std::string_view to
     return std::move(**subscription);
 }
 
-Result<store::Subscription> Subscriptions::check_confirmation(std::string_view token) {
+Result<Subscription> Subscriptions::check_confirmation(std::string_view token) {
     return from_confirmation(token);
 }
 
-Result<store::Subscription> Subscriptions::confirm(std::string_view token) {
+Result<Subscription> Subscriptions::confirm(std::string_view token) {
     auto subscription = from_confirmation(token);
     if (!subscription.ok()) return subscription.error();
     const std::string now_iso = now_text();
@@ -259,7 +259,7 @@ std::string Subscriptions::unsubscribe_mailto(int64_t subscription_id) {
            unsubscribe_token(subscription_id);
 }
 
-Result<store::Subscription> Subscriptions::check_unsubscribe(std::string_view token) {
+Result<Subscription> Subscriptions::check_unsubscribe(std::string_view token) {
     const auto parsed = parse_link_token(token);
     if (!parsed || parsed->kind != 'u') return bad_link();
     auto key = secret();
@@ -273,35 +273,35 @@ Result<store::Subscription> Subscriptions::check_unsubscribe(std::string_view to
     return std::move(**subscription);
 }
 
-Result<store::Subscription> Subscriptions::unsubscribe(std::string_view token) {
+Result<Subscription> Subscriptions::unsubscribe(std::string_view token) {
     auto subscription = check_unsubscribe(token);
     if (!subscription.ok()) return subscription.error();
-    if (subscription->status != store::SubscriptionStatus::kUnsubscribed) {
+    if (subscription->status != SubscriptionStatus::kUnsubscribed) {
         const std::string now_iso = now_text();
-        if (Status s = store_.set_subscription_status(
-                subscription->id, store::SubscriptionStatus::kUnsubscribed, now_iso);
+        if (Status s = store_.set_subscription_status(subscription->id,
+                                                      SubscriptionStatus::kUnsubscribed, now_iso);
             !s.ok()) {
             return s.error();
         }
-        subscription->status = store::SubscriptionStatus::kUnsubscribed;
+        subscription->status = SubscriptionStatus::kUnsubscribed;
         subscription->updated_at = now_iso;
     }
     return subscription;
 }
 
-Result<std::vector<store::Subscription>> Subscriptions::of_user(const store::User& user) {
+Result<std::vector<Subscription>> Subscriptions::of_user(const User& user) {
     auto address = mail::normalize_address(user.email);
     return store_.subscriptions_of(address.ok() ? *address : user.email, user.id);
 }
 
-Status Subscriptions::set_for_user(const store::User& user, int64_t subscription_id, bool active) {
+Status Subscriptions::set_for_user(const User& user, int64_t subscription_id, bool active) {
     auto mine = of_user(user);
     if (!mine.ok()) return mine.error();
-    for (const store::Subscription& s : *mine) {
+    for (const Subscription& s : *mine) {
         if (s.id != subscription_id) continue;
         if (!active) {
-            if (s.status == store::SubscriptionStatus::kUnsubscribed) return {};
-            return store_.set_subscription_status(s.id, store::SubscriptionStatus::kUnsubscribed,
+            if (s.status == SubscriptionStatus::kUnsubscribed) return {};
+            return store_.set_subscription_status(s.id, SubscriptionStatus::kUnsubscribed,
                                                   now_text());
         }
         // Resuming without a new opt-in only for the member's own, verified address that
@@ -312,19 +312,18 @@ Status Subscriptions::set_for_user(const store::User& user, int64_t subscription
             return Error(ErrorCode::kInvalidArgument,
                          "subscribe again to get a confirmation mail at this address");
         }
-        return store_.set_subscription_status(s.id, store::SubscriptionStatus::kConfirmed,
-                                              now_text());
+        return store_.set_subscription_status(s.id, SubscriptionStatus::kConfirmed, now_text());
     }
     return Error(ErrorCode::kNotFound, "no such subscription of yours");
 }
 
-Result<std::vector<store::Subscription>> Subscriptions::set_for_address(
-    const std::string& email, std::initializer_list<store::SubscriptionStatus> from,
-    store::SubscriptionStatus to) {
+Result<std::vector<Subscription>> Subscriptions::set_for_address(
+    const std::string& email, std::initializer_list<SubscriptionStatus> from,
+    SubscriptionStatus to) {
     auto all = store_.subscriptions_of(email, 0);
     if (!all.ok()) return all.error();
-    std::vector<store::Subscription> changed;
-    for (const store::Subscription& s : *all) {
+    std::vector<Subscription> changed;
+    for (const Subscription& s : *all) {
         if (std::find(from.begin(), from.end(), s.status) == from.end()) continue;
         PAPERBOY_RETURN_IF_ERROR(store_.set_subscription_status(s.id, to, now_text()));
         changed.push_back(s);
@@ -332,18 +331,15 @@ Result<std::vector<store::Subscription>> Subscriptions::set_for_address(
     return changed;
 }
 
-Result<std::vector<store::Subscription>> Subscriptions::unsubscribe_address(
-    const std::string& email) {
-    return set_for_address(
-        email,
-        {store::SubscriptionStatus::kPending, store::SubscriptionStatus::kConfirmed,
-         store::SubscriptionStatus::kSuspended},
-        store::SubscriptionStatus::kUnsubscribed);
+Result<std::vector<Subscription>> Subscriptions::unsubscribe_address(const std::string& email) {
+    return set_for_address(email,
+                           {SubscriptionStatus::kPending, SubscriptionStatus::kConfirmed,
+                            SubscriptionStatus::kSuspended},
+                           SubscriptionStatus::kUnsubscribed);
 }
 
-Result<std::vector<store::Subscription>> Subscriptions::resume_address(const std::string& email) {
-    return set_for_address(email, {store::SubscriptionStatus::kSuspended},
-                           store::SubscriptionStatus::kConfirmed);
+Result<std::vector<Subscription>> Subscriptions::resume_address(const std::string& email) {
+    return set_for_address(email, {SubscriptionStatus::kSuspended}, SubscriptionStatus::kConfirmed);
 }
 
 }  // namespace paperboy::app

@@ -71,14 +71,14 @@ class Subscriptions {
 
     // The pending subscription a confirmation token is for, without confirming it (the page a
     // GET of the link shows). kNotFound for a bad, used or expired token.
-    Result<store::Subscription> check_confirmation(std::string_view token);
+    Result<Subscription> check_confirmation(std::string_view token);
     // Confirms: the subscription receives digests from the next run on. kNotFound as above.
-    Result<store::Subscription> confirm(std::string_view token);
+    Result<Subscription> confirm(std::string_view token);
 
     // The subscription of an unsubscribe token (kNotFound for a bad one), and unsubscribing it
     // (idempotent: an unsubscribed one stays so).
-    Result<store::Subscription> check_unsubscribe(std::string_view token);
-    Result<store::Subscription> unsubscribe(std::string_view token);
+    Result<Subscription> check_unsubscribe(std::string_view token);
+    Result<Subscription> unsubscribe(std::string_view token);
 
     // The unsubscribe token and links of a subscription.
     std::string unsubscribe_token(int64_t subscription_id);
@@ -86,20 +86,20 @@ class Subscriptions {
     std::string unsubscribe_mailto(int64_t subscription_id);
 
     // A member's subscriptions: those made while logged in and those of the member's address.
-    Result<std::vector<store::Subscription>> of_user(const store::User& user);
+    Result<std::vector<Subscription>> of_user(const User& user);
     // Unsubscribes (or with `resume`, resubscribes a confirmed address to) one of the member's
     // subscriptions. kNotFound when it is not the member's.
-    Status set_for_user(const store::User& user, int64_t subscription_id, bool active);
+    Status set_for_user(const User& user, int64_t subscription_id, bool active);
     // The operator's actions on a whole (normalized) address: every subscription not yet
     // unsubscribed is unsubscribed; or every suspended one (too many permanent delivery failures)
     // is confirmed again, not pending or unsubscribed ones, which are not the operator's to
     // restart. Both answer the subscriptions they changed, as they were before.
-    Result<std::vector<store::Subscription>> unsubscribe_address(const std::string& email);
-    Result<std::vector<store::Subscription>> resume_address(const std::string& email);
+    Result<std::vector<Subscription>> unsubscribe_address(const std::string& email);
+    Result<std::vector<Subscription>> resume_address(const std::string& email);
 
     // Human words for a subscription: "the daily digest", "the weekly digest of papers matching
     // “llm agents”".
-    static std::string describe(const store::Subscription& subscription);
+    static std::string describe(const Subscription& subscription);
 
     const MailIdentity& identity() const { return options_.identity; }
 
@@ -107,11 +107,11 @@ class Subscriptions {
     Result<std::string> secret();
     // Sets the subscriptions of `email` whose status is one of `from` to `to`; see
     // unsubscribe_address().
-    Result<std::vector<store::Subscription>> set_for_address(
-        const std::string& email, std::initializer_list<store::SubscriptionStatus> from,
-        store::SubscriptionStatus to);
+    Result<std::vector<Subscription>> set_for_address(
+        const std::string& email, std::initializer_list<SubscriptionStatus> from,
+        SubscriptionStatus to);
     std::string now_text() const;
-    Result<store::Subscription> from_confirmation(std::string_view token);
+    Result<Subscription> from_confirmation(std::string_view token);
 
     store::Store& store_;
     Mailer* mailer_;

@@ -52,8 +52,8 @@ class NoMailer final : public app::Mailer {
     }
 };
 
-Result<store::Frequency> frequency_from(const std::string& period) {
-    auto frequency = store::parse_frequency(period);
+Result<Frequency> frequency_from(const std::string& period) {
+    auto frequency = parse_frequency(period);
     if (!frequency) {
         return Error(ErrorCode::kInvalidArgument,
                      "--period must be daily or weekly, not \"" + period + "\"");
@@ -63,7 +63,7 @@ Result<store::Frequency> frequency_from(const std::string& period) {
 
 // The --as-of day, or the default (yesterday, UTC; for weekly digests the last day of the
 // previous ISO week).
-Result<std::string> as_of_day(const std::string& as_of, store::Frequency frequency) {
+Result<std::string> as_of_day(const std::string& as_of, Frequency frequency) {
     if (as_of.empty()) {
         return default_as_of(
             frequency, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
@@ -80,7 +80,7 @@ struct SubscriptionCount {
     size_t with_topic = 0;
 };
 
-Result<SubscriptionCount> count_confirmed(store::Store& store, store::Frequency frequency) {
+Result<SubscriptionCount> count_confirmed(store::Store& store, Frequency frequency) {
     SubscriptionCount count;
     int64_t after = 0;
     for (;;) {
@@ -89,7 +89,7 @@ Result<SubscriptionCount> count_confirmed(store::Store& store, store::Frequency 
         if (batch->empty()) break;
         after = batch->back().id;
         count.confirmed += batch->size();
-        for (const store::Subscription& s : *batch) {
+        for (const Subscription& s : *batch) {
             if (!s.topic.empty()) ++count.with_topic;
         }
     }
@@ -243,26 +243,26 @@ int run_status(const Options& opts) {
         if (!batch.ok()) return fail(batch.error());
         if (batch->empty()) break;
         after = batch->back().id;
-        for (const store::Subscription& s : *batch) {
+        for (const Subscription& s : *batch) {
             ++confirmed;
             auto send = (*store)->digest_send(s.id, *period);
             if (!send.ok()) return fail(send.error());
             if (!*send) continue;
             switch ((*send)->state) {
-                case store::SendState::kSent:
+                case SendState::kSent:
                     ++sent;
                     break;
-                case store::SendState::kFailed:
+                case SendState::kFailed:
                     ++failed;
                     break;
-                case store::SendState::kClaimed:
+                case SendState::kClaimed:
                     ++claimed;
                     break;
             }
         }
     }
-    auto last_run = (*store)->cursor(*frequency == store::Frequency::kDaily ? kLastDailyRunCursor
-                                                                            : kLastWeeklyRunCursor);
+    auto last_run = (*store)->cursor(*frequency == Frequency::kDaily ? kLastDailyRunCursor
+                                                                     : kLastWeeklyRunCursor);
     if (!last_run.ok()) return fail(last_run.error());
     auto n = [](size_t v) { return with_thousands(static_cast<int64_t>(v)); };
     std::printf(
@@ -271,7 +271,7 @@ int run_status(const Options& opts) {
         period->c_str(), n(confirmed).c_str(), n(sent).c_str(), n(failed).c_str(),
         n(claimed).c_str(), n(confirmed - sent - failed - claimed).c_str());
     std::printf("the scheduler in serve last ran %s digests on %s\n",
-                std::string(store::frequency_name(*frequency)).c_str(),
+                std::string(frequency_name(*frequency)).c_str(),
                 *last_run ? (*last_run)->c_str() : "(never)");
     return kExitOk;
 }

@@ -56,13 +56,13 @@ int run_list(const Options& opts) {
     if (opts.json) {
         JsonWriter w(/*pretty=*/true);
         w.begin_array();
-        for (const store::Subscription& s : *subscriptions) {
+        for (const Subscription& s : *subscriptions) {
             w.begin_object()
                 .field("id", s.id)
                 .field("email", s.email)
-                .field("frequency", store::frequency_name(s.frequency))
+                .field("frequency", frequency_name(s.frequency))
                 .field("topic", s.topic)
-                .field("status", store::subscription_status_name(s.status))
+                .field("status", subscription_status_name(s.status))
                 .field("createdAt", s.created_at)
                 .field("confirmedAt", s.confirmed_at)
                 .field("permanentFailures", s.permanent_failures)
@@ -76,11 +76,11 @@ int run_list(const Options& opts) {
         std::printf("%s has no subscriptions\n", address->c_str());
         return kExitOk;
     }
-    for (const store::Subscription& s : *subscriptions) {
+    for (const Subscription& s : *subscriptions) {
         std::printf(
             "%6lld  %-12s  %-6s  %s%s  (since %s%s)\n", static_cast<long long>(s.id),
-            std::string(store::subscription_status_name(s.status)).c_str(),
-            std::string(store::frequency_name(s.frequency)).c_str(),
+            std::string(subscription_status_name(s.status)).c_str(),
+            std::string(frequency_name(s.frequency)).c_str(),
             s.topic.empty() ? "every trending paper" : ("topic: " + s.topic).c_str(),
             s.permanent_failures > 0
                 ? (", " + std::to_string(s.permanent_failures) + " delivery failures").c_str()
@@ -114,7 +114,7 @@ int run_unsubscribe(const Options& opts) {
     if (!address.ok()) return fail(address.error());
     auto changed = subscriptions.unsubscribe_address(*address);
     if (!changed.ok()) return fail(changed.error());
-    for (const store::Subscription& s : *changed) {
+    for (const Subscription& s : *changed) {
         std::printf("unsubscribed %s from %s\n", s.email.c_str(),
                     app::Subscriptions::describe(s).c_str());
     }
@@ -132,7 +132,7 @@ int run_resume(const Options& opts) {
     app::Subscriptions subscriptions(**store, nullptr, {});
     auto changed = subscriptions.resume_address(*address);
     if (!changed.ok()) return fail(changed.error());
-    for (const store::Subscription& s : *changed) {
+    for (const Subscription& s : *changed) {
         std::printf("resumed %s for %s\n", app::Subscriptions::describe(s).c_str(),
                     s.email.c_str());
     }

@@ -27,8 +27,8 @@ Result<std::string> read_password() {
     return line;
 }
 
-Result<store::Role> role_from(const std::string& name) {
-    auto role = store::parse_role(name);
+Result<Role> role_from(const std::string& name) {
+    auto role = parse_role(name);
     if (!role) {
         return Error(ErrorCode::kInvalidArgument,
                      "--role must be member, curator or admin, not '" + name + "'");
@@ -36,7 +36,7 @@ Result<store::Role> role_from(const std::string& name) {
     return *role;
 }
 
-Result<store::User> user_named(store::Store& store, const std::string& handle) {
+Result<User> user_named(store::Store& store, const std::string& handle) {
     auto user = store.find_user(handle);
     if (!user.ok()) return user.error();
     if (!*user) return Error(ErrorCode::kNotFound, "no user '" + handle + "'");
@@ -83,8 +83,7 @@ void add_user_command(CLI::App& app, Action& action) {
             auto created = accounts.sign_up(opts->handle, opts->email, *password, *role);
             if (!created.ok()) return fail(created.error());
             std::printf("added %s <%s> as %s (user %lld)\n", created->handle.c_str(),
-                        created->email.c_str(),
-                        std::string(store::role_name(created->role)).c_str(),
+                        created->email.c_str(), std::string(role_name(created->role)).c_str(),
                         static_cast<long long>(created->id));
             return static_cast<int>(kExitOk);
         };
@@ -133,7 +132,7 @@ void add_user_command(CLI::App& app, Action& action) {
             Status set = (*store)->set_role(user->id, *new_role);
             if (!set.ok()) return fail(set.error());
             std::printf("%s is now %s\n", user->handle.c_str(),
-                        std::string(store::role_name(*new_role)).c_str());
+                        std::string(role_name(*new_role)).c_str());
             return static_cast<int>(kExitOk);
         };
     });

@@ -40,13 +40,11 @@ std::vector<DueRun> due_runs(sys_seconds now, const ScheduleConfig& config,
     // Days compare as text ("YYYY-MM-DD"); a recorded day after today (the clock went back) also
     // counts as done.
     if (state.last_daily < today_text) {
-        due.push_back(
-            {store::Frequency::kDaily, default_as_of(store::Frequency::kDaily, now), today_text});
+        due.push_back({Frequency::kDaily, default_as_of(Frequency::kDaily, now), today_text});
     }
     const std::chrono::weekday weekday{today};
     if (weekday == config.weekly_day && state.last_weekly < today_text) {
-        due.push_back(
-            {store::Frequency::kWeekly, default_as_of(store::Frequency::kWeekly, now), today_text});
+        due.push_back({Frequency::kWeekly, default_as_of(Frequency::kWeekly, now), today_text});
     }
     return due;
 }
@@ -79,9 +77,9 @@ std::optional<std::chrono::weekday> parse_weekday(std::string_view text) {
     return std::nullopt;
 }
 
-std::string default_as_of(store::Frequency frequency, sys_seconds now) {
+std::string default_as_of(Frequency frequency, sys_seconds now) {
     const sys_days today = std::chrono::floor<days>(now);
-    if (frequency == store::Frequency::kDaily) return day_text(today - days(1));
+    if (frequency == Frequency::kDaily) return day_text(today - days(1));
     const unsigned since_monday = std::chrono::weekday{today}.iso_encoding() - 1;
     return day_text(today - days(since_monday + 1));
 }
@@ -116,7 +114,7 @@ std::string format_run_line(std::chrono::system_clock::time_point now, const Due
     w.begin_object()
         .field("ts", format_ts(now))
         .field("event", "digest")
-        .field("frequency", store::frequency_name(run.frequency))
+        .field("frequency", frequency_name(run.frequency))
         .field("as_of", run.as_of);
     if (!report.ok()) {
         w.field("ok", false).field("error", report.error().message()).end_object();
@@ -223,10 +221,9 @@ bool DigestScheduler::run_due(const DueRun& run) {
         // Remembered only when everything went out: a run that stopped early runs again (and
         // sends only what is left: the send log knows the rest).
         store::WriteBatch batch;
-        batch.set_cursor(
-            std::string(run.frequency == store::Frequency::kDaily ? kLastDailyRunCursor
-                                                                  : kLastWeeklyRunCursor),
-            run.run_day);
+        batch.set_cursor(std::string(run.frequency == Frequency::kDaily ? kLastDailyRunCursor
+                                                                        : kLastWeeklyRunCursor),
+                         run.run_day);
         auto written = store_.write(batch);
         if (!written.ok()) {
             report = written.error().with_context("recording the digest run");

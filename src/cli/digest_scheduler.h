@@ -45,7 +45,7 @@ struct ScheduleState {
 };
 
 struct DueRun {
-    store::Frequency frequency = store::Frequency::kDaily;
+    Frequency frequency = Frequency::kDaily;
     std::string as_of;    // the day whose period is sent (DigestJob::run's `day`)
     std::string run_day;  // today: recorded as the last run when it goes through
 
@@ -73,7 +73,7 @@ inline constexpr std::string_view kLastWeeklyRunCursor = "digest.weekly.last_run
 
 // The day a run at `now` is about: yesterday for daily digests; for weekly ones the Sunday
 // before today, the last day of the previous ISO week (yesterday on a Monday).
-std::string default_as_of(store::Frequency frequency, std::chrono::sys_seconds now);
+std::string default_as_of(Frequency frequency, std::chrono::sys_seconds now);
 
 // A digest run's report as a JSON object: the period, "ok" (no transient failure left, not
 // stopped early) and every count.

@@ -25,7 +25,7 @@ WriteCounts& WriteCounts::operator+=(const WriteCounts& o) {
     return *this;
 }
 
-Result<std::vector<std::optional<Paper>>> Store::get_papers(const std::vector<PaperId>& ids) {
+Result<std::vector<std::optional<Paper>>> Catalog::get_papers(const std::vector<PaperId>& ids) {
     std::vector<std::optional<Paper>> out;
     out.reserve(ids.size());
     for (const PaperId& id : ids) {
@@ -36,7 +36,7 @@ Result<std::vector<std::optional<Paper>>> Store::get_papers(const std::vector<Pa
     return out;
 }
 
-Result<std::vector<std::vector<DailyEntry>>> Store::entries_for_papers(
+Result<std::vector<std::vector<DailyEntry>>> Catalog::entries_for_papers(
     const std::vector<PaperId>& ids) {
     std::vector<std::vector<DailyEntry>> out;
     out.reserve(ids.size());

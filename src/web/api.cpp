@@ -391,7 +391,7 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
 // upvotes afterwards: {"upvotes": N, "upvoted": true|false}.
 // The user making a state-changing API request, or the response that refuses it: 401 without
 // credentials, 403 for a session cookie sent from another site.
-using Authorized = std::variant<store::User, http::Response>;
+using Authorized = std::variant<User, http::Response>;
 
 Result<Authorized> authorize(const http::Request& request, Site::Context& site,
                              std::string_view doing) {
@@ -419,7 +419,7 @@ Result<http::Response> upvote(const http::Request& request, Site::Context& site,
     auto caller = authorize(request, site, "vote");
     if (!caller.ok()) return caller.error();
     if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
-    const store::User& user = std::get<store::User>(*caller);
+    const User& user = std::get<User>(*caller);
     auto id = PaperId::parse(id_text);
     if (!id.ok()) return bad_parameter(quote_value(id_text) + " is not a paper id");
     auto outcome = site.store.set_vote(user.id, *id, up);
@@ -490,7 +490,7 @@ app::Comments comments_service(Site::Context& site) {
 }
 
 void write_comment(JsonWriter& w, const app::CommentView& view) {
-    const store::Comment& c = view.comment;
+    const Comment& c = view.comment;
     w.begin_object();
     w.field("id", c.id);
     w.field("paperId", c.paper_id.str());
@@ -511,7 +511,7 @@ void write_comment(JsonWriter& w, const app::CommentView& view) {
 }
 
 // The comment as its author (or the curator who just acted) sees it.
-app::CommentView own_view(const store::Comment& c) {
+app::CommentView own_view(const Comment& c) {
     app::CommentView view;
     view.comment = c;
     view.body_shown = !c.deleted;
@@ -519,7 +519,7 @@ app::CommentView own_view(const store::Comment& c) {
     return view;
 }
 
-http::Response comment_response(int status, const store::Comment& c) {
+http::Response comment_response(int status, const Comment& c) {
     JsonWriter w;
     write_comment(w, own_view(c));
     http::Response response = http::Response::json(status, w.take());
@@ -638,7 +638,7 @@ Result<http::Response> comments_endpoint(const http::Request& request, Site::Con
     auto caller = authorize(request, site, "comment");
     if (!caller.ok()) return caller.error();
     if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
-    const store::User& user = std::get<store::User>(*caller);
+    const User& user = std::get<User>(*caller);
     app::Comments comments = comments_service(site);
 
     if (!path->comment) {
@@ -659,7 +659,7 @@ Result<http::Response> comments_endpoint(const http::Request& request, Site::Con
         return Error(ErrorCode::kNotFound,
                      "no comment " + std::to_string(*path->comment) + " on " + id->str());
     }
-    const store::Comment& comment = **current;
+    const Comment& comment = **current;
     if (!path->action.empty()) {  // hide
         if (!app::may(user, comment, app::CommentAction::kHide)) {
             return api_error(403, "forbidden", "only curators and admins hide comments");
@@ -696,7 +696,7 @@ Result<http::Response> submit(const http::Request& request, Site::Context& site)
     auto caller = authorize(request, site, "submit papers");
     if (!caller.ok()) return caller.error();
     if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
-    const store::User& user = std::get<store::User>(*caller);
+    const User& user = std::get<User>(*caller);
 
     simdjson::dom::parser parser;
     simdjson::dom::element body;
@@ -738,7 +738,7 @@ Result<http::Response> remove_entry(const http::Request& request, Site::Context&
     auto caller = authorize(request, site, "curate");
     if (!caller.ok()) return caller.error();
     if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
-    const store::User& user = std::get<store::User>(*caller);
+    const User& user = std::get<User>(*caller);
     const size_t slash = rest.find('/');
     const std::string_view date = rest.substr(0, slash);
     if (slash == std::string_view::npos || !is_valid_day(date)) {
@@ -746,7 +746,7 @@ Result<http::Response> remove_entry(const http::Request& request, Site::Context&
     }
     auto id = PaperId::parse(rest.substr(slash + 1));
     if (!id.ok()) return bad_parameter(quote_value(rest.substr(slash + 1)) + " is not a paper id");
-    if (user.role == store::Role::kMember) {
+    if (user.role == Role::kMember) {
         return api_error(403, "forbidden", "only curators and admins remove papers from a list");
     }
     PAPERBOY_RETURN_IF_ERROR(site.curation().remove(user, date, *id));
@@ -757,7 +757,7 @@ Result<http::Response> remove_entry(const http::Request& request, Site::Context&
 
 // --- Organizations -----------------------------------------------------------------------------
 
-Result<http::Response> organization_json(const store::Organization& org, int status) {
+Result<http::Response> organization_json(const Organization& org, int status) {
     JsonWriter w;
     w.begin_object()
         .field("name", org.name)
@@ -785,7 +785,7 @@ Result<http::Response> organization_endpoint(const http::Request& request, Site:
     auto caller = authorize(request, site, "change organizations");
     if (!caller.ok()) return caller.error();
     if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
-    if (std::get<store::User>(*caller).role != store::Role::kAdmin) {
+    if (std::get<User>(*caller).role != Role::kAdmin) {
         return api_error(403, "forbidden", "only admins change organizations");
     }
     simdjson::dom::parser parser;
@@ -804,7 +804,7 @@ Result<http::Response> organization_endpoint(const http::Request& request, Site:
     if (!avatar.empty() && safe_url(avatar).empty()) {
         return bad_parameter("avatarUrl must be an http(s) URL");
     }
-    store::Organization org{name, std::string(full_name.substr(0, 200)), std::string(avatar)};
+    Organization org{name, std::string(full_name.substr(0, 200)), std::string(avatar)};
     PAPERBOY_RETURN_IF_ERROR(site.store.put_organization(org));
     return organization_json(org, 200);
 }
@@ -816,7 +816,7 @@ Result<http::Response> assign_organization(const http::Request& request, Site::C
     auto caller = authorize(request, site, "assign organizations");
     if (!caller.ok()) return caller.error();
     if (auto* refusal = std::get_if<http::Response>(&*caller)) return std::move(*refusal);
-    if (std::get<store::User>(*caller).role != store::Role::kAdmin) {
+    if (std::get<User>(*caller).role != Role::kAdmin) {
         return api_error(403, "forbidden", "only admins assign papers to organizations");
     }
     auto id = PaperId::parse(id_text);

@@ -14,7 +14,7 @@
 
 #include "app/accounts.h"
 #include "core/result.h"
-#include "store/accounts.h"
+#include "core/user.h"
 #include "web/http/message.h"
 
 namespace paperboy::web {
@@ -28,9 +28,9 @@ std::optional<std::string_view> cookie_value(const http::Request& request, std::
 std::optional<std::string_view> bearer_token(const http::Request& request);
 
 struct Visitor {
-    std::optional<store::User> user;  // nullopt: anonymous
-    bool by_bearer = false;           // authenticated by an API token
-    std::string session_token;        // the cookie's token when authenticated by it
+    std::optional<User> user;   // nullopt: anonymous
+    bool by_bearer = false;     // authenticated by an API token
+    std::string session_token;  // the cookie's token when authenticated by it
 };
 
 // Identifies the request's user: a Bearer token first (an invalid one is anonymous, not a

@@ -235,7 +235,7 @@ http::Response post_signup(const http::Request& request, Site::Context& site) {
         values.problem = "The two passwords differ.";
         return entry_page(request, site, visitor, "signup", 400, values);
     }
-    auto done = site.accounts.sign_up_quietly(handle, email, password, store::Role::kMember,
+    auto done = site.accounts.sign_up_quietly(handle, email, password, Role::kMember,
                                               request.remote_address);
     if (!done.ok()) {
         const ErrorCode code = done.error().code();
@@ -276,7 +276,7 @@ http::Response post_signup(const http::Request& request, Site::Context& site) {
 
 // What the settings page's ?notice= names (where its forms lead back to): fixed words, never
 // text from the address.
-std::string settings_notice(std::string_view key, const store::User& user) {
+std::string settings_notice(std::string_view key, const User& user) {
     if (key == "verification-sent") {
         return "We sent a link to verify " + user.email +
                ". It works for 48 hours; nothing arrived? Look in the spam folder.";
@@ -475,18 +475,18 @@ std::optional<http::Response> refuse_post(const http::Request& request, Site::Co
 // made.
 http::Response settings_page(Site::Context& site, const PageVisitor& visitor, int status,
                              const SettingsMessages& messages) {
-    const store::User& user = *visitor.user;
+    const User& user = *visitor.user;
     Data data;
     data.set("handle", user.handle);
     data.set("email", user.email);
     data.set("email_verified", Data(!user.email_verified_at.empty()));
     data.set("can_send_mail", Data(site.account_mail.can_send()));
-    data.set("role", std::string(store::role_name(user.role)));
+    data.set("role", std::string(role_name(user.role)));
     if (user.created_at.size() >= 10) data.set("since", display_day(user.created_at.substr(0, 10)));
     auto tokens = site.store.api_tokens(user.id);
     if (!tokens.ok()) throw std::runtime_error(tokens.error().message());
     Data list(Data::type::list);
-    for (const store::ApiTokenInfo& t : *tokens) {
+    for (const ApiTokenInfo& t : *tokens) {
         Data item;
         item.set("id", std::to_string(t.id));
         item.set("name", t.name);

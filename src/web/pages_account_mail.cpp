@@ -57,8 +57,7 @@ http::Response verify_page(const http::Request& request, Site::Context& site,
     Data data;
     data.set("token", token);
     if (request.method != "POST") {
-        if (Status usable =
-                site.account_mail.check_link(token, store::MailTokenPurpose::kVerifyEmail);
+        if (Status usable = site.account_mail.check_link(token, MailTokenPurpose::kVerifyEmail);
             !usable.ok()) {
             return bad_link(site, visitor, usable.error(), std::string(kBadVerifyLink));
         }
@@ -220,8 +219,8 @@ void add_account_mail_routes(Router& router, Site::Context& site) {
                [&site](const http::Request& request, const PathParams& params) {
                    const PageVisitor visitor = page_visitor(request, site);
                    const std::string& token = params.at("token");
-                   if (Status usable = site.account_mail.check_link(
-                           token, store::MailTokenPurpose::kResetPassword);
+                   if (Status usable =
+                           site.account_mail.check_link(token, MailTokenPurpose::kResetPassword);
                        !usable.ok()) {
                        return bad_link(site, visitor, usable.error(), std::string(kBadResetLink));
                    }

@@ -477,7 +477,7 @@ Data authors_data(const Paper& paper) {
 // on every comment: a mustache lookup that misses walks up the context, and a hidden reply must
 // not find its thread's body there.
 Data comment_data(const app::CommentView& view) {
-    const store::Comment& c = view.comment;
+    const Comment& c = view.comment;
     Data d;
     d.set("comment_id", std::to_string(c.id));
     d.set("author", c.author_handle);

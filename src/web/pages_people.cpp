@@ -307,7 +307,7 @@ std::vector<DailyEntry> user_submissions(Site::Context& site, const std::string&
 }
 
 // The papers the user upvoted, latest vote first, as cards (at most kListedPapers).
-void add_upvoted(Site::Context& site, const store::User& user, PeoplePage& page) {
+void add_upvoted(Site::Context& site, const User& user, PeoplePage& page) {
     auto ids = site.store.voted_papers(user.id, kListedPapers);
     if (!ids.ok()) throw std::runtime_error(ids.error().message());
     auto papers = site.store.get_papers(*ids);
@@ -333,7 +333,7 @@ bool could_be_handle(std::string_view text) {
 http::Response user_page(const http::Request& request, Site::Context& site,
                          const std::string& handle) {
     const PageVisitor visitor = page_visitor(request, site);
-    std::optional<store::User> user;
+    std::optional<User> user;
     if (could_be_handle(handle)) {
         auto found = site.store.find_user(handle);
         if (!found.ok()) throw std::runtime_error(found.error().message());
@@ -349,7 +349,7 @@ http::Response user_page(const http::Request& request, Site::Context& site,
     if (!listed.ok()) throw std::runtime_error(listed.error().message());
     PeoplePage page;
     page.heading = "@" + user->handle;
-    std::string subtitle(store::role_name(user->role));
+    std::string subtitle(role_name(user->role));
     subtitle[0] = static_cast<char>(subtitle[0] - 'a' + 'A');
     if (user->created_at.size() >= 10 && is_valid_day(user->created_at.substr(0, 10))) {
         subtitle += " · joined " + display_day(user->created_at.substr(0, 10));

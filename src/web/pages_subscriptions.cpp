@@ -65,8 +65,8 @@ std::string capitalized(std::string text) {
 // What a subscription request asked for, in Subscriptions::describe()'s words ("the daily
 // digest of papers matching “llm”"), before it is stored.
 std::string requested_what(std::string_view frequency, std::string_view topic) {
-    store::Subscription asked;
-    asked.frequency = store::parse_frequency(frequency).value_or(store::Frequency::kDaily);
+    Subscription asked;
+    asked.frequency = parse_frequency(frequency).value_or(Frequency::kDaily);
     asked.topic = echo(trim(topic), app::kMaxTopicBytes);
     return app::Subscriptions::describe(asked);
 }
@@ -85,14 +85,14 @@ constexpr const char* kWeekdays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday
 // The first scheduled run after `now` that sends a digest of `frequency`: daily runs send the
 // list of the day before (not Saturday's or Sunday's unless the schedule says so), weekly runs
 // the week before, on the weekly day.
-std::chrono::sys_seconds first_digest(std::chrono::sys_seconds now, store::Frequency frequency,
+std::chrono::sys_seconds first_digest(std::chrono::sys_seconds now, Frequency frequency,
                                       const SiteOptions::DigestSchedule& schedule) {
     using std::chrono::days;
     std::chrono::sys_days day = std::chrono::floor<days>(now);
     for (int i = 0; i < 15; ++i, day += days(1)) {
         const std::chrono::sys_seconds at = std::chrono::sys_seconds(day) + schedule.time_of_day;
         if (at <= now) continue;
-        if (frequency == store::Frequency::kWeekly) {
+        if (frequency == Frequency::kWeekly) {
             if (std::chrono::weekday(day) == schedule.weekly_day) return at;
             continue;
         }
@@ -114,12 +114,12 @@ std::string when_label(std::chrono::sys_seconds at) {
 }
 
 // What a new subscriber is told about their digest's rhythm and its first issue.
-std::string schedule_text(const Site::Context& site, const store::Subscription& subscription) {
+std::string schedule_text(const Site::Context& site, const Subscription& subscription) {
     const SiteOptions::DigestSchedule& schedule = site.options.digest_schedule;
     const std::string first =
         when_label(first_digest(site.now(), subscription.frequency, schedule));
     std::string text;
-    if (subscription.frequency == store::Frequency::kWeekly) {
+    if (subscription.frequency == Frequency::kWeekly) {
         text = "It brings the past week's trending papers every " +
                std::string(kWeekdays[schedule.weekly_day.c_encoding()]) +
                "; the first should come on " + first + ".";
@@ -233,7 +233,7 @@ http::Response token_page(Site::Context& site, const PageVisitor& visitor, std::
     return response;
 }
 
-Data subscription_data(const store::Subscription& subscription, const std::string& token) {
+Data subscription_data(const Subscription& subscription, const std::string& token) {
     Data data;
     data.set("email", subscription.email);
     data.set("what", app::Subscriptions::describe(subscription));
@@ -274,7 +274,7 @@ http::Response unsubscribe_page(const http::Request& request, Site::Context& sit
         auto subscription = site.subscriptions.check_unsubscribe(token);
         if (!subscription.ok()) return bad_link(site, visitor, subscription.error());
         Data data = subscription_data(*subscription, token);
-        const bool gone = subscription->status == store::SubscriptionStatus::kUnsubscribed;
+        const bool gone = subscription->status == SubscriptionStatus::kUnsubscribed;
         data.set(gone ? "done" : "active", Data(true));
         if (gone) data.set("already", Data(true));
         return token_page(site, visitor, "unsubscribe", data,
@@ -329,18 +329,18 @@ void mark_token_page(http::Response& response) {
     response.set_header("Referrer-Policy", "no-referrer");
 }
 
-void add_subscription_settings(Site::Context& site, const store::User& user, Data& data) {
+void add_subscription_settings(Site::Context& site, const User& user, Data& data) {
     auto mine = site.subscriptions.of_user(user);
     if (!mine.ok()) throw std::runtime_error(mine.error().message());
     Data list(Data::type::list);
-    for (const store::Subscription& s : *mine) {
+    for (const Subscription& s : *mine) {
         Data item;
         item.set("id", std::to_string(s.id));
         item.set("what", capitalized(app::Subscriptions::describe(s)));
         item.set("email", s.email);
-        item.set("status", std::string(store::subscription_status_name(s.status)));
-        const bool active = s.status == store::SubscriptionStatus::kPending ||
-                            s.status == store::SubscriptionStatus::kConfirmed;
+        item.set("status", std::string(subscription_status_name(s.status)));
+        const bool active =
+            s.status == SubscriptionStatus::kPending || s.status == SubscriptionStatus::kConfirmed;
         item.set(active ? "can_stop" : "can_resume", Data(true));
         list.push_back(item);
     }

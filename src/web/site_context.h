@@ -49,7 +49,7 @@ void apply_cache_policy(const http::Request& request, http::Response& response,
 // Who is looking at a page (pages_account.cpp): a user logged in by the session cookie (pages
 // ignore Bearer tokens, which are the API's), and the CSRF token of their forms.
 struct PageVisitor {
-    std::optional<store::User> user;  // nullopt: anonymous
+    std::optional<User> user;  // nullopt: anonymous
     std::string session_token;
     std::string csrf_token;
 
@@ -128,7 +128,7 @@ std::optional<http::Response> refuse_settings_post(const http::Request& request,
 void mark_token_page(http::Response& response);
 // The settings page's "Email digests" values: the member's subscriptions and the subscribe
 // form's, added to `data`.
-void add_subscription_settings(Site::Context& site, const store::User& user, Data& data);
+void add_subscription_settings(Site::Context& site, const User& user, Data& data);
 // POST /api/subscriptions (registered with the API's routes, api.cpp).
 Result<http::Response> subscribe_api(const http::Request& request, Site::Context& site);
 

@@ -444,22 +444,22 @@ TEST_F(AccountsTest, SignUpsAreThrottledPerAddress) {
     for (int i = 0; i < 5; ++i) {
         const std::string handle = "user" + std::to_string(i);
         auto r = accounts_->sign_up(handle, handle + "@example.org",
-                                    i == 0 ? "short" : "correct horse battery",
-                                    store::Role::kMember, "10.0.0.1");
+                                    i == 0 ? "short" : "correct horse battery", Role::kMember,
+                                    "10.0.0.1");
         EXPECT_EQ(r.ok(), i != 0) << i;  // a refused attempt counts too
     }
     auto sixth = accounts_->sign_up("user9", "user9@example.org", "correct horse battery",
-                                    store::Role::kMember, "10.0.0.1");
+                                    Role::kMember, "10.0.0.1");
     ASSERT_FALSE(sixth.ok());
     EXPECT_EQ(sixth.error().code(), ErrorCode::kLimitExceeded);
     EXPECT_TRUE(accounts_
-                    ->sign_up("user9", "user9@example.org", "correct horse battery",
-                              store::Role::kMember, "10.0.0.2")
+                    ->sign_up("user9", "user9@example.org", "correct horse battery", Role::kMember,
+                              "10.0.0.2")
                     .ok());
     now_ += 1h;
     EXPECT_TRUE(accounts_
                     ->sign_up("user10", "user10@example.org", "correct horse battery",
-                              store::Role::kMember, "10.0.0.1")
+                              Role::kMember, "10.0.0.1")
                     .ok());
 }
 

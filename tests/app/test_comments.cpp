@@ -117,9 +117,9 @@ class CommentsTest : public ::testing::Test {
         auto opened = store::open_store("sqlite::memory:");
         ASSERT_TRUE(opened.ok());
         store_ = std::move(opened).value();
-        ada_ = add_user("ada", store::Role::kMember);
-        bob_ = add_user("bob", store::Role::kMember);
-        cur_ = add_user("cur", store::Role::kCurator);
+        ada_ = add_user("ada", Role::kMember);
+        bob_ = add_user("bob", Role::kMember);
+        cur_ = add_user("cur", Role::kCurator);
         Paper p;
         p.id = *PaperId::parse("2410.13848");
         p.title = "A paper";
@@ -132,28 +132,28 @@ class CommentsTest : public ::testing::Test {
         comments_ = std::make_unique<Comments>(*store_, options);
     }
 
-    store::User add_user(const std::string& handle, store::Role role) {
-        store::User u;
+    User add_user(const std::string& handle, Role role) {
+        User u;
         u.handle = handle;
         u.email = handle + "@example.org";
         u.password_hash = "x";
         u.role = role;
         auto created = store_->create_user(u);
         EXPECT_TRUE(created.ok());
-        return created.ok() ? *created : store::User{};
+        return created.ok() ? *created : User{};
     }
 
-    store::Comment add(const store::User& user, const std::string& body,
-                       std::optional<int64_t> parent = std::nullopt) {
+    Comment add(const User& user, const std::string& body,
+                std::optional<int64_t> parent = std::nullopt) {
         now_ += seconds(30);  // stays under the rate limit
         auto added = comments_->add(user, paper_, body, parent);
         EXPECT_TRUE(added.ok()) << added.error().message();
-        return added.ok() ? *added : store::Comment{};
+        return added.ok() ? *added : Comment{};
     }
 
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<Comments> comments_;
-    store::User ada_, bob_, cur_;
+    User ada_, bob_, cur_;
     PaperId paper_ = PaperId::local_from_title("x");
     std::chrono::sys_seconds now_ = *parse_instant("2024-10-25T10:00:00Z");
 };
@@ -184,10 +184,10 @@ TEST_F(CommentsTest, LimitsCommentsPerMinute) {
 }
 
 TEST_F(CommentsTest, RepliesGoOneLevelDeep) {
-    const store::Comment top = add(ada_, "top");
-    const store::Comment reply = add(bob_, "reply", top.id);
+    const Comment top = add(ada_, "top");
+    const Comment reply = add(bob_, "reply", top.id);
     EXPECT_EQ(reply.parent_id, top.id);
-    const store::Comment reply_to_reply = add(ada_, "reply to reply", reply.id);
+    const Comment reply_to_reply = add(ada_, "reply to reply", reply.id);
     EXPECT_EQ(reply_to_reply.parent_id, top.id);
 
     auto threads = comments_->threads(paper_, std::nullopt);
@@ -202,7 +202,7 @@ TEST_F(CommentsTest, RepliesGoOneLevelDeep) {
 }
 
 TEST_F(CommentsTest, OnlyAuthorsEditAndDelete) {
-    const store::Comment c = add(ada_, "mine");
+    const Comment c = add(ada_, "mine");
     auto by_bob = comments_->edit(bob_, c, "bob's now");
     ASSERT_FALSE(by_bob.ok());
     auto by_curator = comments_->remove(cur_, c);
@@ -222,7 +222,7 @@ TEST_F(CommentsTest, OnlyAuthorsEditAndDelete) {
 }
 
 TEST_F(CommentsTest, DeletedCommentWithRepliesKeepsItsPlaceWithoutItsBody) {
-    const store::Comment top = add(ada_, "top");
+    const Comment top = add(ada_, "top");
     add(bob_, "reply", top.id);
     ASSERT_TRUE(comments_->remove(ada_, top).ok());
     auto threads = comments_->threads(paper_, cur_);
@@ -236,7 +236,7 @@ TEST_F(CommentsTest, DeletedCommentWithRepliesKeepsItsPlaceWithoutItsBody) {
 }
 
 TEST_F(CommentsTest, CuratorsHideAndOthersSeeOnlyThatItIsHidden) {
-    const store::Comment c = add(ada_, "**spam**");
+    const Comment c = add(ada_, "**spam**");
     EXPECT_FALSE(comments_->set_hidden(bob_, c, true).ok());
     EXPECT_FALSE(comments_->set_hidden(ada_, c, true).ok());
     auto hidden = comments_->set_hidden(cur_, c, true);

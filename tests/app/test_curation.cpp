@@ -22,7 +22,7 @@ class CurationTest : public ::testing::Test {
         member_.handle = "ada";
         curator_ = member_;
         curator_.handle = "grace";
-        curator_.role = store::Role::kCurator;
+        curator_.role = Role::kCurator;
     }
 
     Curation curation(int limit = 10) {
@@ -52,8 +52,8 @@ class CurationTest : public ::testing::Test {
                                  200, read_testdata("harvest/api_query_testing_s0_m10.xml")));
                          }};
     std::unique_ptr<store::Store> store_;
-    store::User member_;
-    store::User curator_;
+    User member_;
+    User curator_;
 };
 
 TEST_F(CurationTest, AnUnknownPaperIsFetchedFromArxivAndListedToday) {

@@ -115,8 +115,8 @@ class MailServicesTest : public ::testing::Test {
     }
 
     // A confirmed subscription through the real double opt-in.
-    store::Subscription confirmed(const std::string& email, const std::string& frequency = "daily",
-                                  const std::string& topic = "") {
+    Subscription confirmed(const std::string& email, const std::string& frequency = "daily",
+                           const std::string& topic = "") {
         RecordingMailer mailer;
         Subscriptions& subs = subscriptions(&mailer);
         EXPECT_EQ(*subs.subscribe(email, frequency, topic, 0, ""),
@@ -127,7 +127,7 @@ class MailServicesTest : public ::testing::Test {
         return *done;
     }
 
-    DigestReport run(Mailer& mailer, store::Frequency frequency, const std::string& day,
+    DigestReport run(Mailer& mailer, Frequency frequency, const std::string& day,
                      DigestOptions options = {}, SearchService* search = nullptr) {
         Subscriptions& subs = subscriptions(nullptr);
         options.now = [this] { return now_; };
@@ -162,10 +162,10 @@ TEST_F(MailServicesTest, SubscribingSendsOneConfirmationWhoseFirstLinkConfirms) 
     // Looking at the link does not confirm; confirming works once.
     auto looked = subs.check_confirmation(token);
     ASSERT_TRUE(looked.ok()) << looked.error().message();
-    EXPECT_EQ(looked->status, store::SubscriptionStatus::kPending);
+    EXPECT_EQ(looked->status, SubscriptionStatus::kPending);
     auto done = subs.confirm(token);
     ASSERT_TRUE(done.ok()) << done.error().message();
-    EXPECT_EQ(done->status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_EQ(done->status, SubscriptionStatus::kConfirmed);
     EXPECT_EQ(subs.confirm(token).error().code(), ErrorCode::kNotFound);
     EXPECT_EQ(subs.check_confirmation(token).error().code(), ErrorCode::kNotFound);
 
@@ -264,29 +264,29 @@ TEST_F(MailServicesTest, WithoutAMailerOrWhenTheRelayFailsNothingIsRecordedAsSen
 }
 
 TEST_F(MailServicesTest, UnsubscribeLinksWorkWithoutLoggingInAndResubscribingStartsOver) {
-    const store::Subscription sub = confirmed("carol@example.org");
+    const Subscription sub = confirmed("carol@example.org");
     RecordingMailer mailer;
     Subscriptions& subs = subscriptions(&mailer);
     const std::string token = subs.unsubscribe_token(sub.id);
     EXPECT_EQ(subs.unsubscribe_url(sub.id), "https://papers.example.org/unsubscribe/" + token);
-    EXPECT_EQ(subs.check_unsubscribe(token)->status, store::SubscriptionStatus::kConfirmed);
-    EXPECT_EQ(subs.unsubscribe(token)->status, store::SubscriptionStatus::kUnsubscribed);
-    EXPECT_EQ(subs.unsubscribe(token)->status, store::SubscriptionStatus::kUnsubscribed);
+    EXPECT_EQ(subs.check_unsubscribe(token)->status, SubscriptionStatus::kConfirmed);
+    EXPECT_EQ(subs.unsubscribe(token)->status, SubscriptionStatus::kUnsubscribed);
+    EXPECT_EQ(subs.unsubscribe(token)->status, SubscriptionStatus::kUnsubscribed);
     std::string forged = token;
     forged.back() = forged.back() == 'A' ? 'B' : 'A';
     EXPECT_EQ(subs.unsubscribe(forged).error().code(), ErrorCode::kNotFound);
 
     EXPECT_EQ(*subs.subscribe("carol@example.org", "daily", "", 0, ""),
               SubscribeOutcome::kConfirmationSent);
-    EXPECT_EQ((*store_->subscription(sub.id))->status, store::SubscriptionStatus::kPending);
+    EXPECT_EQ((*store_->subscription(sub.id))->status, SubscriptionStatus::kPending);
 }
 
 TEST_F(MailServicesTest, TheOperatorUnsubscribesOrResumesAWholeAddress) {
-    const store::Subscription daily = confirmed("dora@example.org");
-    const store::Subscription weekly = confirmed("dora@example.org", "weekly");
-    const store::Subscription other = confirmed("eve@example.org");
+    const Subscription daily = confirmed("dora@example.org");
+    const Subscription weekly = confirmed("dora@example.org", "weekly");
+    const Subscription other = confirmed("eve@example.org");
     ASSERT_TRUE(store_
-                    ->set_subscription_status(weekly.id, store::SubscriptionStatus::kSuspended,
+                    ->set_subscription_status(weekly.id, SubscriptionStatus::kSuspended,
                                               "2024-10-26T07:00:00Z")
                     .ok());
     Subscriptions& subs = subscriptions(nullptr);
@@ -296,16 +296,16 @@ TEST_F(MailServicesTest, TheOperatorUnsubscribesOrResumesAWholeAddress) {
     ASSERT_TRUE(resumed.ok()) << resumed.error().message();
     ASSERT_EQ(resumed->size(), 1u);
     EXPECT_EQ(resumed->at(0).id, weekly.id);
-    EXPECT_EQ((*store_->subscription(weekly.id))->status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_EQ((*store_->subscription(weekly.id))->status, SubscriptionStatus::kConfirmed);
     EXPECT_TRUE(subs.resume_address("dora@example.org")->empty());
 
     auto left = subs.unsubscribe_address("dora@example.org");
     ASSERT_TRUE(left.ok()) << left.error().message();
     EXPECT_EQ(left->size(), 2u);
     for (int64_t id : {daily.id, weekly.id}) {
-        EXPECT_EQ((*store_->subscription(id))->status, store::SubscriptionStatus::kUnsubscribed);
+        EXPECT_EQ((*store_->subscription(id))->status, SubscriptionStatus::kUnsubscribed);
     }
-    EXPECT_EQ((*store_->subscription(other.id))->status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_EQ((*store_->subscription(other.id))->status, SubscriptionStatus::kConfirmed);
     EXPECT_TRUE(subs.unsubscribe_address("dora@example.org")->empty());
     // An unsubscribed address is not the operator's to restart.
     EXPECT_TRUE(subs.resume_address("dora@example.org")->empty());
@@ -314,13 +314,13 @@ TEST_F(MailServicesTest, TheOperatorUnsubscribesOrResumesAWholeAddress) {
 // --- Digests ---
 
 TEST_F(MailServicesTest, ADailyDigestGoesOnceToConfirmedSubscribersOnly) {
-    const store::Subscription ada = confirmed("ada@example.org");
+    const Subscription ada = confirmed("ada@example.org");
     RecordingMailer confirmations;
     ASSERT_TRUE(
         subscriptions(&confirmations).subscribe("pending@example.org", "daily", "", 0, "").ok());
 
     RecordingMailer mailer;
-    DigestReport report = run(mailer, store::Frequency::kDaily, "2024-10-25");
+    DigestReport report = run(mailer, Frequency::kDaily, "2024-10-25");
     EXPECT_EQ(report.period, "daily:2024-10-25");
     EXPECT_EQ(report.subscriptions, 1u);
     EXPECT_EQ(report.sent, 1u);
@@ -355,7 +355,7 @@ TEST_F(MailServicesTest, ADailyDigestGoesOnceToConfirmedSubscribersOnly) {
 
     // The same period again: nothing.
     RecordingMailer again;
-    report = run(again, store::Frequency::kDaily, "2024-10-25");
+    report = run(again, Frequency::kDaily, "2024-10-25");
     EXPECT_EQ(report.already_done, 1u);
     EXPECT_TRUE(again.sent.empty());
 }
@@ -364,20 +364,20 @@ TEST_F(MailServicesTest, NoPaperIsSentTwiceAndAnEmptyPeriodSendsNothing) {
     confirmed("ada@example.org");
     confirmed("ada@example.org", "weekly");
     RecordingMailer mailer;
-    run(mailer, store::Frequency::kDaily, "2024-10-24");  // Thursday: papers 1 and 2
+    run(mailer, Frequency::kDaily, "2024-10-24");  // Thursday: papers 1 and 2
     ASSERT_EQ(mailer.sent.size(), 1u);
-    run(mailer, store::Frequency::kDaily, "2024-10-25");  // Friday: 3, 4 (1 again: not sent)
+    run(mailer, Frequency::kDaily, "2024-10-25");  // Friday: 3, 4 (1 again: not sent)
     ASSERT_EQ(mailer.sent.size(), 2u);
     EXPECT_EQ(mailer.sent[1].text.find("Graph networks for molecules"), std::string::npos);
     EXPECT_NE(mailer.sent[1].text.find("Graph transformers"), std::string::npos);
     // The week's digest has only the Saturday paper left for this address.
-    DigestReport weekly = run(mailer, store::Frequency::kWeekly, "2024-10-27");
+    DigestReport weekly = run(mailer, Frequency::kWeekly, "2024-10-27");
     EXPECT_EQ(weekly.period, "weekly:2024-W43");
     ASSERT_EQ(mailer.sent.size(), 3u);
     EXPECT_NE(mailer.sent[2].text.find("A Saturday paper"), std::string::npos);
     EXPECT_EQ(mailer.sent[2].text.find("Graph transformers"), std::string::npos);
     // A day without a list.
-    DigestReport empty = run(mailer, store::Frequency::kDaily, "2024-10-28");
+    DigestReport empty = run(mailer, Frequency::kDaily, "2024-10-28");
     EXPECT_EQ(empty.nothing_to_send, 1u);
     EXPECT_EQ(mailer.sent.size(), 3u);
 }
@@ -385,12 +385,12 @@ TEST_F(MailServicesTest, NoPaperIsSentTwiceAndAnEmptyPeriodSendsNothing) {
 TEST_F(MailServicesTest, DailyDigestsSkipWeekendsUnlessAsked) {
     confirmed("ada@example.org");
     RecordingMailer mailer;
-    DigestReport saturday = run(mailer, store::Frequency::kDaily, "2024-10-26");
+    DigestReport saturday = run(mailer, Frequency::kDaily, "2024-10-26");
     EXPECT_TRUE(saturday.skipped_weekend);
     EXPECT_TRUE(mailer.sent.empty());
     DigestOptions options;
     options.weekends = true;
-    saturday = run(mailer, store::Frequency::kDaily, "2024-10-26", options);
+    saturday = run(mailer, Frequency::kDaily, "2024-10-26", options);
     EXPECT_FALSE(saturday.skipped_weekend);
     EXPECT_EQ(mailer.sent.size(), 1u);
 }
@@ -401,7 +401,7 @@ TEST_F(MailServicesTest, ATopicTurnsTheDigestIntoAnAlert) {
     auto search = SearchService::open(*store_);
     ASSERT_TRUE(search.ok()) << search.error().message();
     RecordingMailer mailer;
-    DigestReport report = run(mailer, store::Frequency::kDaily, "2024-10-25", {}, search->get());
+    DigestReport report = run(mailer, Frequency::kDaily, "2024-10-25", {}, search->get());
     EXPECT_EQ(report.sent, 1u);
     EXPECT_EQ(report.nothing_to_send, 1u);
     ASSERT_EQ(mailer.sent.size(), 1u);
@@ -413,30 +413,30 @@ TEST_F(MailServicesTest, ATopicTurnsTheDigestIntoAnAlert) {
 
     // Without the search index, topic subscriptions are skipped and counted.
     RecordingMailer later;
-    DigestReport blind = run(later, store::Frequency::kDaily, "2024-10-24");
+    DigestReport blind = run(later, Frequency::kDaily, "2024-10-24");
     EXPECT_EQ(blind.topic_errors, 2u);
     EXPECT_TRUE(later.sent.empty());
 }
 
 TEST_F(MailServicesTest, AnInterruptedDigestIsSentAgainAsTheSameMessage) {
-    const store::Subscription ada = confirmed("ada@example.org");
+    const Subscription ada = confirmed("ada@example.org");
     RecordingMailer failing;
     failing.answer = [](const mail::Message&) {
         return mail::SendOutcome{Kind::kTransient, 0, "connection refused"};
     };
-    DigestReport first = run(failing, store::Frequency::kDaily, "2024-10-25");
+    DigestReport first = run(failing, Frequency::kDaily, "2024-10-25");
     EXPECT_EQ(first.transient, 1u);
     auto claim = store_->digest_send(ada.id, "daily:2024-10-25");
     ASSERT_TRUE(claim.ok() && *claim);
-    EXPECT_EQ((*claim)->state, store::SendState::kClaimed);
+    EXPECT_EQ((*claim)->state, SendState::kClaimed);
 
     RecordingMailer mailer;
-    DigestReport second = run(mailer, store::Frequency::kDaily, "2024-10-25");
+    DigestReport second = run(mailer, Frequency::kDaily, "2024-10-25");
     EXPECT_EQ(second.sent, 1u);
     EXPECT_EQ(second.resent, 1u);
     ASSERT_EQ(mailer.sent.size(), 1u);
     EXPECT_EQ(mailer.sent[0].message_id, (*claim)->message_id);
-    EXPECT_EQ((*store_->digest_send(ada.id, "daily:2024-10-25"))->state, store::SendState::kSent);
+    EXPECT_EQ((*store_->digest_send(ada.id, "daily:2024-10-25"))->state, SendState::kSent);
 }
 
 TEST_F(MailServicesTest, ARelayThatKeepsFailingEndsTheRun) {
@@ -445,12 +445,12 @@ TEST_F(MailServicesTest, ARelayThatKeepsFailingEndsTheRun) {
     failing.answer = [](const mail::Message&) {
         return mail::SendOutcome{Kind::kTransient, 0, "connection refused"};
     };
-    DigestReport report = run(failing, store::Frequency::kDaily, "2024-10-25");
+    DigestReport report = run(failing, Frequency::kDaily, "2024-10-25");
     EXPECT_EQ(report.transient, 3u);
     EXPECT_FALSE(report.stopped.empty());
     EXPECT_EQ(failing.attempts, 3);
     RecordingMailer mailer;
-    report = run(mailer, store::Frequency::kDaily, "2024-10-25");
+    report = run(mailer, Frequency::kDaily, "2024-10-25");
     EXPECT_EQ(report.sent, 5u);
     EXPECT_EQ(report.resent, 3u);
 }
@@ -460,10 +460,10 @@ TEST_F(MailServicesTest, ARunAskedToStopEndsBeforeTheNextSubscription) {
     RecordingMailer mailer;
     DigestOptions options;
     options.should_stop = [&mailer] { return mailer.sent.size() == 2; };
-    DigestReport report = run(mailer, store::Frequency::kDaily, "2024-10-25", options);
+    DigestReport report = run(mailer, Frequency::kDaily, "2024-10-25", options);
     EXPECT_EQ(report.sent, 2u);
     EXPECT_NE(report.stopped.find("stopped on request"), std::string::npos) << report.stopped;
-    DigestReport rest = run(mailer, store::Frequency::kDaily, "2024-10-25");
+    DigestReport rest = run(mailer, Frequency::kDaily, "2024-10-25");
     EXPECT_EQ(rest.sent, 2u);
     EXPECT_EQ(rest.already_done, 2u);
     EXPECT_EQ(rest.resent, 0u);
@@ -480,42 +480,42 @@ TEST_F(MailServicesTest, ARelayRefusingTheClientStopsTheRunAndSuspendsNobody) {
     DigestOptions options;
     options.weekends = true;
     for (const char* day : {"2024-10-24", "2024-10-25", "2024-10-26"}) {
-        DigestReport report = run(refusing, store::Frequency::kDaily, day, options);
+        DigestReport report = run(refusing, Frequency::kDaily, day, options);
         EXPECT_EQ(report.permanent, 0u);
         EXPECT_EQ(report.transient, 1u);
         EXPECT_NE(report.stopped.find("refused this client"), std::string::npos) << report.stopped;
     }
     EXPECT_EQ(refusing.attempts, 3);
-    auto subs = store_->confirmed_subscriptions(store::Frequency::kDaily, 0, 10);
+    auto subs = store_->confirmed_subscriptions(Frequency::kDaily, 0, 10);
     EXPECT_EQ(subs->size(), 3u);  // none suspended
     RecordingMailer mailer;
-    EXPECT_EQ(run(mailer, store::Frequency::kDaily, "2024-10-25").sent, 3u);
+    EXPECT_EQ(run(mailer, Frequency::kDaily, "2024-10-25").sent, 3u);
 }
 
 TEST_F(MailServicesTest, ThreePermanentFailuresSuspendASubscription) {
-    const store::Subscription bad = confirmed("gone@example.org");
+    const Subscription bad = confirmed("gone@example.org");
     RecordingMailer refusing;
     refusing.answer = [](const mail::Message&) {
         return mail::SendOutcome{Kind::kPermanent, 550, "550 no such user"};
     };
     DigestOptions options;
     options.weekends = true;
-    EXPECT_EQ(run(refusing, store::Frequency::kDaily, "2024-10-24", options).permanent, 1u);
-    EXPECT_EQ(run(refusing, store::Frequency::kDaily, "2024-10-25", options).permanent, 1u);
-    DigestReport third = run(refusing, store::Frequency::kDaily, "2024-10-26", options);
+    EXPECT_EQ(run(refusing, Frequency::kDaily, "2024-10-24", options).permanent, 1u);
+    EXPECT_EQ(run(refusing, Frequency::kDaily, "2024-10-25", options).permanent, 1u);
+    DigestReport third = run(refusing, Frequency::kDaily, "2024-10-26", options);
     EXPECT_EQ(third.permanent, 1u);
     EXPECT_EQ(third.suspended, 1u);
-    EXPECT_EQ((*store_->subscription(bad.id))->status, store::SubscriptionStatus::kSuspended);
-    EXPECT_EQ((*store_->digest_send(bad.id, "daily:2024-10-24"))->state, store::SendState::kFailed);
+    EXPECT_EQ((*store_->subscription(bad.id))->status, SubscriptionStatus::kSuspended);
+    EXPECT_EQ((*store_->digest_send(bad.id, "daily:2024-10-24"))->state, SendState::kFailed);
 }
 
 TEST_F(MailServicesTest, ADryRunSendsAndRecordsNothing) {
-    const store::Subscription ada = confirmed("ada@example.org");
+    const Subscription ada = confirmed("ada@example.org");
     RecordingMailer mailer;
     Subscriptions& subs = subscriptions(nullptr);
     DigestJob job(*store_, nullptr, subs, mailer);
     std::ostringstream out;
-    auto report = job.run(store::Frequency::kDaily, "2024-10-25", /*dry_run=*/true, &out);
+    auto report = job.run(Frequency::kDaily, "2024-10-25", /*dry_run=*/true, &out);
     ASSERT_TRUE(report.ok());
     EXPECT_EQ(report->sent, 1u);
     EXPECT_TRUE(mailer.sent.empty());
@@ -535,7 +535,7 @@ class AccountMailTest : public MailServicesTest {
         return AccountMail(*store_, mailer, options);
     }
 
-    store::User sign_up() {
+    User sign_up() {
         AccountsOptions options;
         options.now = [this] { return now_; };
         Accounts accounts(*store_, options);
@@ -546,7 +546,7 @@ class AccountMailTest : public MailServicesTest {
 };
 
 TEST_F(AccountMailTest, VerificationLinksWorkOnce) {
-    const store::User user = sign_up();
+    const User user = sign_up();
     EXPECT_EQ(user.email_verified_at, "");
     RecordingMailer mailer;
     AccountMail mail = account_mail(&mailer);
@@ -566,7 +566,7 @@ TEST_F(AccountMailTest, VerificationLinksWorkOnce) {
 }
 
 TEST_F(AccountMailTest, APasswordResetSetsThePasswordEndsSessionsAndSaysNothingOfStrangers) {
-    const store::User user = sign_up();
+    const User user = sign_up();
     AccountsOptions options;
     options.now = [this] { return now_; };
     Accounts accounts(*store_, options);
@@ -625,7 +625,7 @@ TEST_F(AccountMailTest, InTheBackgroundAResetMailStillGoesOutOnce) {
 }
 
 TEST_F(AccountMailTest, AfterASignUpANewAccountIsAskedToVerifyAndATakenAddressIsOwnerTold) {
-    const store::User ada = sign_up();
+    const User ada = sign_up();
     RecordingMailer mailer;
     {
         AccountMailOptions options;

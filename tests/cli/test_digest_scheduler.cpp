@@ -19,7 +19,7 @@ namespace paperboy::cli {
 namespace {
 
 using std::chrono::sys_seconds;
-using Freq = store::Frequency;
+using Freq = Frequency;
 
 sys_seconds at(const std::string& instant) { return *parse_instant(instant); }
 
@@ -206,7 +206,7 @@ class SchedulerTest : public ::testing::Test {
                                                "2024-10-01T00:00:00Z");
         ASSERT_TRUE(sub.ok());
         ASSERT_TRUE(store_
-                        ->set_subscription_status(sub->id, store::SubscriptionStatus::kConfirmed,
+                        ->set_subscription_status(sub->id, SubscriptionStatus::kConfirmed,
                                                   "2024-10-01T00:00:00Z")
                         .ok());
         app::SubscriptionsOptions options;

@@ -941,7 +941,7 @@ TEST_F(UpvoteApiTest, MembersSubmitRecentPapersAndCuratorsRemoveThem) {
     r = remove("/api/daily_papers/2024-10-25/2410.00009");
     EXPECT_EQ(r.status, 403) << r.body;
     auto ada = site_.store().find_user("ada");
-    ASSERT_TRUE(site_.store().set_role((*ada)->id, store::Role::kCurator).ok());
+    ASSERT_TRUE(site_.store().set_role((*ada)->id, Role::kCurator).ok());
     EXPECT_EQ(remove("/api/daily_papers/2024-10-25").status, 400);
     EXPECT_EQ(remove("/api/daily_papers/2024-13-45/2410.00009").status, 400);
     r = remove("/api/daily_papers/2024-10-25/2410.00009");
@@ -961,7 +961,7 @@ TEST_F(UpvoteApiTest, AdminsDescribeOrganizationsAndAssignPapersToThem) {
         call("PUT", "/api/organizations/DeepMind", R"({"fullName": "Google DeepMind"})");
     EXPECT_EQ(r.status, 403) << r.body;
     auto ada = site_.store().find_user("ada");
-    ASSERT_TRUE(site_.store().set_role((*ada)->id, store::Role::kAdmin).ok());
+    ASSERT_TRUE(site_.store().set_role((*ada)->id, Role::kAdmin).ok());
 
     r = call("PUT", "/api/organizations/DeepMind",
              R"({"fullName": "Google DeepMind", "avatarUrl": "https://x.test/dm.png"})");

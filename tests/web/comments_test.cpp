@@ -98,7 +98,7 @@ class CommentsApiTest : public ::testing::Test {
             ASSERT_TRUE(user.ok()) << user.error().message();
             tokens_[handle] = *accounts.create_api_token(user->id, "test");
             if (std::string_view(handle) == "cur") {
-                ASSERT_TRUE(store_->set_role(user->id, store::Role::kCurator).ok());
+                ASSERT_TRUE(store_->set_role(user->id, Role::kCurator).ok());
             }
         }
         SiteOptions options;

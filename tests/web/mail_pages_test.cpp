@@ -177,10 +177,10 @@ class MailPagesTest : public site_browser::SiteBrowsing {
     }
 
     // The subscriptions of an address, from the store.
-    std::vector<store::Subscription> stored(const std::string& email) {
+    std::vector<Subscription> stored(const std::string& email) {
         auto found = store_->subscriptions_of(email, 0);
         EXPECT_TRUE(found.ok());
-        return found.ok() ? *found : std::vector<store::Subscription>{};
+        return found.ok() ? *found : std::vector<Subscription>{};
     }
 
     // The confirmation link of the last message, as a path.
@@ -437,7 +437,7 @@ TEST_F(MailPagesTest, OpeningTheConfirmationLinkDoesNotConfirmThePostDoesOnce) {
     EXPECT_EQ(page.header("Cache-Control").value_or(""), "no-store");
     EXPECT_EQ(page.header("Referrer-Policy").value_or(""), "no-referrer");
     EXPECT_EQ(send("GET", link).status, 200) << "a scanner's second look changes nothing";
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kPending);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kPending);
 
     const http::Response done = send("POST", link);
     ASSERT_EQ(done.status, 200) << done.body;
@@ -447,7 +447,7 @@ TEST_F(MailPagesTest, OpeningTheConfirmationLinkDoesNotConfirmThePostDoesOnce) {
     EXPECT_TRUE(contains(done.body, "href=\"/unsubscribe/u."));
     EXPECT_EQ(done.header("Referrer-Policy").value_or(""), "no-referrer");
     EXPECT_EQ(done.header("Cache-Control").value_or(""), "no-store");
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kConfirmed);
 
     const http::Response used = send("POST", link);
     EXPECT_EQ(used.status, 404);
@@ -479,7 +479,7 @@ TEST_F(MailPagesTest, AnExpiredOrTamperedConfirmationLinkIs404) {
     EXPECT_EQ(expired.status, 404);
     EXPECT_TRUE(contains(expired.body, "expired"));
     EXPECT_EQ(send("POST", link).status, 404);
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kPending);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kPending);
 }
 
 // ---- unsubscribing ----
@@ -495,7 +495,7 @@ TEST_F(MailPagesTest, TheUnsubscribePageAsksAndItsPostOrAOneClickPostUnsubscribe
     EXPECT_TRUE(contains(page.body, "ada@example.org"));
     EXPECT_TRUE(contains(page.body, R"(method="post" action=")" + link + "\""));
     EXPECT_EQ(page.header("Referrer-Policy").value_or(""), "no-referrer");
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kConfirmed);
 
     // RFC 8058: a mail program's POST, no cookie, no Origin, no CSRF token.
     const http::Response one_click =
@@ -503,7 +503,7 @@ TEST_F(MailPagesTest, TheUnsubscribePageAsksAndItsPostOrAOneClickPostUnsubscribe
              "List-Unsubscribe=One-Click");
     ASSERT_EQ(one_click.status, 200) << one_click.body;
     EXPECT_TRUE(contains(one_click.body, "You are unsubscribed"));
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kUnsubscribed);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kUnsubscribed);
 
     // Again, as multipart/form-data: idempotent.
     const std::string multipart =
@@ -512,7 +512,7 @@ TEST_F(MailPagesTest, TheUnsubscribePageAsksAndItsPostOrAOneClickPostUnsubscribe
     const http::Response again =
         send("POST", link, {{"Content-Type", "multipart/form-data; boundary=b0undary"}}, multipart);
     EXPECT_EQ(again.status, 200);
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kUnsubscribed);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kUnsubscribed);
     const http::Response after = send("GET", link);
     EXPECT_EQ(after.status, 200);
     EXPECT_TRUE(contains(after.body, "is not subscribed to the daily digest"));
@@ -555,11 +555,11 @@ TEST_F(MailPagesTest, SettingsListAMembersSubscriptionsAndChangeThemWithTheCsrfT
     EXPECT_EQ(csrf_field(settings.body, action), csrf);
 
     EXPECT_EQ(post(ada, action, {{"action", "unsubscribe"}}).status, 403);
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kPending);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kPending);
     const http::Response stopped = post(ada, action, {{"csrf", csrf}, {"action", "unsubscribe"}});
     ASSERT_EQ(stopped.status, 303);
     EXPECT_EQ(location(stopped), "/settings?notice=unsubscribed#digests");
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kUnsubscribed);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kUnsubscribed);
     const http::Response listed = get(ada, "/settings?notice=unsubscribed");
     EXPECT_TRUE(contains(listed.body, ">unsubscribed</span>"));
     EXPECT_TRUE(contains(listed.body, "Unsubscribed: no more digests"));
@@ -581,7 +581,7 @@ TEST_F(MailPagesTest, SettingsListAMembersSubscriptionsAndChangeThemWithTheCsrfT
     const std::string bobs =
         "/settings/subscriptions/" + std::to_string(stored("bob@example.org")[0].id);
     EXPECT_EQ(post(ada, bobs, {{"csrf", csrf}, {"action", "unsubscribe"}}).status, 404);
-    EXPECT_EQ(stored("bob@example.org")[0].status, store::SubscriptionStatus::kPending);
+    EXPECT_EQ(stored("bob@example.org")[0].status, SubscriptionStatus::kPending);
 }
 
 TEST_F(MailPagesTest, AVerifiedMemberResumesAConfirmedSubscription) {
@@ -595,7 +595,7 @@ TEST_F(MailPagesTest, AVerifiedMemberResumesAConfirmedSubscription) {
     ASSERT_EQ(post(ada, action, {{"csrf", csrf}, {"action", "unsubscribe"}}).status, 303);
     const http::Response resumed = post(ada, action, {{"csrf", csrf}, {"action", "resume"}});
     ASSERT_EQ(resumed.status, 303) << resumed.body;
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kConfirmed);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kConfirmed);
 }
 
 // ---- verifying the address ----
@@ -853,7 +853,7 @@ TEST_F(MailPagesTest, TheFormsOfTokenPagesWorkWithTheNullOriginBrowsersSendFromT
     ASSERT_EQ(confirmed.status, 200) << confirmed.body;
     const std::string unsubscribe = href_starting(confirmed.body, "/unsubscribe/");
     EXPECT_EQ(post_from_token_page(unsubscribe).status, 200);
-    EXPECT_EQ(stored("ada@example.org")[0].status, store::SubscriptionStatus::kUnsubscribed);
+    EXPECT_EQ(stored("ada@example.org")[0].status, SubscriptionStatus::kUnsubscribed);
 
     Browser bob;
     ASSERT_EQ(sign_up(bob, "bob").status, 200);

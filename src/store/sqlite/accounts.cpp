@@ -1,4 +1,4 @@
-// The people-and-votes part of SqliteStore (store/accounts.h, docs/schema.md "Accounts and
+// The people-and-votes part of SqliteStore (store/people.h, store/votes.h, docs/schema.md "Accounts and
 // votes"): users, sessions, API tokens and votes, over the tables of schema step 4.
 #include <sqlite3.h>
 
@@ -11,25 +11,6 @@
 #include "store/sqlite/statement.h"
 
 namespace paperboy::store {
-
-std::string_view role_name(Role role) {
-    switch (role) {
-        case Role::kAdmin:
-            return "admin";
-        case Role::kCurator:
-            return "curator";
-        case Role::kMember:
-            break;
-    }
-    return "member";
-}
-
-std::optional<Role> parse_role(std::string_view name) {
-    for (Role role : {Role::kMember, Role::kCurator, Role::kAdmin}) {
-        if (role_name(role) == name) return role;
-    }
-    return std::nullopt;
-}
 
 namespace sqlite {
 namespace {

@@ -64,7 +64,7 @@ class SqliteStore final : public Store {
     Result<std::optional<std::string>> cursor(std::string_view key) override;
     Result<StoreStats> stats() override;
 
-    // People and votes (store/accounts.h; SQL in sqlite/accounts.cpp).
+    // People and votes (store/people.h, store/votes.h; SQL in sqlite/accounts.cpp).
     Result<User> create_user(const User& user) override;
     Result<std::optional<User>> find_user(std::string_view handle_or_email) override;
     Result<std::optional<User>> user_by_id(int64_t id) override;
@@ -99,7 +99,7 @@ class SqliteStore final : public Store {
     Result<std::vector<int>> comment_counts(const std::vector<PaperId>& papers) override;
     Result<int> comments_by_user_since(int64_t user_id, std::string_view since) override;
 
-    // Mail (store/subscriptions.h; SQL in sqlite/subscriptions.cpp). Beyond store.h:
+    // Mail (store/mail.h; SQL in sqlite/subscriptions.cpp). Beyond store.h:
     // - upsert_subscription() turning an unsubscribed row pending again also resets its
     //   permanent failures (the address starts over);
     // - start_confirmation() refuses an empty nonce (kInvalidArgument): a nonce is what makes

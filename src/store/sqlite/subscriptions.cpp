@@ -1,4 +1,4 @@
-// The mail part of SqliteStore (store/subscriptions.h, docs/schema.md "Mail"): digest
+// The mail part of SqliteStore (store/mail.h, docs/schema.md "Mail"): digest
 // subscriptions, the digest send log, the papers each address has received, single-use account
 // mail tokens and the instance's secrets, over the tables of schema step 8.
 //

@@ -1,9 +1,8 @@
-// store/subscriptions.h — mail as the store keeps it (docs/schema.md, "Mail"): digest
-// subscriptions, the send log that makes each digest go out once, the papers each address has
-// received, single-use tokens of account mail, and the instance's signing secrets.
+// core/subscription.h — mail's records: digest subscriptions, the send log's rows that make
+// each digest go out once, and the purposes of single-use account mail tokens.
 //
 // The rules (double opt-in, rate limits, what a digest holds, retries) live in app/; the store
-// only makes each step atomic. Plain values; depends on core/.
+// only makes each step atomic. Plain values; depends on core/paper.h.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +13,7 @@
 
 #include "core/paper.h"
 
-namespace paperboy::store {
+namespace paperboy {
 
 enum class Frequency { kDaily, kWeekly };
 
@@ -76,7 +75,4 @@ struct DigestSend {
     friend bool operator==(const DigestSend&, const DigestSend&) = default;
 };
 
-// Purposes of single-use account mail tokens.
-enum class MailTokenPurpose { kVerifyEmail, kResetPassword };
-
-}  // namespace paperboy::store
+}  // namespace paperboy

@@ -1,8 +1,8 @@
-// store/accounts.h — the people of an instance as the store keeps them: users, their sessions
-// and API tokens, and their upvotes (docs/schema.md, "Accounts and votes").
+// core/user.h — the people of an instance: members and their roles, their API tokens (as
+// listed, never the secret), and the organizations papers can belong to.
 //
-// Secrets never reach the store: sessions and API tokens are kept as digests of the tokens
-// (app/auth/ makes both), passwords as argon2id hashes. Plain values; depends on core/.
+// Secrets never live here: sessions and API tokens are kept as digests of the tokens
+// (app/auth/ makes both), passwords as argon2id hashes. Plain values; depends on nothing.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace paperboy::store {
+namespace paperboy {
 
 enum class Role { kMember, kCurator, kAdmin };
 
@@ -50,10 +50,7 @@ struct Organization {
     friend bool operator==(const Organization&, const Organization&) = default;
 };
 
-// What set_vote() did.
-struct VoteOutcome {
-    bool changed = false;  // false: the vote was already there (or already absent)
-    int votes = 0;         // the paper's community votes afterwards
-};
+// Purposes of single-use account mail tokens.
+enum class MailTokenPurpose { kVerifyEmail, kResetPassword };
 
-}  // namespace paperboy::store
+}  // namespace paperboy

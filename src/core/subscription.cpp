@@ -1,6 +1,6 @@
-#include "store/subscriptions.h"
+#include "core/subscription.h"
 
-namespace paperboy::store {
+namespace paperboy {
 
 std::string_view frequency_name(Frequency frequency) {
     switch (frequency) {
@@ -54,4 +54,4 @@ std::string_view send_state_name(SendState state) {
     return "claimed";
 }
 
-}  // namespace paperboy::store
+}  // namespace paperboy
