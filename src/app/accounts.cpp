@@ -331,6 +331,20 @@ Result<std::optional<User>> Accounts::bearer_user(std::string_view api_token) {
     return store_.api_token_user(auth::token_digest(api_token), now_text());
 }
 
+Result<std::vector<ApiTokenInfo>> Accounts::api_tokens(int64_t user_id) {
+    return store_.api_tokens(user_id);
+}
+
+Result<bool> Accounts::revoke_api_token(int64_t user_id, int64_t token_id) {
+    return store_.revoke_api_token(user_id, token_id);
+}
+
+Result<std::optional<User>> Accounts::find_user(std::string_view handle_or_email) {
+    return store_.find_user(handle_or_email);
+}
+
+Status Accounts::set_role(int64_t user_id, Role role) { return store_.set_role(user_id, role); }
+
 Result<std::string> Accounts::form_secret() {
     std::lock_guard lock(secret_mu_);
     if (form_secret_.empty()) {

@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/accounts_throttle.h"
 #include "app/auth/password_pool.h"
@@ -138,6 +139,15 @@ class Accounts {
     // A new API token for the user (shown once); `name` labels it on the settings page.
     Result<std::string> create_api_token(int64_t user_id, std::string_view name);
     Result<std::optional<User>> bearer_user(std::string_view api_token);
+    // The user's API tokens (never their secrets), and revoking one of them (false when the
+    // user has no such token).
+    Result<std::vector<ApiTokenInfo>> api_tokens(int64_t user_id);
+    Result<bool> revoke_api_token(int64_t user_id, int64_t token_id);
+
+    // The member whose handle or email is `handle_or_email` (case-insensitively), or nullopt.
+    Result<std::optional<User>> find_user(std::string_view handle_or_email);
+    // Gives a member another role (the `user role` command; an instance's operator).
+    Status set_role(int64_t user_id, Role role);
 
     // The CSRF token of the forms a visitor without a session sends (log in, sign up, a
     // forgotten password), bound to `pre_session` (the random value of the visitor's pre-session
@@ -146,8 +156,6 @@ class Accounts {
     // another pre-session, is refused by form_token_valid(); so is an expired one.
     Result<std::string> form_token(std::string_view pre_session);
     Result<bool> form_token_valid(std::string_view pre_session, std::string_view token);
-
-    store::Store& store() { return store_; }
 
   private:
     std::string now_text() const;

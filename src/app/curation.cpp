@@ -125,4 +125,34 @@ Status Curation::remove(const User& user, std::string_view date, const PaperId& 
     return Status::ok_status();
 }
 
+Status Curation::put_organization(const User& user, const Organization& organization) {
+    if (user.role != Role::kAdmin) {
+        return Error(ErrorCode::kInvalidArgument, "only admins change organizations");
+    }
+    return store_.put_organization(organization);
+}
+
+Result<std::string> Curation::assign_organization(const User& user, const PaperId& paper,
+                                                  std::string_view name) {
+    if (user.role != Role::kAdmin) {
+        return Error(ErrorCode::kInvalidArgument, "only admins assign papers to organizations");
+    }
+    std::string stored_name;
+    if (!name.empty()) {
+        auto org = store_.organization(name);
+        if (!org.ok()) return org.error();
+        if (!*org) {
+            return Error(ErrorCode::kNotFound,
+                         "no organization \"" + std::string(name) +
+                             "\"; create it with PUT /api/organizations/NAME");
+        }
+        stored_name = (*org)->name;
+    }
+    store::WriteBatch batch;
+    batch.set_organization(paper, stored_name);
+    auto written = store_.write(batch);
+    if (!written.ok()) return written.error();
+    return stored_name;
+}
+
 }  // namespace paperboy::app

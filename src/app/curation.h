@@ -63,6 +63,15 @@ class Curation {
     // admin (the caller shows it as 403); kNotFound when the paper is not on that list.
     Status remove(const User& user, std::string_view date, const PaperId& paper);
 
+    // Creates or replaces an organization (admins only; kInvalidArgument otherwise).
+    Status put_organization(const User& user, const Organization& organization);
+
+    // Sets the organization of `paper` to the one called `name` ("" removes it) and returns the
+    // name as stored (its spelling). Admins only (kInvalidArgument otherwise); kNotFound for an
+    // unknown organization or an unknown or hidden paper.
+    Result<std::string> assign_organization(const User& user, const PaperId& paper,
+                                            std::string_view name);
+
   private:
     Result<Paper> fetch(const PaperId& id);
 

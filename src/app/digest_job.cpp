@@ -365,4 +365,55 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
     return report;
 }
 
+namespace {
+std::string_view run_cursor(Frequency frequency) {
+    return frequency == Frequency::kDaily ? kLastDailyRunCursor : kLastWeeklyRunCursor;
+}
+}  // namespace
+
+Result<std::optional<std::string>> last_digest_run(store::Catalog& store, Frequency frequency) {
+    return store.cursor(run_cursor(frequency));
+}
+
+Status record_digest_run(store::Catalog& store, Frequency frequency, std::string_view day) {
+    store::WriteBatch batch;
+    batch.set_cursor(std::string(run_cursor(frequency)), std::string(day));
+    auto written = store.write(batch);
+    if (!written.ok()) return written.error();
+    return Status::ok_status();
+}
+
+Result<DigestProgress> digest_progress(store::Mail& store, Frequency frequency,
+                                       std::string_view period) {
+    constexpr size_t kBatch = 1000;
+    DigestProgress progress;
+    int64_t after = 0;
+    for (;;) {
+        auto batch = store.confirmed_subscriptions(frequency, after, kBatch);
+        if (!batch.ok()) return batch.error();
+        if (batch->empty()) break;
+        after = batch->back().id;
+        for (const Subscription& s : *batch) {
+            ++progress.confirmed;
+            if (!s.topic.empty()) ++progress.with_topic;
+            if (period.empty()) continue;
+            auto send = store.digest_send(s.id, period);
+            if (!send.ok()) return send.error();
+            if (!*send) continue;
+            switch ((*send)->state) {
+                case SendState::kSent:
+                    ++progress.sent;
+                    break;
+                case SendState::kFailed:
+                    ++progress.failed;
+                    break;
+                case SendState::kClaimed:
+                    ++progress.claimed;
+                    break;
+            }
+        }
+    }
+    return progress;
+}
+
 }  // namespace paperboy::app

@@ -92,4 +92,26 @@ class DigestJob {
     Library library_;
 };
 
+// Where the scheduler of `paperboy serve` remembers the day it last ran the digests of a
+// frequency (a store cursor, so that every node and every restart agrees).
+inline constexpr std::string_view kLastDailyRunCursor = "digest.daily.last_run";
+inline constexpr std::string_view kLastWeeklyRunCursor = "digest.weekly.last_run";
+
+// The day the digests of `frequency` last ran to the end; nullopt when never.
+Result<std::optional<std::string>> last_digest_run(store::Catalog& store, Frequency frequency);
+// Records that the digests of `frequency` ran to the end on `day`.
+Status record_digest_run(store::Catalog& store, Frequency frequency, std::string_view day);
+
+// Where the digests of one period stand (`paperboy digest status`), or, with no period, how
+// many confirmed subscriptions a run would go through (`paperboy digest send`'s estimate).
+struct DigestProgress {
+    size_t confirmed = 0;
+    size_t with_topic = 0;  // of the confirmed ones
+    size_t sent = 0;
+    size_t failed = 0;   // refused for good
+    size_t claimed = 0;  // claimed, outcome unknown: the next run sends them
+};
+Result<DigestProgress> digest_progress(store::Mail& store, Frequency frequency,
+                                       std::string_view period = {});
+
 }  // namespace paperboy::app

@@ -129,6 +129,31 @@ Result<std::optional<PaperPage>> Library::paper(const PaperId& id) const {
     return std::optional<PaperPage>(std::move(page));
 }
 
+Result<std::vector<Paper>> Library::papers(const std::vector<PaperId>& ids) const {
+    auto found = store_.get_papers(ids);
+    if (!found.ok()) return found.error();
+    std::vector<Paper> out;
+    out.reserve(found->size());
+    for (std::optional<Paper>& paper : *found) {
+        if (paper) out.push_back(std::move(*paper));
+    }
+    return out;
+}
+
+Result<std::vector<DailyEntry>> Library::submitted_by(std::string_view handle, size_t limit) const {
+    return store_.entries_submitted_by(handle, limit);
+}
+
+Result<std::optional<Organization>> Library::organization(std::string_view name) const {
+    return store_.organization(name);
+}
+
+Result<std::vector<int>> Library::comment_counts(const std::vector<PaperId>& papers) const {
+    return store_.comment_counts(papers);
+}
+
+Result<store::StoreStats> Library::stats() const { return store_.stats(); }
+
 Result<int> Library::upvotes(const PaperId& id) const {
     auto entries = store_.entries_for_paper(id);
     if (!entries.ok()) return entries.error();

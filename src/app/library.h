@@ -80,6 +80,21 @@ class Library {
     // Loads the papers of `entries` (in order), dropping entries of hidden papers.
     Result<std::vector<ListedPaper>> with_papers(std::vector<DailyEntry> entries) const;
 
+    // The visible papers of `ids`, in order, without the unknown or hidden ones.
+    Result<std::vector<Paper>> papers(const std::vector<PaperId>& ids) const;
+
+    // The latest `limit` entries a member submitted (by exact handle), newest day first.
+    Result<std::vector<DailyEntry>> submitted_by(std::string_view handle, size_t limit) const;
+
+    // The organization called `name` (ignoring case), or nullopt.
+    Result<std::optional<Organization>> organization(std::string_view name) const;
+
+    // The visible comments of each of `papers`, in order.
+    Result<std::vector<int>> comment_counts(const std::vector<PaperId>& papers) const;
+
+    // What the database holds (the stats command, the home page's numbers).
+    Result<store::StoreStats> stats() const;
+
   private:
     store::Store& store_;
 };

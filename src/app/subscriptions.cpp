@@ -294,6 +294,10 @@ Result<std::vector<Subscription>> Subscriptions::of_user(const User& user) {
     return store_.subscriptions_of(address.ok() ? *address : user.email, user.id);
 }
 
+Result<std::vector<Subscription>> Subscriptions::of_address(const std::string& email) {
+    return store_.subscriptions_of(email, 0);
+}
+
 Status Subscriptions::set_for_user(const User& user, int64_t subscription_id, bool active) {
     auto mine = of_user(user);
     if (!mine.ok()) return mine.error();

@@ -87,6 +87,8 @@ class Subscriptions {
 
     // A member's subscriptions: those made while logged in and those of the member's address.
     Result<std::vector<Subscription>> of_user(const User& user);
+    // Every subscription of a (normalized) address, by id (the operator's `subscription list`).
+    Result<std::vector<Subscription>> of_address(const std::string& email);
     // Unsubscribes (or with `resume`, resubscribes a confirmed address to) one of the member's
     // subscriptions. kNotFound when it is not the member's.
     Status set_for_user(const User& user, int64_t subscription_id, bool active);

@@ -37,8 +37,9 @@ void add_daily_command(CLI::App& app, Action& action) {
             }
             auto store = open_db(opts->db, /*must_exist=*/true);
             if (!store.ok()) return fail(store.error());
+            const app::Library library(**store);
             if (!date) {
-                auto newest = (*store)->adjacent_daily_date("9999-12-31", /*later=*/false);
+                auto newest = library.latest_date();
                 if (!newest.ok()) return fail(newest.error());
                 if (!*newest) {
                     return fail(Error(ErrorCode::kNotFound,
@@ -48,21 +49,20 @@ void add_daily_command(CLI::App& app, Action& action) {
                 }
                 date = **newest;
             }
-            auto entries = (*store)->daily_entries(*date);
-            if (!entries.ok()) return fail(entries.error());
-            size_t n = entries->size();
+            auto list = library.daily(*date);
+            if (!list.ok()) return fail(list.error());
+            const std::vector<app::ListedPaper>& papers = list->papers;
+            size_t n = papers.size();
             if (opts->limit > 0 && opts->limit < n) n = opts->limit;
             JsonWriter w(/*pretty=*/true);
             if (opts->json) w.begin_array();
             if (!opts->json) {
-                std::printf("Daily papers of %s: %zu paper%s\n", date->c_str(), entries->size(),
-                            entries->size() == 1 ? "" : "s");
+                std::printf("Daily papers of %s: %zu paper%s\n", date->c_str(), papers.size(),
+                            papers.size() == 1 ? "" : "s");
             }
             for (size_t i = 0; i < n; ++i) {
-                const DailyEntry& e = (*entries)[i];
-                auto paper = (*store)->get_paper(e.paper_id);
-                if (!paper.ok()) return fail(paper.error());
-                std::string title = *paper ? (*paper)->title : "(hidden)";
+                const DailyEntry& e = papers[i].entry;
+                const std::string& title = papers[i].paper.title;
                 if (opts->json) {
                     w.begin_object()
                         .field("id", e.paper_id.str())

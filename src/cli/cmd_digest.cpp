@@ -23,8 +23,6 @@ namespace {
 // How often the progress line is redrawn on a terminal, and printed anew elsewhere (a log).
 constexpr std::chrono::milliseconds kTerminalProgressEvery{200};
 constexpr std::chrono::milliseconds kLogProgressEvery{5000};
-// Subscriptions read per store query while counting them before a run.
-constexpr size_t kCountBatch = 5000;
 
 struct Options {
     std::string db;
@@ -75,27 +73,6 @@ Result<std::string> as_of_day(const std::string& as_of, Frequency frequency) {
     return as_of;
 }
 
-struct SubscriptionCount {
-    size_t confirmed = 0;
-    size_t with_topic = 0;
-};
-
-Result<SubscriptionCount> count_confirmed(store::Store& store, Frequency frequency) {
-    SubscriptionCount count;
-    int64_t after = 0;
-    for (;;) {
-        auto batch = store.confirmed_subscriptions(frequency, after, kCountBatch);
-        if (!batch.ok()) return batch.error();
-        if (batch->empty()) break;
-        after = batch->back().id;
-        count.confirmed += batch->size();
-        for (const Subscription& s : *batch) {
-            if (!s.topic.empty()) ++count.with_topic;
-        }
-    }
-    return count;
-}
-
 std::string rate(size_t n, double seconds) {
     return with_thousands(seconds > 0 ? static_cast<int64_t>(static_cast<double>(n) / seconds)
                                       : static_cast<int64_t>(n)) +
@@ -132,7 +109,7 @@ int run_send(const Options& opts) {
     }
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
-    auto count = count_confirmed(**store, *frequency);
+    auto count = app::digest_progress(**store, *frequency);
     if (!count.ok()) return fail(count.error());
 
     // The index serves topic subscriptions only: without them it is not opened at all.
@@ -236,33 +213,11 @@ int run_status(const Options& opts) {
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
 
-    size_t confirmed = 0, sent = 0, failed = 0, claimed = 0;
-    int64_t after = 0;
-    for (;;) {
-        auto batch = (*store)->confirmed_subscriptions(*frequency, after, kCountBatch);
-        if (!batch.ok()) return fail(batch.error());
-        if (batch->empty()) break;
-        after = batch->back().id;
-        for (const Subscription& s : *batch) {
-            ++confirmed;
-            auto send = (*store)->digest_send(s.id, *period);
-            if (!send.ok()) return fail(send.error());
-            if (!*send) continue;
-            switch ((*send)->state) {
-                case SendState::kSent:
-                    ++sent;
-                    break;
-                case SendState::kFailed:
-                    ++failed;
-                    break;
-                case SendState::kClaimed:
-                    ++claimed;
-                    break;
-            }
-        }
-    }
-    auto last_run = (*store)->cursor(*frequency == Frequency::kDaily ? kLastDailyRunCursor
-                                                                     : kLastWeeklyRunCursor);
+    auto progress = app::digest_progress(**store, *frequency, *period);
+    if (!progress.ok()) return fail(progress.error());
+    const size_t confirmed = progress->confirmed, sent = progress->sent, failed = progress->failed,
+                 claimed = progress->claimed;
+    auto last_run = app::last_digest_run(**store, *frequency);
     if (!last_run.ok()) return fail(last_run.error());
     auto n = [](size_t v) { return with_thousands(static_cast<int64_t>(v)); };
     std::printf(

@@ -54,7 +54,7 @@ std::string snippet_for_terminal(std::string_view html) {
     return out;
 }
 
-int search_one(app::SearchService& service, store::Store& store, const Options& opts) {
+int search_one(app::SearchService& service, const app::Library& library, const Options& opts) {
     index::SearchOptions options;
     options.limit = opts.limit == 0 ? 10 : opts.limit;
     auto response = service.search(opts.query, options);
@@ -72,12 +72,14 @@ int search_one(app::SearchService& service, store::Store& store, const Options& 
         w.end_array();
         w.key("results").begin_array();
         for (const app::SearchHit& hit : response->hits) {
-            auto entries = store.entries_for_paper(hit.paper.id);
-            if (!entries.ok()) return fail(entries.error());
+            auto page = library.paper(hit.paper.id);
+            if (!page.ok()) return fail(page.error());
+            const std::vector<DailyEntry> entries =
+                *page ? (*page)->entries : std::vector<DailyEntry>{};
             w.begin_object().field("score", static_cast<double>(hit.score));
             w.field("snippet", hit.snippet);
             w.key("paper");
-            app::write_paper_json(w, hit.paper, *entries);
+            app::write_paper_json(w, hit.paper, entries);
             w.end_object();
         }
         w.end_array().end_object();
@@ -165,7 +167,8 @@ int run_search(const Options& opts) {
     if (!store.ok()) return fail(store.error());
     auto service = open_search(**store, opts.db, opts.index);
     if (!service.ok()) return fail(service.error());
-    const int status = batch ? search_batch(**service, opts) : search_one(**service, **store, opts);
+    const int status =
+        batch ? search_batch(**service, opts) : search_one(**service, app::Library(**store), opts);
     // After the answer: the next search then starts from the snapshot.
     save_search_snapshot(**service);
     return status;

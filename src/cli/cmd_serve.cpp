@@ -172,16 +172,16 @@ int run_serve(const Options& opts) {
     site_options.digest_schedule.time_of_day = schedule.time_of_day;
     site_options.digest_schedule.weekly_day = schedule.weekly_day;
     site_options.digest_schedule.weekends = opts.digest_weekends;
-    web::Site site(**store, **service, site_options);
+    web::Site site(app::Instance(**store), **service, site_options);
     app::SearchService& search = **service;
-    store::Store& db = **store;
+    const app::Library library(**store);
     site.metrics().add_gauge("paperboy_papers_indexed", "Papers in the search index.", [&search] {
         return static_cast<double>(search.index().stats().documents);
     });
     site.metrics().add_gauge(
         "paperboy_change_feed_lag", "Store changes not yet applied to the search index.",
-        [&search, &db] {
-            auto stats = db.stats();
+        [&search, &library] {
+            auto stats = library.stats();
             return stats.ok() ? static_cast<double>(stats->last_sequence - search.last_sequence())
                               : -1.0;
         });
@@ -260,7 +260,7 @@ int run_serve(const Options& opts) {
     // Digests run on a thread of their own, with their own connection to the relay.
     app::SubscriptionsOptions subscriptions_options;
     subscriptions_options.identity = identity;
-    app::Subscriptions subscriptions(db, nullptr, subscriptions_options);
+    app::Subscriptions subscriptions(**store, nullptr, subscriptions_options);
     std::unique_ptr<DigestScheduler> scheduler;
     if (!mailer) {
         std::fprintf(stderr,
@@ -277,7 +277,7 @@ int run_serve(const Options& opts) {
             scheduler_options.lock_path = RunLock::path_for(opts.db);
             const MailFlags mail_flags = opts.mail;
             scheduler = std::make_unique<DigestScheduler>(
-                db, &search, subscriptions,
+                **store, &search, subscriptions,
                 [mail_flags](std::function<void(std::chrono::milliseconds)> sleep) {
                     return make_mailer(mail_flags, std::move(sleep));
                 },

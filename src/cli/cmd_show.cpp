@@ -64,20 +64,18 @@ void add_show_command(CLI::App& app, Action& action) {
             if (!id.ok()) return fail(id.error());
             auto store = open_db(opts->db, /*must_exist=*/true);
             if (!store.ok()) return fail(store.error());
-            auto paper = (*store)->get_paper(*id);
-            if (!paper.ok()) return fail(paper.error());
-            if (!*paper) {
+            auto page = app::Library(**store).paper(*id);
+            if (!page.ok()) return fail(page.error());
+            if (!*page) {
                 return fail(
                     Error(ErrorCode::kNotFound, "no paper " + id->str() + " in " + opts->db));
             }
-            auto entries = (*store)->entries_for_paper(*id);
-            if (!entries.ok()) return fail(entries.error());
             if (opts->json) {
                 JsonWriter w(/*pretty=*/true);
-                app::write_paper_json(w, **paper, *entries);
+                app::write_paper_json(w, (*page)->paper, (*page)->entries);
                 std::printf("%s\n", w.str().c_str());
             } else {
-                print_text(**paper, *entries);
+                print_text((*page)->paper, (*page)->entries);
             }
             return static_cast<int>(kExitOk);
         };

@@ -20,7 +20,7 @@ void add_stats_command(CLI::App& app, Action& action) {
         action = [opts] {
             auto store = open_db(opts->db, /*must_exist=*/true);
             if (!store.ok()) return fail(store.error());
-            auto stats = (*store)->stats();
+            auto stats = app::Library(**store).stats();
             if (!stats.ok()) return fail(stats.error());
             const store::StoreStats& s = *stats;
             if (opts->json) {

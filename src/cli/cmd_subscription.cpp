@@ -51,7 +51,7 @@ int run_list(const Options& opts) {
     if (!address.ok()) return fail(address.error());
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
-    auto subscriptions = (*store)->subscriptions_of(*address, 0);
+    auto subscriptions = app::Subscriptions(**store, nullptr, {}).of_address(*address);
     if (!subscriptions.ok()) return fail(subscriptions.error());
     if (opts.json) {
         JsonWriter w(/*pretty=*/true);

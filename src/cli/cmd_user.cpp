@@ -36,8 +36,8 @@ Result<Role> role_from(const std::string& name) {
     return *role;
 }
 
-Result<User> user_named(store::Store& store, const std::string& handle) {
-    auto user = store.find_user(handle);
+Result<User> user_named(app::Accounts& accounts, const std::string& handle) {
+    auto user = accounts.find_user(handle);
     if (!user.ok()) return user.error();
     if (!*user) return Error(ErrorCode::kNotFound, "no user '" + handle + "'");
     return **user;
@@ -104,9 +104,9 @@ void add_user_command(CLI::App& app, Action& action) {
         action = [opts] {
             auto store = open_db(opts->db, /*must_exist=*/true);
             if (!store.ok()) return fail(store.error());
-            auto user = user_named(**store, opts->handle);
-            if (!user.ok()) return fail(user.error());
             app::Accounts accounts(**store);
+            auto user = user_named(accounts, opts->handle);
+            if (!user.ok()) return fail(user.error());
             auto issued = accounts.create_api_token(user->id, opts->name);
             if (!issued.ok()) return fail(issued.error());
             std::fprintf(stderr, "API token '%s' for %s (shown once; keep it secret):\n",
@@ -127,9 +127,10 @@ void add_user_command(CLI::App& app, Action& action) {
             if (!new_role.ok()) return fail(new_role.error());
             auto store = open_db(opts->db, /*must_exist=*/true);
             if (!store.ok()) return fail(store.error());
-            auto user = user_named(**store, opts->handle);
+            app::Accounts accounts(**store);
+            auto user = user_named(accounts, opts->handle);
             if (!user.ok()) return fail(user.error());
-            Status set = (*store)->set_role(user->id, *new_role);
+            Status set = accounts.set_role(user->id, *new_role);
             if (!set.ok()) return fail(set.error());
             std::printf("%s is now %s\n", user->handle.c_str(),
                         std::string(role_name(*new_role)).c_str());

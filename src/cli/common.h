@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "app/instance.h"
 #include "core/result.h"
-#include "store/store.h"
 
 namespace paperboy::cli {
 

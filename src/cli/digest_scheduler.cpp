@@ -188,9 +188,9 @@ bool DigestScheduler::wait_until(std::chrono::system_clock::time_point until) {
 
 ScheduleState DigestScheduler::read_state() {
     ScheduleState state;
-    auto daily = store_.cursor(kLastDailyRunCursor);
+    auto daily = app::last_digest_run(store_, Frequency::kDaily);
     if (daily.ok() && *daily) state.last_daily = **daily;
-    auto weekly = store_.cursor(kLastWeeklyRunCursor);
+    auto weekly = app::last_digest_run(store_, Frequency::kWeekly);
     if (weekly.ok() && *weekly) state.last_weekly = **weekly;
     return state;
 }
@@ -220,11 +220,7 @@ bool DigestScheduler::run_due(const DueRun& run) {
     if (done) {
         // Remembered only when everything went out: a run that stopped early runs again (and
         // sends only what is left: the send log knows the rest).
-        store::WriteBatch batch;
-        batch.set_cursor(std::string(run.frequency == Frequency::kDaily ? kLastDailyRunCursor
-                                                                        : kLastWeeklyRunCursor),
-                         run.run_day);
-        auto written = store_.write(batch);
+        Status written = app::record_digest_run(store_, run.frequency, run.run_day);
         if (!written.ok()) {
             report = written.error().with_context("recording the digest run");
             done = false;

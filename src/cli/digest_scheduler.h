@@ -29,7 +29,6 @@
 #include "app/mailer.h"
 #include "app/search_service.h"
 #include "app/subscriptions.h"
-#include "store/store.h"
 
 namespace paperboy::cli {
 
@@ -66,10 +65,6 @@ std::chrono::sys_seconds next_run_time(std::chrono::sys_seconds now, const Sched
 std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text);
 // "mon", "Monday", "TUE", ... -> the weekday; nullopt for anything else.
 std::optional<std::chrono::weekday> parse_weekday(std::string_view text);
-
-// The store cursors holding ScheduleState.
-inline constexpr std::string_view kLastDailyRunCursor = "digest.daily.last_run";
-inline constexpr std::string_view kLastWeeklyRunCursor = "digest.weekly.last_run";
 
 // The day a run at `now` is about: yesterday for daily digests; for weekly ones the Sunday
 // before today, the last day of the previous ISO week (yesterday on a Monday).

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
+#include "app/instance.h"
 #include "app/search_service.h"
 #include "core/result.h"
-#include "store/store.h"
 
 namespace paperboy::cli {
 

@@ -146,7 +146,7 @@ void write_item_fields(JsonWriter& w, const Paper& paper, const DailyEntry& entr
 Result<std::vector<int>> local_comment_counts(Site::Context& site,
                                               const std::vector<PaperId>& ids) {
     if (ids.empty()) return std::vector<int>();
-    return site.store.comment_counts(ids);
+    return site.library.comment_counts(ids);
 }
 
 Result<http::Response> json_list(const http::Request& request, Site::Context& site,
@@ -317,7 +317,7 @@ Result<http::Response> paper(const http::Request& request, Site::Context& site,
     options.author_ids = true;
     int comments = 0;
     for (const DailyEntry& e : (*page)->entries) comments = std::max(comments, e.num_comments);
-    auto local = site.store.comment_counts({*id});
+    auto local = site.library.comment_counts({*id});
     if (!local.ok()) return local.error();
     options.num_comments = comments + local->front();
     JsonWriter w;
@@ -422,7 +422,7 @@ Result<http::Response> upvote(const http::Request& request, Site::Context& site,
     const User& user = std::get<User>(*caller);
     auto id = PaperId::parse(id_text);
     if (!id.ok()) return bad_parameter(quote_value(id_text) + " is not a paper id");
-    auto outcome = site.store.set_vote(user.id, *id, up);
+    auto outcome = site.votes.vote(user, *id, up);
     if (!outcome.ok()) return outcome.error();
     auto upvotes = site.library.upvotes(*id);
     if (!upvotes.ok()) return upvotes.error();
@@ -486,7 +486,7 @@ bool is_comments_path(std::string_view rest) { return parse_comment_path(rest).h
 app::Comments comments_service(Site::Context& site) {
     app::CommentsOptions options;
     options.now = site.options.now;
-    return app::Comments(site.store, std::move(options));
+    return site.instance.comments(std::move(options));
 }
 
 void write_comment(JsonWriter& w, const app::CommentView& view) {
@@ -590,9 +590,9 @@ Result<http::Response> comment_error(const Error& e) {
 
 Result<http::Response> list_comments(const http::Request& request, Site::Context& site,
                                      const PaperId& id) {
-    auto paper = site.store.get_paper(id);
+    auto paper = site.library.papers({id});
     if (!paper.ok()) return paper.error();
-    if (!*paper) return Error(ErrorCode::kNotFound, "no paper " + id.str());
+    if (paper->empty()) return Error(ErrorCode::kNotFound, "no paper " + id.str());
     // Anyone may read; a logged-in caller also sees what only they (or curators) may see.
     auto visitor = identify(request, site.accounts);
     if (!visitor.ok()) return visitor.error();
@@ -723,7 +723,7 @@ Result<http::Response> submit(const http::Request& request, Site::Context& site)
     }
     JsonWriter w;
     w.begin_object();
-    auto comments = site.store.comment_counts({submitted->paper.id});
+    auto comments = site.library.comment_counts({submitted->paper.id});
     if (!comments.ok()) return comments.error();
     write_item_fields(w, submitted->paper, submitted->entry, comments->front());
     w.end_object();
@@ -777,7 +777,7 @@ Result<http::Response> organization_endpoint(const http::Request& request, Site:
         return bad_parameter("an organization name has 1 to 100 characters");
     }
     if (request.method == "GET") {
-        auto org = site.store.organization(name);
+        auto org = site.library.organization(name);
         if (!org.ok()) return org.error();
         if (!*org) return Error(ErrorCode::kNotFound, "no organization " + quote_value(name));
         return organization_json(**org, 200);
@@ -805,7 +805,7 @@ Result<http::Response> organization_endpoint(const http::Request& request, Site:
         return bad_parameter("avatarUrl must be an http(s) URL");
     }
     Organization org{name, std::string(full_name.substr(0, 200)), std::string(avatar)};
-    PAPERBOY_RETURN_IF_ERROR(site.store.put_organization(org));
+    PAPERBOY_RETURN_IF_ERROR(site.curation().put_organization(std::get<User>(*caller), org));
     return organization_json(org, 200);
 }
 
@@ -828,20 +828,9 @@ Result<http::Response> assign_organization(const http::Request& request, Site::C
         body["organization"].get_string().get(name) != simdjson::SUCCESS) {
         return bad_parameter("the body must be {\"organization\": \"name\"}");
     }
-    std::string stored_name;
-    if (!name.empty()) {
-        auto org = site.store.organization(name);
-        if (!org.ok()) return org.error();
-        if (!*org) {
-            return Error(ErrorCode::kNotFound, "no organization " + quote_value(name) +
-                                                   "; create it with PUT /api/organizations/NAME");
-        }
-        stored_name = (*org)->name;
-    }
-    store::WriteBatch batch;
-    batch.set_organization(*id, stored_name);
-    auto written = site.store.write(batch);
-    if (!written.ok()) return written.error();
+    auto assigned = site.curation().assign_organization(std::get<User>(*caller), *id, name);
+    if (!assigned.ok()) return assigned.error();
+    const std::string& stored_name = *assigned;
     JsonWriter w;
     w.begin_object().field("paper", id->str()).field("organization", stored_name).end_object();
     http::Response response = http::Response::json(200, w.take());

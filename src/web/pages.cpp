@@ -222,7 +222,7 @@ void add_page_routes(Router& router, Site::Context& site) {
                });
 
     router.add("GET", "/healthz", "healthz", [&site](const http::Request&, const PathParams&) {
-        auto stats = site.store.stats();
+        auto stats = site.library.stats();
         const bool ok = stats.ok();
         JsonWriter w;
         w.begin_object().field("status", ok ? "ok" : "unavailable");

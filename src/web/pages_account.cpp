@@ -313,7 +313,7 @@ http::Response post_comment(const http::Request& request, Site::Context& site,
         }
         parent = value;
     }
-    app::Comments comments(site.store, app::CommentsOptions{});
+    app::Comments comments = site.instance.comments();
     auto added = comments.add(*visitor.user, *id, field(form, "body"), parent);
     if (!added.ok()) {
         const ErrorCode code = added.error().code();
@@ -328,8 +328,9 @@ http::Response post_comment(const http::Request& request, Site::Context& site,
     return see_other(page + "#comment-" + std::to_string(added->id));
 }
 
-// POST /papers/{id}/upvote: adds the visitor's vote, or takes it back when it is there, and
-// returns to the page the form was on.
+// POST /papers/{id}/upvote: sets the visitor's vote to what the form asks (vote=1 adds it,
+// vote=0 takes it back; the button shows the other of what the page showed), and returns to
+// the page the form was on.
 http::Response post_upvote(const http::Request& request, Site::Context& site,
                            std::string_view id_text) {
     const PageVisitor visitor = page_visitor(request, site);
@@ -346,9 +347,11 @@ http::Response post_upvote(const http::Request& request, Site::Context& site,
         return visitor_error(site, visitor, 404, "Paper not found",
                              "'" + echo(id_text, 200) + "' is not a paper id.");
     }
-    auto voted = site.store.has_voted(visitor.user->id, {*id});
-    if (!voted.ok()) throw std::runtime_error(voted.error().message());
-    auto outcome = site.store.set_vote(visitor.user->id, *id, !voted->front());
+    // The form says what the member wants ("1": upvoted, "0": not), as the page showed it; a
+    // form without it (a page from before) adds the vote. Never "the other way round": two
+    // submissions racing would then undo each other.
+    const bool up = field(form, "vote") != "0";
+    auto outcome = site.votes.vote(*visitor.user, *id, up);
     if (!outcome.ok()) {
         if (outcome.error().code() != ErrorCode::kNotFound) {
             throw std::runtime_error(outcome.error().message());
@@ -483,7 +486,7 @@ http::Response settings_page(Site::Context& site, const PageVisitor& visitor, in
     data.set("can_send_mail", Data(site.account_mail.can_send()));
     data.set("role", std::string(role_name(user.role)));
     if (user.created_at.size() >= 10) data.set("since", display_day(user.created_at.substr(0, 10)));
-    auto tokens = site.store.api_tokens(user.id);
+    auto tokens = site.accounts.api_tokens(user.id);
     if (!tokens.ok()) throw std::runtime_error(tokens.error().message());
     Data list(Data::type::list);
     for (const ApiTokenInfo& t : *tokens) {
@@ -547,7 +550,7 @@ void PageVisitor::describe(const http::Request& request, PageInfo& info) const {
 std::vector<bool> votes_of(Site::Context& site, const PageVisitor& visitor,
                            const std::vector<PaperId>& papers) {
     if (!visitor.logged_in() || papers.empty()) return std::vector<bool>(papers.size(), false);
-    auto voted = site.store.has_voted(visitor.user->id, papers);
+    auto voted = site.votes.voted(&*visitor.user, papers);
     if (!voted.ok()) throw std::runtime_error(voted.error().message());
     return std::move(voted).value();
 }
@@ -652,7 +655,7 @@ void add_account_routes(Router& router, Site::Context& site) {
             const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
             bool revoked = false;
             if (ec == std::errc() && end == text.data() + text.size()) {
-                auto done = site.store.revoke_api_token(visitor.user->id, id);
+                auto done = site.accounts.revoke_api_token(visitor.user->id, id);
                 if (!done.ok()) throw std::runtime_error(done.error().message());
                 revoked = *done;
             }

@@ -494,7 +494,7 @@ Data comment_data(const app::CommentView& view) {
 // The paper's comment threads as the visitor sees them; `count` is set to the visible ones.
 Data discussion_data(Site::Context& site, const PaperId& id, const PageVisitor& visitor,
                      size_t& count) {
-    app::Comments comments(site.store, app::CommentsOptions{});
+    app::Comments comments = site.instance.comments();
     auto threads = comments.threads(id, visitor.user);
     if (!threads.ok()) throw std::runtime_error(threads.error().message());
     Data list(Data::type::list);

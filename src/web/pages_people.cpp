@@ -282,7 +282,7 @@ http::Response org_page(const http::Request& request, Site::Context& site,
     PeoplePage page;
     page.heading = name;
     // A registered organization (PUT /api/organizations/NAME) shows its full name and avatar.
-    auto org = site.store.organization(name);
+    auto org = site.library.organization(name);
     if (!org.ok()) throw std::runtime_error(org.error().message());
     std::string about = "Papers of the organization";
     if (*org) {
@@ -301,23 +301,22 @@ http::Response org_page(const http::Request& request, Site::Context& site,
 
 // The daily entries `handle` submitted, newest day first (at most kListedPapers).
 std::vector<DailyEntry> user_submissions(Site::Context& site, const std::string& handle) {
-    auto entries = site.store.entries_submitted_by(handle, kListedPapers);
+    auto entries = site.library.submitted_by(handle, kListedPapers);
     if (!entries.ok()) throw std::runtime_error(entries.error().message());
     return std::move(entries).value();
 }
 
 // The papers the user upvoted, latest vote first, as cards (at most kListedPapers).
 void add_upvoted(Site::Context& site, const User& user, PeoplePage& page) {
-    auto ids = site.store.voted_papers(user.id, kListedPapers);
+    auto ids = site.votes.upvoted_by(user.id, kListedPapers);
     if (!ids.ok()) throw std::runtime_error(ids.error().message());
-    auto papers = site.store.get_papers(*ids);
+    auto papers = site.library.papers(*ids);
     if (!papers.ok()) throw std::runtime_error(papers.error().message());
-    for (size_t i = 0; i < ids->size(); ++i) {
-        if (!(*papers)[i]) continue;
-        auto upvotes = site.library.upvotes((*ids)[i]);
+    for (Paper& paper : *papers) {
+        auto upvotes = site.library.upvotes(paper.id);
         if (!upvotes.ok()) throw std::runtime_error(upvotes.error().message());
-        page.more_cards.push_back(card_data(*(*papers)[i], *upvotes));
-        page.more_ids.push_back((*ids)[i]);
+        page.more_ids.push_back(paper.id);
+        page.more_cards.push_back(card_data(paper, *upvotes));
     }
 }
 
@@ -335,7 +334,7 @@ http::Response user_page(const http::Request& request, Site::Context& site,
     const PageVisitor visitor = page_visitor(request, site);
     std::optional<User> user;
     if (could_be_handle(handle)) {
-        auto found = site.store.find_user(handle);
+        auto found = site.accounts.find_user(handle);
         if (!found.ok()) throw std::runtime_error(found.error().message());
         if (*found && iequals((*found)->handle, handle)) user = std::move(**found);
     }

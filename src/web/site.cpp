@@ -185,7 +185,7 @@ app::Curation Site::Context::curation() const {
     curation_options.fetcher = options.arxiv_fetcher;
     curation_options.arxiv_api_url = options.arxiv_api_url;
     curation_options.now = options.now;
-    return app::Curation(store, std::move(curation_options));
+    return instance.curation(std::move(curation_options));
 }
 
 void apply_cache_policy(const http::Request& request, http::Response& response,
@@ -266,18 +266,17 @@ std::string LinkBase::for_request(const http::Request& request) const {
     return listen_url_.empty() ? std::string("http://localhost") : listen_url_;
 }
 
-Site::Site(store::Store& store, app::SearchService& search, SiteOptions options)
+Site::Site(app::Instance instance, app::SearchService& search, SiteOptions options)
     : options_(std::move(options)),
       links_(options_.public_url, options_.allowed_hosts),
       search_limiter_(options_.search_rate, options_.search_burst, options_.api_clock) {
     // One pool hashes the passwords of log-ins, sign-ups and resets.
     auto passwords = std::make_shared<app::auth::PasswordPool>(options_.password_hashing);
     context_ = std::shared_ptr<Context>(new Context{
-        store, search, app::Library(store), View(options_.site_name), options_,
-        app::Accounts(store, accounts_options(options_, passwords)),
-        app::Subscriptions(store, options_.mailer, subscriptions_options(options_)),
-        app::AccountMail(store, options_.mailer, account_mail_options(options_, passwords)),
-        links_});
+        instance, search, instance.library(), instance.votes(), View(options_.site_name), options_,
+        instance.accounts(accounts_options(options_, passwords)),
+        instance.subscriptions(options_.mailer, subscriptions_options(options_)),
+        instance.account_mail(options_.mailer, account_mail_options(options_, passwords)), links_});
     add_page_routes(router_, *context_);
     add_paper_routes(router_, *context_);
     add_api_routes(router_, *context_);

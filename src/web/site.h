@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "app/auth/password_pool.h"
+#include "app/instance.h"
 #include "app/library.h"
 #include "app/mailer.h"
 #include "app/search_service.h"
 #include "ingest/harvest/http_fetcher.h"
 #include "rank/trending.h"
-#include "store/store.h"
 #include "web/address_list.h"
 #include "web/api.h"
 #include "web/http/message.h"
@@ -145,7 +145,7 @@ inline constexpr size_t kPageCacheBytes = size_t{64} << 20;
 
 class Site {
   public:
-    Site(store::Store& store, app::SearchService& search, SiteOptions options);
+    Site(app::Instance instance, app::SearchService& search, SiteOptions options);
 
     // The response's `route` is the route's name (the label its metrics are counted under).
     http::Response handle(const http::Request& request);

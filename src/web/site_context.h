@@ -10,6 +10,7 @@
 #include "app/account_mail.h"
 #include "app/accounts.h"
 #include "app/curation.h"
+#include "app/instance.h"
 #include "app/subscriptions.h"
 #include "web/forms.h"
 #include "web/site.h"
@@ -17,9 +18,10 @@
 namespace paperboy::web {
 
 struct Site::Context {
-    store::Store& store;
+    app::Instance instance;
     app::SearchService& search;
     app::Library library;
+    app::Votes votes;
     View view;
     const SiteOptions& options;
     app::Accounts accounts;

@@ -272,7 +272,7 @@ TEST_F(SchedulerTest, RunsWhatIsDueOnceRemembersItAndStopsPromptly) {
     const std::string line = log_text();
     EXPECT_NE(line.find(R"("period":"daily:2024-10-24","ok":true)"), std::string::npos) << line;
     EXPECT_NE(line.find(R"("sent":1,)"), std::string::npos) << line;
-    auto last = store_->cursor(kLastDailyRunCursor);
+    auto last = store_->cursor(app::kLastDailyRunCursor);
     ASSERT_TRUE(last.ok() && *last);
     EXPECT_EQ(**last, "2024-10-25");
 

@@ -92,7 +92,7 @@ class AccountPagesTest : public site_browser::SiteBrowsing {
         options.now = [] { return *parse_instant("2024-10-27T10:00:00Z"); };
         options.public_url = std::move(public_url);
         options.api_rate = 0;
-        site_ = std::make_unique<Site>(*store_, *search_, options);
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, options);
     }
 
     // Signs up through the form; the browser is then logged in.
@@ -467,7 +467,7 @@ TEST_F(AccountPagesTest, BodiesOver16KBAreRefused) {
 
 // ---- upvotes ----
 
-TEST_F(AccountPagesTest, TheUpvoteFormTogglesTheVoteAndTheCardShowsIt) {
+TEST_F(AccountPagesTest, TheUpvoteFormSetsTheVoteItAsksForAndTheCardShowsIt) {
     Browser browser;
     ASSERT_EQ(sign_up(browser, "ada").status, 303);
     const http::Response before = get(browser, kDay);
@@ -481,19 +481,26 @@ TEST_F(AccountPagesTest, TheUpvoteFormTogglesTheVoteAndTheCardShowsIt) {
     const std::string csrf = csrf_field(card);
     ASSERT_FALSE(csrf.empty());
 
+    // The form asks for what its button shows the other of: vote=1 here.
+    EXPECT_NE(card.find(R"(name="vote" value="1")"), std::string::npos);
     const std::string action = std::string("/papers/") + kPaper + "/upvote";
-    const http::Response vote = post(browser, action, {{"csrf", csrf}, {"next", kDay}});
+    const http::Response vote =
+        post(browser, action, {{"csrf", csrf}, {"next", kDay}, {"vote", "1"}});
     ASSERT_EQ(vote.status, 303) << vote.body;
     EXPECT_EQ(location(vote), std::string(kDay) + "#paper-" + kPaper);
     const std::string voted = card_of(get(browser, kDay).body, kPaper);
     EXPECT_EQ(card_count(voted), 58);
     EXPECT_NE(voted.find(R"(aria-pressed="true")"), std::string::npos);
+    EXPECT_NE(voted.find(R"(name="vote" value="0")"), std::string::npos);
+    // The same form sent twice (a double click, a second tab) does not take the vote back.
+    ASSERT_EQ(post(browser, action, {{"csrf", csrf}, {"next", kDay}, {"vote", "1"}}).status, 303);
+    EXPECT_EQ(card_count(card_of(get(browser, kDay).body, kPaper)), 58);
     // The paper page agrees.
     const std::string paper = card_of(get(browser, std::string("/papers/") + kPaper).body, kPaper);
     EXPECT_EQ(card_count(paper), 58);
     EXPECT_NE(paper.find(R"(aria-pressed="true")"), std::string::npos);
 
-    ASSERT_EQ(post(browser, action, {{"csrf", csrf}, {"next", kDay}}).status, 303);
+    ASSERT_EQ(post(browser, action, {{"csrf", csrf}, {"next", kDay}, {"vote", "0"}}).status, 303);
     const std::string unvoted = card_of(get(browser, kDay).body, kPaper);
     EXPECT_EQ(card_count(unvoted), 57);
     EXPECT_NE(unvoted.find(R"(aria-pressed="false")"), std::string::npos);

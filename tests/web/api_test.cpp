@@ -183,7 +183,7 @@ class Instance {
     // Opens the search index and the site over what has been written so far.
     void open() {
         search_ = std::move(app::SearchService::open(*store_)).value();
-        site_ = std::make_unique<Site>(*store_, *search_, options_);
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, options_);
     }
 
     http::Response get(const std::string& target, http::HeaderList headers = {},

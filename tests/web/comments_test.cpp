@@ -106,7 +106,7 @@ class CommentsApiTest : public ::testing::Test {
         options.api_rate = 0;  // the per-address limiter is api_test's subject
         options_ = std::move(options);
         search_ = std::move(app::SearchService::open(*store_)).value();
-        site_ = std::make_unique<Site>(*store_, *search_, options_);
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, options_);
     }
 
     http::Response call(std::string method, std::string target, const std::string& who = "",

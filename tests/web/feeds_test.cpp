@@ -135,7 +135,7 @@ class FeedsTest : public ::testing::Test {
     void make_site(SiteOptions options) {
         options.site_name = "Lab Papers";
         options.now = [] { return *parse_instant("2024-10-26T12:00:00Z"); };
-        site_ = std::make_unique<Site>(*store_, *search_, std::move(options));
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, std::move(options));
     }
 
     // The response, its body parsed; fails the test when it is not well-formed XML.
@@ -474,7 +474,7 @@ TEST(Feeds, AnEmptyStoreHasValidEmptyFeeds) {
     auto search = std::move(app::SearchService::open(*store)).value();
     SiteOptions options;
     options.now = [] { return *parse_instant("2024-10-26T12:00:00Z"); };
-    Site site(*store, *search, options);
+    Site site(app::Instance(*store), *search, options);
     for (const char* target :
          {"/feeds/daily.xml", "/feeds/daily.atom", "/feeds/trending.xml", "/feeds/trending.atom",
           "/feeds/search.rss?q=anything", "/feeds/search.atom?q=anything"}) {

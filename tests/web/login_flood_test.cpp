@@ -77,7 +77,7 @@ class LoginFloodTest : public site_browser::SiteBrowsing {
         options.password_hashing.workers = 1;
         options.password_hashing.max_pending = kMaxPending;
         options.password_hashing.before_job = [this] { gate_.pass(); };
-        site_ = std::make_unique<Site>(*store_, *search_, options);
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, options);
     }
 
     void TearDown() override { gate_.open(); }

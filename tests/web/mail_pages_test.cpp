@@ -111,7 +111,7 @@ class MailPagesTest : public site_browser::SiteBrowsing {
         options.mail.public_url = kPublicUrl;
         options.mail.site_name = "Test Papers";
         options.mail.from = mail::Mailbox{"Test Papers", "papers@example.org"};
-        site_ = std::make_unique<Site>(*store_, *search_, options);
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, options);
     }
 
     // A form posted from a page whose address holds a token: such pages send no Referer, and

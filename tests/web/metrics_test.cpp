@@ -176,7 +176,7 @@ class MetricsAccessTest : public ::testing::Test {
 
     http::Response get_metrics(const SiteOptions& options, const std::string& remote,
                                http::HeaderList headers = {}) {
-        Site site(*store_, *search_, options);
+        Site site(app::Instance(*store_), *search_, options);
         http::Request request;
         request.method = "GET";
         request.target = "/metrics";

@@ -149,7 +149,7 @@ class PagesTest : public ::testing::Test {
     void make_site(SiteOptions options) {
         options.now = [] { return *parse_instant("2024-12-31T10:00:00Z"); };
         options.api_clock = [this] { return steady_now_; };
-        site_ = std::make_unique<Site>(*store_, *search_, options);
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, options);
     }
 
     http::Response get(const std::string& target, http::HeaderList headers = {},

@@ -103,7 +103,7 @@ class PeoplePagesTest : public site_browser::SiteBrowsing {
         options.now = [] { return *parse_instant("2024-10-27T10:00:00Z"); };
         options.api_rate = 0;
         options.submit_daily_limit = 3;
-        site_ = std::make_unique<Site>(*store_, *search_, options);
+        site_ = std::make_unique<Site>(app::Instance(*store_), *search_, options);
     }
 
     // Signs `handle` up through the form; the browser is then logged in.
