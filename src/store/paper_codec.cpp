@@ -6,41 +6,12 @@
 #include <bit>
 #include <cstring>
 
+#include "core/hash.h"
 #include "core/json_writer.h"
 #include "core/utf8.h"
 
 namespace paperboy::store {
 namespace {
-
-// MurmurHash64A (Austin Appleby, public domain): eight bytes per step, fast on the ~2 KB of an
-// arXiv record, and fixed — the stored hashes must not change when the compiler does.
-uint64_t murmur64a(const void* data, size_t len, uint64_t seed) {
-    constexpr uint64_t m = 0xc6a4a7935bd1e995ULL;
-    constexpr int r = 47;
-    uint64_t h = seed ^ (len * m);
-    const auto* bytes = static_cast<const unsigned char*>(data);
-    const unsigned char* end = bytes + (len / 8) * 8;
-    for (const unsigned char* p = bytes; p != end; p += 8) {
-        uint64_t k;
-        std::memcpy(&k, p, sizeof k);
-        // Read as little-endian on every platform: the hashes are stored.
-        if constexpr (std::endian::native == std::endian::big) k = __builtin_bswap64(k);
-        k *= m;
-        k ^= k >> r;
-        k *= m;
-        h ^= k;
-        h *= m;
-    }
-    const size_t tail = len & 7;
-    if (tail != 0) {
-        for (size_t i = tail; i-- > 0;) h ^= static_cast<uint64_t>(end[i]) << (8 * i);
-        h *= m;
-    }
-    h ^= h >> r;
-    h *= m;
-    h ^= h >> r;
-    return h;
-}
 
 // Builds the canonical serialisation: each string as a 4-byte length then its bytes, each
 // number as 8 bytes, each list as its count then its items. Length prefixes make it
@@ -221,7 +192,7 @@ uint64_t content_hash(const Paper& p) {
           &p.license, &p.github_url, &p.project_url, &p.organization}) {
         c.add(*s);
     }
-    uint64_t h = murmur64a(c.bytes().data(), c.bytes().size(), 0x7061706572626f79ULL);
+    uint64_t h = stable_hash64(c.bytes().data(), c.bytes().size(), 0x7061706572626f79ULL);
     return h == 0 ? 1 : h;
 }
 

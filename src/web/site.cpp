@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "app/auth/crypto.h"
+#include "core/hash.h"
 #include "core/timestamp.h"
 #include "web/api.h"
 #include "web/auth.h"
@@ -190,9 +191,11 @@ app::Curation Site::Context::curation() const {
 
 void apply_cache_policy(const http::Request& request, http::Response& response,
                         std::string_view cache_control) {
-    // The body's hash as 16 hex digits, quoted.
+    // The body's hash as 16 hex digits, quoted: the same on every node and every build of a
+    // version (a stable hash, not std::hash), so a client's If-None-Match works behind a load
+    // balancer.
     static constexpr char kHex[] = "0123456789abcdef";
-    const uint64_t hash = std::hash<std::string>{}(response.body);
+    const uint64_t hash = stable_hash64(response.body);
     std::string etag(18, '"');
     for (int i = 0; i < 16; ++i)
         etag[static_cast<size_t>(1 + i)] = kHex[hash >> (60 - 4 * i) & 0xF];

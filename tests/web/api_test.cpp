@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <regex>
@@ -19,6 +20,7 @@
 #include "app/ingest_pipeline.h"
 #include "app/paper_json.h"
 #include "app/search_service.h"
+#include "core/hash.h"
 #include "core/timestamp.h"
 #include "rank/trending.h"
 #include "store/store.h"
@@ -567,6 +569,11 @@ TEST_F(ApiTest, ETagsTurnRepeatedRequestsInto304s) {
         ASSERT_EQ(first.status, 200);
         const std::string etag(first.header("ETag").value_or(""));
         EXPECT_TRUE(std::regex_match(etag, std::regex(R"("[0-9a-f]{16}")"))) << etag;
+        // The body's stable hash: the same tag on every node and every build of a version.
+        char expected[19];
+        std::snprintf(expected, sizeof expected, "\"%016llx\"",
+                      static_cast<unsigned long long>(stable_hash64(first.body)));
+        EXPECT_EQ(etag, expected);
         http::Response again = site_.get(target, {{"If-None-Match", etag}});
         EXPECT_EQ(again.status, 304);
         EXPECT_TRUE(again.body.empty());
