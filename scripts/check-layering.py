@@ -1,9 +1,7 @@
-#!/ usr / bin / env python3
-""
-    "Fails when an #include in src/ goes up or sideways in the module order.
+#!/usr/bin/env python3
+"""Fails when an #include in src/ goes up or sideways in the module order.
 
-    The
-    order(lowest first) is the one target_link_libraries states in src/*/CMakeLists.txt:
+The order (lowest first) is the one target_link_libraries states in src/*/CMakeLists.txt:
     core <- text <- index;  core <- store;  core <- ingest;  core <- rank;  core <- mail;
     {all of them} <- app <- web <- cli, except that web/ and cli/ never include store/: they
     reach the store through app/ services only (app/instance.h).
