@@ -21,7 +21,7 @@ PACKAGES=(
     # toolchain
     build-essential g++ cmake ninja-build ccache pkg-config make git
     # libraries
-    libsqlite3-dev libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
+    libsqlite3-dev libpq-dev libsimdjson-dev libpugixml-dev libcurl4-openssl-dev zlib1g-dev
     libcli11-dev libutf8proc-dev libstemmer-dev libroaring-dev
     # the web server (Boost.Beast/Asio, headers only) and its templates
     libboost-dev libkainjow-mustache-dev
@@ -39,6 +39,8 @@ TEST_PACKAGES=(
     libxapian-dev
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev python3 procps
+    # the PostgreSQL store's tests start a server of their own (tests/support/postgres_server.h)
+    postgresql-15
     # benchmarks: GNU time for peak RSS, the sqlite3 shell as the ingest peer
     time sqlite3
     # web tests: a real feed parser, a real browser; the HTTP benchmark's peer and load generator

@@ -196,4 +196,44 @@ uint64_t content_hash(const Paper& p) {
     return h == 0 ? 1 : h;
 }
 
+std::string join_paper_ids(const std::vector<PaperId>& papers) {
+    std::string out;
+    for (const PaperId& paper : papers) {
+        if (!out.empty()) out += ' ';
+        out += paper.str();
+    }
+    return out;
+}
+
+Result<std::vector<PaperId>> split_paper_ids(std::string_view text) {
+    std::vector<PaperId> out;
+    while (!text.empty()) {
+        const size_t space = text.find(' ');
+        const std::string_view token = text.substr(0, space);
+        text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
+        if (token.empty()) continue;
+        auto id = PaperId::parse(token);
+        if (!id.ok()) return id.error();
+        out.push_back(std::move(id).value());
+    }
+    return out;
+}
+
+std::string_view mail_token_purpose_name(MailTokenPurpose purpose) {
+    switch (purpose) {
+        case MailTokenPurpose::kResetPassword:
+            return "reset_password";
+        case MailTokenPurpose::kVerifyEmail:
+            break;
+    }
+    return "verify_email";
+}
+
+std::optional<SendState> parse_send_state(std::string_view name) {
+    for (SendState state : {SendState::kClaimed, SendState::kSent, SendState::kFailed}) {
+        if (send_state_name(state) == name) return state;
+    }
+    return std::nullopt;
+}
+
 }  // namespace paperboy::store

@@ -8,12 +8,15 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/paper.h"
 #include "core/result.h"
+#include "core/subscription.h"
+#include "core/user.h"
 
 namespace paperboy::store {
 
@@ -56,5 +59,19 @@ void make_storage_canonical(Paper& paper);
 // serialisation: equal papers hash equal, and distinct papers collide with probability ~2^-64.
 // Stable across builds and platforms, as it is stored. Never 0 (0 marks "not computed").
 uint64_t content_hash(const Paper& paper);
+
+// --- Mail columns ---
+
+// digest_sends.papers: the digest's canonical paper ids separated by single spaces (ids hold
+// no white space), in order; "" for none.
+std::string join_paper_ids(const std::vector<PaperId>& papers);
+// The ids of join_paper_ids() text; an id that does not parse is its error.
+Result<std::vector<PaperId>> split_paper_ids(std::string_view text);
+
+// mail_tokens.purpose: "verify_email", "reset_password".
+std::string_view mail_token_purpose_name(MailTokenPurpose purpose);
+
+// digest_sends.state as send_state_name() spells it, or nullopt.
+std::optional<SendState> parse_send_state(std::string_view name);
 
 }  // namespace paperboy::store

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace paperboy::store {
@@ -68,18 +69,24 @@ Result<std::vector<std::optional<PaperCard>>> Store::paper_cards(const std::vect
 
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOptions& options) {
     if (url.empty()) {
-        return Error(ErrorCode::kInvalidArgument, "empty store URL; expected sqlite:PATH or PATH");
+        return Error(ErrorCode::kInvalidArgument,
+                     "empty store URL; expected sqlite:PATH, PATH or postgresql://...");
     }
     if (url == "sqlite::memory:" || url == ":memory:") {
         auto store = sqlite::SqliteStore::open(":memory:", options);
         if (!store.ok()) return store.error();
         return std::unique_ptr<Store>(std::move(store).value());
     }
-    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://") ||
-        starts_with(url, "postgres:") || starts_with(url, "postgresql:")) {
+    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://")) {
+        // libpq reads the URL itself (host, port, database, user, its query parameters).
+        auto store = postgres::PostgresStore::open(std::string(url), options);
+        if (!store.ok()) return store.error();
+        return std::unique_ptr<Store>(std::move(store).value());
+    }
+    if (starts_with(url, "postgres:") || starts_with(url, "postgresql:")) {
         return Error(ErrorCode::kInvalidArgument,
                      "store URL " + std::string(url) +
-                         ": PostgreSQL support is not built yet; use sqlite:PATH");
+                         ": expected postgresql://[user@]host[:port]/database[?...]");
     }
     std::string_view path = url;
     // "sqlite://" before "sqlite:" so that "sqlite:///abs/file.db" keeps its leading slash.
@@ -88,10 +95,10 @@ Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOption
     } else if (starts_with(path, "sqlite:")) {
         path.remove_prefix(std::string_view("sqlite:").size());
     } else if (size_t scheme_end = path.find("://"); scheme_end != std::string_view::npos) {
-        return Error(ErrorCode::kInvalidArgument, "store URL " + std::string(url) +
-                                                      ": unknown scheme \"" +
-                                                      std::string(path.substr(0, scheme_end)) +
-                                                      "\"; expected sqlite:PATH or PATH");
+        return Error(ErrorCode::kInvalidArgument,
+                     "store URL " + std::string(url) + ": unknown scheme \"" +
+                         std::string(path.substr(0, scheme_end)) +
+                         "\"; expected sqlite:PATH, PATH or postgresql://...");
     }
     if (path.empty()) {
         return Error(ErrorCode::kInvalidArgument,

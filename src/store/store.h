@@ -9,11 +9,12 @@
 //   Comments  members' comments                                     store/comments.h
 //   Mail      subscriptions, the send log, papers received           store/mail.h
 //   Settings  instance secrets                                      store/settings.h
+//   Coordination  leases, shared counters, waiting for the feed     store/coordination.h
 // A backend implements all of them as one Store: store/sqlite/ over one SQLite file (the
 // embedded default), store/postgres/ over PostgreSQL. Only those backend folders include a
 // database driver header, and a backend only runs statements: the decisions (merging, hashing,
-// suspending) are made once for every backend (store/merge.h, store/paper_codec.h). Callers
-// open a store with open_store().
+// suspending) are made once for every backend (store/rules.h). Callers open a store with
+// open_store().
 //
 // Thread-safety: a Store may be called from several threads; implementations serialise what
 // their driver requires.
@@ -27,6 +28,7 @@
 
 #include "store/catalog.h"
 #include "store/comments.h"
+#include "store/coordination.h"
 #include "store/mail.h"
 #include "store/people.h"
 #include "store/settings.h"
@@ -39,7 +41,8 @@ class Store : public Catalog,
               public Votes,
               public Comments,
               public Mail,
-              public Settings {
+              public Settings,
+              public Coordination {
   public:
     ~Store() override = default;
 
@@ -52,11 +55,16 @@ class Store : public Catalog,
 struct OpenOptions {
     bool create_if_missing = true;
     bool read_only = false;
+    int pool_size = 4;              // PostgreSQL: connections kept open (at least 1)
+    int connect_timeout_ms = 2000;  // PostgreSQL: per connection attempt (whole seconds, >= 2 s)
 };
 
-// Opens a store by URL: "sqlite:PATH", a plain PATH (SQLite), or "sqlite::memory:" (a private
-// in-memory database, for tests). A database written by a newer Paperboy is refused with
-// kVersionMismatch; an older one is upgraded in place.
+// Opens a store by URL: "sqlite:PATH", a plain PATH (SQLite), "sqlite::memory:" (a private
+// in-memory database, for tests), or "postgresql://user@host:port/db?..." / "postgres://..."
+// (PostgreSQL; the URL goes to libpq as it is, so libpq's parameters and environment apply).
+// A database written by a newer Paperboy is refused with kVersionMismatch; an older one is
+// upgraded in place. PostgreSQL: the database must exist (create_if_missing creates the schema,
+// not the database); kUnavailable when the server cannot be reached.
 Result<std::unique_ptr<Store>> open_store(std::string_view url, const OpenOptions& options = {});
 
 }  // namespace paperboy::store

@@ -622,14 +622,14 @@ TEST_P(MailContract, TheFirstInstanceSecretWins) {
     ASSERT_FALSE(empty.ok());
     EXPECT_EQ(empty.error().code(), ErrorCode::kInvalidArgument);
 
-    if (GetParam().name == "sqlite_file") {
+    if (GetParam().shared) {
         // Every process of the instance agrees.
-        auto other = open_store(GetParam().url(dir_));
+        auto other = open_store(url_);
         ASSERT_TRUE(other.ok());
         EXPECT_EQ(*(*other)->instance_secret("unsubscribe", "dddd"), "aaaa");
         OpenOptions read_only;
         read_only.read_only = true;
-        auto reader = open_store(GetParam().url(dir_), read_only);
+        auto reader = open_store(url_, read_only);
         ASSERT_TRUE(reader.ok());
         EXPECT_EQ(*(*reader)->instance_secret("csrf", "eeee"), "cccc");
         auto absent = (*reader)->instance_secret("absent", "ffff");
@@ -637,14 +637,16 @@ TEST_P(MailContract, TheFirstInstanceSecretWins) {
     }
 }
 
-// --- Races: one file, one connection per thread, as separate processes would have ---
+// --- Races: one database, one store per thread, as separate processes would have ---
 
-class MailRaces : public ::testing::Test {
+class MailRaces : public ::testing::TestWithParam<contract::Backend> {
   protected:
     static constexpr int kThreads = 8;
 
     void SetUp() override {
-        url_ = "sqlite:" + dir_.file("paperboy.db");
+        std::optional<std::string> url = GetParam().url(dir_);
+        if (!url) GTEST_SKIP() << paperboy::testing::postgres_skip_reason();
+        url_ = *url;
         for (int i = 0; i < kThreads; ++i) {
             auto opened = open_store(url_);
             ASSERT_TRUE(opened.ok()) << opened.error().message();
@@ -676,7 +678,7 @@ class MailRaces : public ::testing::Test {
     std::vector<std::unique_ptr<Store>> stores_;
 };
 
-TEST_F(MailRaces, ExactlyOneConfirmationMailWinsARace) {
+TEST_P(MailRaces, ExactlyOneConfirmationMailWinsARace) {
     for (int round = 0; round < 10; ++round) {
         auto sub = store(0).upsert_subscription("reader" + std::to_string(round) + "@example.org",
                                                 Frequency::kDaily, "", 0, kT0);
@@ -696,7 +698,7 @@ TEST_F(MailRaces, ExactlyOneConfirmationMailWinsARace) {
     }
 }
 
-TEST_F(MailRaces, ExactlyOneClaimAndOneTokenUseWinARace) {
+TEST_P(MailRaces, ExactlyOneClaimAndOneTokenUseWinARace) {
     auto sub = store(0).upsert_subscription("ada@example.org", Frequency::kDaily, "", 0, kT0);
     ASSERT_TRUE(sub.ok());
     User ada;
@@ -730,6 +732,9 @@ TEST_F(MailRaces, ExactlyOneClaimAndOneTokenUseWinARace) {
         EXPECT_EQ(uses, 1) << token;
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(SharedBackends, MailRaces, ::testing::ValuesIn(contract::kSharedBackends),
+                         contract::backend_name);
 
 TEST(MailNames, RoundTrip) {
     for (Frequency f : {Frequency::kDaily, Frequency::kWeekly}) {

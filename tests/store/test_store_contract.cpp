@@ -540,7 +540,9 @@ TEST_P(StoreContract, EveryStoreHasARandomIdentity) {
     EXPECT_EQ((*id)->size(), 32U);
 
     TempDir other_dir;
-    auto other = open_store(GetParam().url(other_dir));
+    const std::optional<std::string> other_url = GetParam().url(other_dir);
+    ASSERT_TRUE(other_url.has_value());
+    auto other = open_store(*other_url);
     ASSERT_TRUE(other.ok()) << other.error().message();
     auto other_id = (*other)->cursor(kStoreIdCursor);
     ASSERT_TRUE(other_id.ok() && other_id->has_value());

@@ -1,5 +1,5 @@
-// The people-and-votes part of SqliteStore (store/people.h, store/votes.h, docs/schema.md "Accounts and
-// votes"): users, sessions, API tokens and votes, over the tables of schema step 4.
+// The people-and-votes part of SqliteStore (store/people.h, store/votes.h, docs/schema.md "Accounts
+// and votes"): users, sessions, API tokens and votes, over the tables of schema step 4.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -13,87 +13,6 @@
 namespace paperboy::store {
 
 namespace sqlite {
-namespace {
-
-// The columns read_user() reads, in its order; a NULL email_verified_at (never) reads as "".
-constexpr std::string_view kUserCols =
-    "u.id, u.handle, u.email, u.password_hash, u.role, u.created_at, u.email_verified_at";
-
-}  // namespace
-
-std::string SqliteStore::accounts_sql_text(Query query) {
-    const std::string user_cols(kUserCols);
-    switch (query) {
-        case kInsertUser:
-            return "INSERT INTO users (handle, email, password_hash, role, created_at, "
-                   "email_verified_at) VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''))";
-        case kSelectUserByName:
-            // Both columns compare with NOCASE, their declared collation.
-            return "SELECT " + user_cols +
-                   " FROM users u WHERE u.handle = ?1 OR u.email = ?1 LIMIT 1";
-        case kSelectUserById:
-            return "SELECT " + user_cols + " FROM users u WHERE u.id = ?1";
-        case kUpdateRole:
-            return "UPDATE users SET role = ?2 WHERE id = ?1";
-        case kInsertSession:
-            return "INSERT INTO sessions (token_digest, user_id, created_at, expires_at) "
-                   "VALUES (?1, ?2, ?3, ?4)";
-        case kSelectSessionUser:
-            return "SELECT " + user_cols +
-                   " FROM sessions s JOIN users u ON u.id = s.user_id "
-                   "WHERE s.token_digest = ?1 AND s.expires_at > ?2";
-        case kDeleteSession:
-            return "DELETE FROM sessions WHERE token_digest = ?1";
-        case kDeleteUserSessions:
-            return "DELETE FROM sessions WHERE user_id = ?1";
-        case kInsertApiToken:
-            return "INSERT INTO api_tokens (token_digest, user_id, name, created_at) "
-                   "VALUES (?1, ?2, ?3, ?4)";
-        case kSelectApiTokenUser:
-            return "SELECT " + user_cols +
-                   " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?1";
-        case kTouchApiToken:
-            return "UPDATE api_tokens SET last_used_at = ?2 WHERE token_digest = ?1";
-        case kSelectApiTokens:
-            return "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ?1 "
-                   "ORDER BY id";
-        case kDeleteApiToken:
-            return "DELETE FROM api_tokens WHERE user_id = ?1 AND id = ?2";
-        case kInsertVote:
-            return "INSERT OR IGNORE INTO votes (user_id, paper_id, created_at) VALUES (?1, ?2, "
-                   "?3)";
-        case kDeleteVote:
-            return "DELETE FROM votes WHERE user_id = ?1 AND paper_id = ?2";
-        case kAddPaperVotes:
-            return "UPDATE papers SET votes = votes + ?2, seq = ?3 WHERE id = ?1";
-        case kSelectPaperVotes:
-            return "SELECT votes FROM papers WHERE id = ?1";
-        case kSelectHasVoted:
-            return "SELECT 1 FROM votes WHERE user_id = ?1 AND paper_id = ?2";
-        case kDeleteEntry:
-            return "DELETE FROM daily_entries WHERE date = ?1 AND paper_id = ?2";
-        case kSelectEntriesBySubmitter:
-            // The columns read_entries() reads (sqlite_store.cpp's entry_cols).
-            return "SELECT e.paper_id, e.date, e.submitted_by, e.submitted_at, "
-                   "e.upvotes + p.votes, e.num_comments FROM daily_entries e "
-                   "JOIN papers p ON p.id = e.paper_id WHERE e.submitted_by = ?1 AND "
-                   "p.deleted = 0 ORDER BY e.date DESC, e.submitted_at DESC LIMIT ?2";
-        case kUpsertOrganization:
-            return "INSERT INTO organizations (name, full_name, avatar_url, updated_at) "
-                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO UPDATE SET "
-                   "full_name = excluded.full_name, avatar_url = excluded.avatar_url, "
-                   "updated_at = excluded.updated_at";
-        case kSelectOrganization:
-            return "SELECT name, full_name, avatar_url FROM organizations WHERE name = ?1";
-        case kSelectVotedPapers:
-            return "SELECT v.paper_id FROM votes v JOIN papers p ON p.id = v.paper_id "
-                   "WHERE v.user_id = ?1 AND p.deleted = 0 ORDER BY v.created_at DESC, "
-                   "v.paper_id LIMIT ?2";
-        default:
-            return comments_sql_text(query);
-    }
-}
-
 Status SqliteStore::check_writable() const {
     if (read_only_) {
         return Error(ErrorCode::kInvalidArgument, database_name(path_) + " was opened read-only");
@@ -134,7 +53,7 @@ Result<User> SqliteStore::create_user(const User& given) {
     // other processes.
     for (const auto& [what, value] :
          {std::pair{"handle", &given.handle}, std::pair{"email address", &given.email}}) {
-        auto select = statement(kSelectUserByName);
+        auto select = statement(Query::kSelectUserByName);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, *value);
@@ -147,7 +66,7 @@ Result<User> SqliteStore::create_user(const User& given) {
     }
     User user = given;
     user.created_at = now_timestamp();
-    auto insert = statement(kInsertUser);
+    auto insert = statement(Query::kInsertUser);
     if (!insert.ok()) return insert.error();
     ScopedReset reset(**insert);
     (*insert)->bind(1, user.handle);
@@ -168,7 +87,7 @@ Result<User> SqliteStore::create_user(const User& given) {
 
 Result<std::optional<User>> SqliteStore::find_user(std::string_view handle_or_email) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectUserByName);
+    auto select = statement(Query::kSelectUserByName);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, handle_or_email);
@@ -177,7 +96,7 @@ Result<std::optional<User>> SqliteStore::find_user(std::string_view handle_or_em
 
 Result<std::optional<User>> SqliteStore::user_by_id(int64_t id) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectUserById);
+    auto select = statement(Query::kSelectUserById);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, id);
@@ -187,7 +106,7 @@ Result<std::optional<User>> SqliteStore::user_by_id(int64_t id) {
 Status SqliteStore::set_role(int64_t user_id, Role role) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto update = statement(kUpdateRole);
+    auto update = statement(Query::kUpdateRole);
     if (!update.ok()) return update.error();
     ScopedReset reset(**update);
     (*update)->bind(1, user_id);
@@ -204,7 +123,7 @@ Status SqliteStore::add_session(std::string_view token_digest, int64_t user_id,
                                 std::string_view expires_at) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto insert = statement(kInsertSession);
+    auto insert = statement(Query::kInsertSession);
     if (!insert.ok()) return insert.error();
     ScopedReset reset(**insert);
     const std::string now = now_timestamp();
@@ -218,7 +137,7 @@ Status SqliteStore::add_session(std::string_view token_digest, int64_t user_id,
 Result<std::optional<User>> SqliteStore::session_user(std::string_view token_digest,
                                                       std::string_view now) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectSessionUser);
+    auto select = statement(Query::kSelectSessionUser);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, token_digest);
@@ -229,7 +148,7 @@ Result<std::optional<User>> SqliteStore::session_user(std::string_view token_dig
 Status SqliteStore::remove_session(std::string_view token_digest) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto del = statement(kDeleteSession);
+    auto del = statement(Query::kDeleteSession);
     if (!del.ok()) return del.error();
     ScopedReset reset(**del);
     (*del)->bind(1, token_digest);
@@ -239,7 +158,7 @@ Status SqliteStore::remove_session(std::string_view token_digest) {
 Status SqliteStore::remove_sessions(int64_t user_id) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto del = statement(kDeleteUserSessions);
+    auto del = statement(Query::kDeleteUserSessions);
     if (!del.ok()) return del.error();
     ScopedReset reset(**del);
     (*del)->bind(1, user_id);
@@ -250,7 +169,7 @@ Result<int64_t> SqliteStore::add_api_token(int64_t user_id, std::string_view tok
                                            std::string_view name) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto insert = statement(kInsertApiToken);
+    auto insert = statement(Query::kInsertApiToken);
     if (!insert.ok()) return insert.error();
     ScopedReset reset(**insert);
     const std::string now = now_timestamp();
@@ -267,7 +186,7 @@ Result<std::optional<User>> SqliteStore::api_token_user(std::string_view token_d
     std::lock_guard lock(mu_);
     std::optional<User> user;
     {
-        auto select = statement(kSelectApiTokenUser);
+        auto select = statement(Query::kSelectApiTokenUser);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, token_digest);
@@ -276,7 +195,7 @@ Result<std::optional<User>> SqliteStore::api_token_user(std::string_view token_d
         user = std::move(found).value();
     }
     if (user && !read_only_) {
-        auto touch = statement(kTouchApiToken);
+        auto touch = statement(Query::kTouchApiToken);
         if (!touch.ok()) return touch.error();
         ScopedReset reset(**touch);
         (*touch)->bind(1, token_digest);
@@ -288,7 +207,7 @@ Result<std::optional<User>> SqliteStore::api_token_user(std::string_view token_d
 
 Result<std::vector<ApiTokenInfo>> SqliteStore::api_tokens(int64_t user_id) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectApiTokens);
+    auto select = statement(Query::kSelectApiTokens);
     if (!select.ok()) return select.error();
     Statement& s = **select;
     ScopedReset reset(s);
@@ -306,7 +225,7 @@ Result<std::vector<ApiTokenInfo>> SqliteStore::api_tokens(int64_t user_id) {
 Result<bool> SqliteStore::revoke_api_token(int64_t user_id, int64_t token_id) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto del = statement(kDeleteApiToken);
+    auto del = statement(Query::kDeleteApiToken);
     if (!del.ok()) return del.error();
     ScopedReset reset(**del);
     (*del)->bind(1, user_id);
@@ -323,7 +242,7 @@ Result<VoteOutcome> SqliteStore::set_vote(int64_t user_id, const PaperId& paper,
     Transaction transaction(db_);
     PAPERBOY_RETURN_IF_ERROR(transaction.begin());
     {
-        auto select = statement(kSelectPaperDeleted);
+        auto select = statement(Query::kSelectPaperDeleted);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, id);
@@ -335,7 +254,7 @@ Result<VoteOutcome> SqliteStore::set_vote(int64_t user_id, const PaperId& paper,
     }
     VoteOutcome outcome;
     {
-        auto change = statement(up ? kInsertVote : kDeleteVote);
+        auto change = statement(up ? Query::kInsertVote : Query::kDeleteVote);
         if (!change.ok()) return change.error();
         ScopedReset reset(**change);
         (*change)->bind(1, user_id);
@@ -350,7 +269,7 @@ Result<VoteOutcome> SqliteStore::set_vote(int64_t user_id, const PaperId& paper,
         // On the feed as a change of the paper: caches of lists and pages that show it refresh.
         auto seq = record_change("paper", id, "", false);
         if (!seq.ok()) return seq.error();
-        auto update = statement(kAddPaperVotes);
+        auto update = statement(Query::kAddPaperVotes);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, id);
@@ -359,7 +278,7 @@ Result<VoteOutcome> SqliteStore::set_vote(int64_t user_id, const PaperId& paper,
         PAPERBOY_RETURN_IF_ERROR((*update)->run());
     }
     {
-        auto select = statement(kSelectPaperVotes);
+        auto select = statement(Query::kSelectPaperVotes);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, id);
@@ -368,12 +287,13 @@ Result<VoteOutcome> SqliteStore::set_vote(int64_t user_id, const PaperId& paper,
         outcome.votes = *row ? (*select)->column_int(0) : 0;
     }
     PAPERBOY_RETURN_IF_ERROR(transaction.commit());
+    if (outcome.changed) feed_written();
     return outcome;
 }
 
 Status SqliteStore::apply_remove_daily_entry(const std::string& date, const PaperId& id,
                                              WriteCounts& counts) {
-    auto del = statement(kDeleteEntry);
+    auto del = statement(Query::kDeleteEntry);
     if (!del.ok()) return del.error();
     ScopedReset reset(**del);
     (*del)->bind(1, date);
@@ -391,7 +311,7 @@ Status SqliteStore::apply_remove_daily_entry(const std::string& date, const Pape
 Result<std::vector<DailyEntry>> SqliteStore::entries_submitted_by(std::string_view handle,
                                                                   size_t limit) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectEntriesBySubmitter);
+    auto select = statement(Query::kSelectEntriesBySubmitter);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, handle);
@@ -401,7 +321,7 @@ Result<std::vector<DailyEntry>> SqliteStore::entries_submitted_by(std::string_vi
 
 Result<std::vector<PaperId>> SqliteStore::voted_papers(int64_t user_id, size_t limit) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectVotedPapers);
+    auto select = statement(Query::kSelectVotedPapers);
     if (!select.ok()) return select.error();
     Statement& s = **select;
     ScopedReset reset(s);
@@ -424,7 +344,7 @@ Result<std::vector<PaperId>> SqliteStore::voted_papers(int64_t user_id, size_t l
 Status SqliteStore::put_organization(const Organization& organization) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto upsert = statement(kUpsertOrganization);
+    auto upsert = statement(Query::kUpsertOrganization);
     if (!upsert.ok()) return upsert.error();
     ScopedReset reset(**upsert);
     const std::string now = now_timestamp();
@@ -437,7 +357,7 @@ Status SqliteStore::put_organization(const Organization& organization) {
 
 Result<std::optional<Organization>> SqliteStore::organization(std::string_view name) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectOrganization);
+    auto select = statement(Query::kSelectOrganization);
     if (!select.ok()) return select.error();
     Statement& s = **select;
     ScopedReset reset(s);
@@ -451,7 +371,7 @@ Result<std::optional<Organization>> SqliteStore::organization(std::string_view n
 
 Result<int> SqliteStore::paper_votes(const PaperId& paper) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectPaperVotes);
+    auto select = statement(Query::kSelectPaperVotes);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, paper.str());
@@ -466,7 +386,7 @@ Result<std::vector<bool>> SqliteStore::has_voted(int64_t user_id,
     std::vector<bool> out;
     out.reserve(papers.size());
     for (const PaperId& paper : papers) {
-        auto select = statement(kSelectHasVoted);
+        auto select = statement(Query::kSelectHasVoted);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, user_id);

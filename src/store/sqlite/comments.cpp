@@ -3,6 +3,7 @@
 // Depends on store/sqlite/statement.h and SQLite.
 #include <sqlite3.h>
 
+#include "store/rules.h"
 #include "store/sqlite/read_snapshot.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_store.h"
@@ -11,12 +12,7 @@
 namespace paperboy::store::sqlite {
 namespace {
 
-// The columns read_comment() reads, in its order; the author's handle comes from users.
-constexpr std::string_view kCommentCols =
-    "c.id, c.paper_id, c.user_id, u.handle, COALESCE(c.parent_id, 0), c.body, c.created_at, "
-    "c.updated_at, c.hidden, c.deleted";
-
-// The comment of the statement's current row (columns as kCommentCols).
+// The comment of the statement's current row (columns as queries::kCommentCols).
 Result<Comment> read_comment(const Statement& s) {
     Comment c;
     c.id = s.column_int64(0);
@@ -40,37 +36,8 @@ Result<Comment> read_comment(const Statement& s) {
 
 }  // namespace
 
-std::string SqliteStore::comments_sql_text(Query query) {
-    const std::string cols(kCommentCols);
-    switch (query) {
-        case kInsertComment:
-            return "INSERT INTO comments (paper_id, user_id, parent_id, body, created_at, "
-                   "updated_at) VALUES (?1, ?2, NULLIF(?3, 0), ?4, ?5, ?5)";
-        case kSelectComment:
-            return "SELECT " + cols + " FROM comments c JOIN users u ON u.id = c.user_id " +
-                   "WHERE c.id = ?1";
-        case kUpdateComment:
-            return "UPDATE comments SET body = ?2, updated_at = ?3, hidden = ?4, deleted = ?5 "
-                   "WHERE id = ?1";
-        case kSelectPaperComments:
-            return "SELECT " + cols + " FROM comments c JOIN users u ON u.id = c.user_id " +
-                   "WHERE c.paper_id = ?1 ORDER BY c.id";
-        case kAddPaperComments:
-            return "UPDATE papers SET comment_count = comment_count + ?2, seq = ?3 WHERE id = ?1";
-        case kSelectCommentCount:
-            return "SELECT comment_count FROM papers WHERE id = ?1";
-        case kCountUserComments:
-            return "SELECT COUNT(*) FROM comments WHERE user_id = ?1 AND created_at >= ?2";
-        default:
-            return mail_sql_text(query);
-    }
-}
-
-// sql_text() hands the queries it does not know to accounts_sql_text(), which hands them here;
-// the comments' text is here, so their statements are prepared here, into the same cache.
-
 Result<std::optional<Comment>> SqliteStore::read_comment_locked(int64_t id) {
-    auto select = statement(kSelectComment);
+    auto select = statement(Query::kSelectComment);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, id);
@@ -89,7 +56,7 @@ Result<Comment> SqliteStore::add_comment(const Comment& given) {
     Transaction transaction(db_);
     PAPERBOY_RETURN_IF_ERROR(transaction.begin());
     {
-        auto select = statement(kSelectPaperDeleted);
+        auto select = statement(Query::kSelectPaperDeleted);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, paper);
@@ -109,7 +76,7 @@ Result<Comment> SqliteStore::add_comment(const Comment& given) {
     }
     int64_t id = 0;
     {
-        auto insert = statement(kInsertComment);
+        auto insert = statement(Query::kInsertComment);
         if (!insert.ok()) return insert.error();
         ScopedReset reset(**insert);
         (*insert)->bind(1, paper);
@@ -129,7 +96,7 @@ Result<Comment> SqliteStore::add_comment(const Comment& given) {
         // On the feed as a change of the paper: cached pages showing its count refresh.
         auto seq = record_change("paper", paper, "", false);
         if (!seq.ok()) return seq.error();
-        auto update = statement(kAddPaperComments);
+        auto update = statement(Query::kAddPaperComments);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, paper);
@@ -140,6 +107,7 @@ Result<Comment> SqliteStore::add_comment(const Comment& given) {
     auto stored = read_comment_locked(id);
     if (!stored.ok()) return stored.error();
     PAPERBOY_RETURN_IF_ERROR(transaction.commit());
+    feed_written();
     return std::move(**stored);
 }
 
@@ -157,7 +125,7 @@ Result<Comment> SqliteStore::update_comment(const Comment& given) {
     if (!before.ok()) return before.error();
     if (!*before) return Error(ErrorCode::kNotFound, "no comment " + std::to_string(given.id));
     {
-        auto update = statement(kUpdateComment);
+        auto update = statement(Query::kUpdateComment);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, given.id);
@@ -175,23 +143,24 @@ Result<Comment> SqliteStore::update_comment(const Comment& given) {
     auto seq = record_change("paper", paper, "", false);
     if (!seq.ok()) return seq.error();
     {
-        auto update = statement(kAddPaperComments);
+        auto update = statement(Query::kAddPaperComments);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, paper);
-        (*update)->bind(2, is_visible == was_visible ? 0 : (is_visible ? 1 : -1));
+        (*update)->bind(2, rules::comment_count_delta(was_visible, is_visible));
         (*update)->bind(3, *seq);
         PAPERBOY_RETURN_IF_ERROR((*update)->run());
     }
     auto after = read_comment_locked(given.id);
     if (!after.ok()) return after.error();
     PAPERBOY_RETURN_IF_ERROR(transaction.commit());
+    feed_written();
     return std::move(**after);
 }
 
 Result<std::vector<Comment>> SqliteStore::comments_for_paper(const PaperId& paper) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectPaperComments);
+    auto select = statement(Query::kSelectPaperComments);
     if (!select.ok()) return select.error();
     Statement& s = **select;
     ScopedReset reset(s);
@@ -213,7 +182,7 @@ Result<std::vector<int>> SqliteStore::comment_counts(const std::vector<PaperId>&
     std::vector<int> out;
     out.reserve(papers.size());
     for (const PaperId& paper : papers) {
-        auto select = statement(kSelectCommentCount);
+        auto select = statement(Query::kSelectCommentCount);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, paper.str());
@@ -226,7 +195,7 @@ Result<std::vector<int>> SqliteStore::comment_counts(const std::vector<PaperId>&
 
 Result<int> SqliteStore::comments_by_user_since(int64_t user_id, std::string_view since) {
     std::lock_guard lock(mu_);
-    auto select = statement(kCountUserComments);
+    auto select = statement(Query::kCountUserComments);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, user_id);

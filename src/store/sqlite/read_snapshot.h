@@ -16,13 +16,13 @@ class SqliteStore::ReadSnapshot {
   public:
     explicit ReadSnapshot(SqliteStore& store) : store_(store) {
         if (sqlite3_get_autocommit(store_.db_) == 0) return;
-        auto begin = store_.statement(kBeginRead);
+        auto begin = store_.statement(Query::kBeginRead);
         open_ = begin.ok() && (*begin)->run().ok();
         if (begin.ok()) (*begin)->reset();
     }
     ~ReadSnapshot() {
         if (!open_) return;
-        auto commit = store_.statement(kCommit);
+        auto commit = store_.statement(Query::kCommit);
         if (commit.ok()) {
             (void)(*commit)->run();
             (*commit)->reset();

@@ -9,7 +9,8 @@
 #include <utility>
 
 #include "core/timestamp.h"
-#include "store/merge.h"
+#include "store/migrations.h"
+#include "store/rules.h"
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/read_snapshot.h"
 #include "store/sqlite/schema.h"
@@ -25,43 +26,7 @@ constexpr int64_t kScanPageSize = 512;
 constexpr std::string_view kPaperEntity = "paper";
 constexpr std::string_view kEntryEntity = "daily_entry";
 
-// The stored columns of a paper after its id, in the order every query below reads and binds
-// them.
-constexpr std::array<std::string_view, 18> kPaperColumns = {
-    "version",    "title",     "abstract_raw", "abstract",   "authors",     "author_count",
-    "categories", "published", "updated",      "submitter",  "comments",    "journal_ref",
-    "doi",        "report_no", "license",      "github_url", "project_url", "organization",
-};
-constexpr int kPaperColumnCount = static_cast<int>(kPaperColumns.size());
-
-std::string paper_column_list() {
-    std::string out;
-    for (std::string_view c : kPaperColumns) {
-        if (!out.empty()) out += ", ";
-        out += c;
-    }
-    return out;
-}
-
-// ?first, ?first+1, ... one per paper column.
-std::string paper_placeholders(int first) {
-    std::string out;
-    for (int i = 0; i < kPaperColumnCount; ++i) {
-        if (i > 0) out += ", ";
-        out += "?" + std::to_string(first + i);
-    }
-    return out;
-}
-
-std::string paper_assignments(int first) {
-    std::string out;
-    for (int i = 0; i < kPaperColumnCount; ++i) {
-        if (i > 0) out += ", ";
-        out +=
-            std::string(kPaperColumns[static_cast<size_t>(i)]) + " = ?" + std::to_string(first + i);
-    }
-    return out;
-}
+constexpr int kPaperColumnCount = queries::kPaperColumnCount;
 
 // Stored hashes are unsigned 64-bit values kept in a signed INTEGER column; C++20 defines both
 // conversions as modular, so they round-trip.
@@ -175,113 +140,6 @@ Status configure(sqlite3* db, bool read_only) {
 
 }  // namespace
 
-// The text of each cached statement. Only column names and parameter numbers are pieced
-// together here; every value is bound.
-std::string SqliteStore::sql_text(Query query) {
-    const std::string cols = paper_column_list();
-    // The entry columns read by read_entries(); upvotes count the paper's community votes.
-    const std::string entry_cols =
-        "e.paper_id, e.date, e.submitted_by, e.submitted_at, e.upvotes + p.votes, e.num_comments";
-    switch (query) {
-        case kBegin:
-            return "BEGIN IMMEDIATE";
-        case kBeginRead:
-            return "BEGIN";
-        case kCommit:
-            return "COMMIT";
-        case kRollback:
-            return "ROLLBACK";
-        case kSelectPaperForWrite:
-            return "SELECT content_hash, deleted, " + cols + " FROM papers WHERE id = ?1";
-        case kInsertPaper:
-            return "INSERT INTO papers (id, " + cols +
-                   ", deleted, seq, content_hash) VALUES (?1, " + paper_placeholders(2) +
-                   ", 0, ?20, ?21)";
-        case kUpdatePaper:
-            return "UPDATE papers SET " + paper_assignments(2) +
-                   ", deleted = 0, seq = ?20, content_hash = ?21 WHERE id = ?1";
-        case kUpdatePaperHash:
-            return "UPDATE papers SET content_hash = ?2 WHERE id = ?1";
-        case kSelectPaperDeleted:
-            return "SELECT deleted FROM papers WHERE id = ?1";
-        case kHidePaper:
-            return "UPDATE papers SET deleted = 1, seq = ?2 WHERE id = ?1";
-        case kRecordChange:
-            // REPLACE removes the record's previous entry, so each record appears once, at its
-            // latest seq; AUTOINCREMENT never hands out a seq twice, even after that removal.
-            return "INSERT OR REPLACE INTO changes (entity, paper_id, date, deleted) "
-                   "VALUES (?1, ?2, ?3, ?4)";
-        case kSelectEntry:
-            return "SELECT submitted_by, submitted_at, upvotes, num_comments FROM daily_entries "
-                   "WHERE date = ?1 AND paper_id = ?2";
-        case kInsertEntry:
-            return "INSERT INTO daily_entries (date, paper_id, submitted_by, submitted_at, "
-                   "upvotes, num_comments, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-        case kUpdateEntry:
-            return "UPDATE daily_entries SET submitted_by = ?3, submitted_at = ?4, upvotes = ?5, "
-                   "num_comments = ?6, seq = ?7 WHERE date = ?1 AND paper_id = ?2";
-        case kUpsertCursor:
-            return "INSERT INTO cursors (key, value) VALUES (?1, ?2) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        case kSelectPaper:
-            return "SELECT " + cols + " FROM papers WHERE id = ?1 AND deleted = 0";
-        case kSelectPaperCard:
-            return "SELECT " + cols +
-                   ", comment_count, votes FROM papers WHERE id = ?1 AND deleted = 0";
-        case kSelectPaperPage:
-            // "+deleted" keeps the planner on the primary key (already in id order) rather than
-            // papers_by_visibility followed by a sort.
-            return "SELECT id, " + cols +
-                   " FROM papers WHERE +deleted = 0 AND id > ?1 ORDER BY id LIMIT ?2";
-        case kSelectDailyEntries:
-            // Unknown submission times sort after known ones.
-            return "SELECT " + entry_cols +
-                   " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
-                   "WHERE e.date = ?1 AND p.deleted = 0 "
-                   "ORDER BY e.upvotes + p.votes DESC, e.submitted_at = '', e.submitted_at, "
-                   "e.paper_id";
-        case kSelectDailyEntriesBetween:
-            return "SELECT " + entry_cols +
-                   " FROM daily_entries e JOIN papers p ON p.id = e.paper_id "
-                   "WHERE e.date BETWEEN ?1 AND ?2 AND p.deleted = 0 ORDER BY e.date, "
-                   "e.upvotes + p.votes DESC, e.submitted_at = '', e.submitted_at, e.paper_id";
-        case kSelectEntriesForPaper:
-            // CROSS JOIN: the paper's entries (usually none) drive. The planner's own order
-            // read the paper's row first, for every paper of a result page.
-            return "SELECT " + entry_cols +
-                   " FROM daily_entries e CROSS JOIN papers p ON p.id = e.paper_id "
-                   "WHERE e.paper_id = ?1 AND p.deleted = 0 ORDER BY e.date DESC";
-        case kSelectChanges:
-            return "SELECT seq, entity, paper_id, date, deleted FROM changes WHERE seq > ?1 "
-                   "ORDER BY seq LIMIT ?2";
-        case kSelectCursor:
-            return "SELECT value FROM cursors WHERE key = ?1";
-        case kSelectPreviousDate:
-            // Walks the (date, paper_id) key backwards and stops at the first visible paper.
-            return "SELECT e.date FROM daily_entries e CROSS JOIN papers p ON p.id = e.paper_id "
-                   "WHERE e.date < ?1 AND p.deleted = 0 ORDER BY e.date DESC LIMIT 1";
-        case kSelectNextDate:
-            return "SELECT e.date FROM daily_entries e CROSS JOIN papers p ON p.id = e.paper_id "
-                   "WHERE e.date > ?1 AND p.deleted = 0 ORDER BY e.date LIMIT 1";
-        case kStatsPapers:
-            return "SELECT deleted, github_url <> '', COUNT(*) FROM papers "
-                   "GROUP BY deleted, github_url <> ''";
-        case kStatsEntries:
-            // CROSS JOIN fixes the loop order: the few entries drive, rather than the planner
-            // walking every visible paper to probe for entries.
-            return "SELECT COUNT(*), COUNT(DISTINCT e.date), COALESCE(MIN(e.date), ''), "
-                   "COALESCE(MAX(e.date), '') FROM daily_entries e "
-                   "CROSS JOIN papers p ON p.id = e.paper_id WHERE p.deleted = 0";
-        case kStatsSequence:
-            return "SELECT COALESCE(MAX(seq), 0) FROM changes";
-        case kQueryCount:
-            break;
-        default:
-            return accounts_sql_text(query);
-    }
-    return "";
-}
-
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        const OpenOptions& options) {
     const bool in_memory = path == ":memory:";
@@ -379,20 +237,20 @@ Result<Statement*> SqliteStore::statement(Query q) {
 }
 
 Result<WriteCounts> SqliteStore::write(const WriteBatch& batch) {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     WriteCounts counts;
     if (read_only_) {
         return Error(ErrorCode::kInvalidArgument, database_name(path_) + " was opened read-only");
     }
     if (batch.empty()) return counts;
 
-    auto begin = statement(kBegin);
+    auto begin = statement(Query::kBegin);
     if (!begin.ok()) return begin.error();
     PAPERBOY_RETURN_IF_ERROR((*begin)->run());
     (*begin)->reset();
 
     auto rollback = [this](const Error& error) -> Error {
-        if (auto rb = statement(kRollback); rb.ok()) {
+        if (auto rb = statement(Query::kRollback); rb.ok()) {
             (void)(*rb)->run();
             (*rb)->reset();
         }
@@ -426,17 +284,34 @@ Result<WriteCounts> SqliteStore::write(const WriteBatch& batch) {
         ++index;
     }
 
-    auto commit = statement(kCommit);
+    if (before_commit_hook_) before_commit_hook_();
+    auto commit = statement(Query::kCommit);
     if (!commit.ok()) return rollback(commit.error());
     Status committed = (*commit)->run();
     (*commit)->reset();
     if (!committed.ok()) return rollback(committed.error().with_context("committing a batch"));
+    lock.unlock();
+    feed_written();
     return counts;
+}
+
+void SqliteStore::set_before_commit_hook_for_testing(std::function<void()> hook) {
+    std::lock_guard lock(mu_);
+    before_commit_hook_ = std::move(hook);
+}
+
+Status SqliteStore::prepare_all_statements() {
+    std::lock_guard lock(mu_);
+    for (int q = 0; q < kQueryCount; ++q) {
+        auto prepared = statement(static_cast<Query>(q));
+        if (!prepared.ok()) return prepared.error();
+    }
+    return Status::ok_status();
 }
 
 Result<int64_t> SqliteStore::record_change(std::string_view entity, std::string_view paper_id,
                                            std::string_view date, bool deleted) {
-    auto s = statement(kRecordChange);
+    auto s = statement(Query::kRecordChange);
     if (!s.ok()) return s.error();
     ScopedReset reset(**s);
     (*s)->bind(1, entity);
@@ -448,137 +323,108 @@ Result<int64_t> SqliteStore::record_change(std::string_view entity, std::string_
 }
 
 Status SqliteStore::apply_put_paper(const Paper& given, WriteCounts& counts) {
-    // Store the form that reads back identically, so that re-putting a record compares equal.
-    const Paper* incoming = &given;
-    Paper canonical;
-    if (!is_storage_canonical(given)) {
-        canonical = given;
-        make_storage_canonical(canonical);
-        incoming = &canonical;
-    }
-    const std::string& id = incoming->id.str();
-    const uint64_t incoming_hash = content_hash(*incoming);
+    Paper scratch;
+    const Paper& incoming = rules::storage_form(given, scratch);
+    const std::string& id = incoming.id.str();
+    const uint64_t incoming_hash = content_hash(incoming);
 
-    auto select = statement(kSelectPaperForWrite);
+    auto select = statement(Query::kSelectPaperForWrite);
     if (!select.ok()) return select.error();
     Statement& sel = **select;
     ScopedReset reset_select(sel);
     sel.bind(1, id);
     auto found = sel.step();
     if (!found.ok()) return found.error();
+    std::optional<rules::StoredHead> head;
+    if (*found) head = rules::StoredHead{from_column(sel.column_int64(0)), sel.column_int(1) != 0};
 
-    if (!*found) {
-        auto parsed = PaperId::parse(id);
-        if (!parsed.ok() || *parsed != incoming->id) {
-            return Error(ErrorCode::kInvalidArgument,
-                         "paper id \"" + id + "\" is not a canonical paper id");
-        }
-        auto seq = record_change(kPaperEntity, id, "", false);
-        if (!seq.ok()) return seq.error();
-        auto insert = statement(kInsertPaper);
-        if (!insert.ok()) return insert.error();
-        ScopedReset reset_insert(**insert);
-        const std::string authors = authors_to_json(incoming->authors);
-        const std::string categories = join_categories(incoming->categories);
-        (*insert)->bind(1, id);
-        bind_paper_columns(**insert, 2, *incoming, authors, categories);
-        (*insert)->bind(20, *seq);
-        (*insert)->bind(21, to_column(incoming_hash));
-        PAPERBOY_RETURN_IF_ERROR((*insert)->run());
-        ++counts.papers_inserted;
-        return Status::ok_status();
-    }
-
-    const uint64_t stored_hash = from_column(sel.column_int64(0));
-    const bool was_deleted = sel.column_int(1) != 0;
-    // The fast path of re-ingestion: the same record again. Equal hashes mean equal papers, and
-    // merging a paper into itself gives itself.
-    if (!was_deleted && stored_hash == incoming_hash) {
-        ++counts.papers_unchanged;
-        return Status::ok_status();
-    }
-
-    auto stored = read_paper_columns(sel, 2, incoming->id, authors_reader_);
-    if (!stored.ok()) return stored.error();
+    // The row is decoded only when the rules ask for it (not on the equal-hash fast path).
+    auto decision = rules::decide_put_paper(incoming, incoming_hash, head, [&]() {
+        return read_paper_columns(sel, 2, incoming.id, authors_reader_);
+    });
+    if (!decision.ok()) return decision.error();
     sel.reset();
-    const Paper merged = merge_paper(*stored, *incoming);
+    rules::count_put(decision->action, counts);
 
-    if (merged == *stored && !was_deleted) {
-        ++counts.papers_unchanged;
-        // A row from before content hashes (schema 1), or a partial record that added nothing:
-        // keep the hash current so that the next identical full record takes the fast path.
-        const uint64_t actual = content_hash(*stored);
-        if (actual != stored_hash) {
-            auto fix = statement(kUpdatePaperHash);
+    switch (decision->action) {
+        case rules::PutAction::kUnchanged:
+            return Status::ok_status();
+        case rules::PutAction::kFixHash: {
+            auto fix = statement(Query::kUpdatePaperHash);
             if (!fix.ok()) return fix.error();
             ScopedReset reset_fix(**fix);
             (*fix)->bind(1, id);
-            (*fix)->bind(2, to_column(actual));
-            PAPERBOY_RETURN_IF_ERROR((*fix)->run());
+            (*fix)->bind(2, to_column(decision->hash));
+            return (*fix)->run();
         }
-        return Status::ok_status();
+        case rules::PutAction::kInsert:
+            return write_paper_row(Query::kInsertPaper, incoming, decision->hash);
+        case rules::PutAction::kUpdate:
+            return write_paper_row(Query::kUpdatePaper, decision->paper, decision->hash);
     }
-
-    return update_paper_row(merged, counts);
+    return Status::ok_status();
 }
 
-Status SqliteStore::update_paper_row(const Paper& paper, WriteCounts& counts) {
+Status SqliteStore::write_paper_row(Query query, const Paper& paper, uint64_t hash) {
     const std::string& id = paper.id.str();
     auto seq = record_change(kPaperEntity, id, "", false);
     if (!seq.ok()) return seq.error();
-    auto update = statement(kUpdatePaper);
-    if (!update.ok()) return update.error();
-    ScopedReset reset_update(**update);
+    auto write = statement(query);
+    if (!write.ok()) return write.error();
+    ScopedReset reset(**write);
     const std::string authors = authors_to_json(paper.authors);
     const std::string categories = join_categories(paper.categories);
-    (*update)->bind(1, id);
-    bind_paper_columns(**update, 2, paper, authors, categories);
-    (*update)->bind(20, *seq);
-    (*update)->bind(21, to_column(content_hash(paper)));
-    PAPERBOY_RETURN_IF_ERROR((*update)->run());
-    ++counts.papers_updated;
-    return Status::ok_status();
+    (*write)->bind(1, id);
+    bind_paper_columns(**write, 2, paper, authors, categories);
+    (*write)->bind(20, *seq);
+    (*write)->bind(21, to_column(hash));
+    return (*write)->run();
 }
 
 Status SqliteStore::apply_set_organization(const PaperId& id, const std::string& organization,
                                            WriteCounts& counts) {
-    auto select = statement(kSelectPaperForWrite);
+    auto select = statement(Query::kSelectPaperForWrite);
     if (!select.ok()) return select.error();
     Statement& sel = **select;
     ScopedReset reset_select(sel);
     sel.bind(1, id.str());
     auto found = sel.step();
     if (!found.ok()) return found.error();
-    if (!*found || sel.column_int(1) != 0) {
-        return Error(ErrorCode::kNotFound, "no paper " + id.str());
+    std::optional<Paper> stored;
+    bool deleted = false;
+    if (*found) {
+        deleted = sel.column_int(1) != 0;
+        auto read = read_paper_columns(sel, 2, id, authors_reader_);
+        if (!read.ok()) return read.error();
+        stored = std::move(read).value();
     }
-    auto stored = read_paper_columns(sel, 2, id, authors_reader_);
-    if (!stored.ok()) return stored.error();
     sel.reset();
-    if (stored->organization == organization) {
+    auto changed = rules::decide_set_organization(id, stored, deleted, organization);
+    if (!changed.ok()) return changed.error();
+    if (!*changed) {
         ++counts.papers_unchanged;
         return Status::ok_status();
     }
-    Paper changed = std::move(stored).value();
-    changed.organization = organization;
-    return update_paper_row(changed, counts);
+    ++counts.papers_updated;
+    return write_paper_row(Query::kUpdatePaper, **changed, content_hash(**changed));
 }
 
 Status SqliteStore::apply_delete_paper(const PaperId& id, WriteCounts& counts) {
-    auto select = statement(kSelectPaperDeleted);
+    auto select = statement(Query::kSelectPaperDeleted);
     if (!select.ok()) return select.error();
     ScopedReset reset_select(**select);
     (*select)->bind(1, id.str());
     auto found = (*select)->step();
     if (!found.ok()) return found.error();
-    // Unknown or already hidden: nothing to hide and nothing for the feed. No tombstone is kept
-    // for an unknown id, so a later put_paper() of it is a plain insert.
-    if (!*found || (*select)->column_int(0) != 0) return Status::ok_status();
+    std::optional<rules::StoredHead> head;
+    if (*found) head = rules::StoredHead{0, (*select)->column_int(0) != 0};
     (*select)->reset();
+    // No tombstone is kept for an unknown id, so a later put_paper() of it is a plain insert.
+    if (!rules::should_hide(head)) return Status::ok_status();
 
     auto seq = record_change(kPaperEntity, id.str(), "", true);
     if (!seq.ok()) return seq.error();
-    auto hide = statement(kHidePaper);
+    auto hide = statement(Query::kHidePaper);
     if (!hide.ok()) return hide.error();
     ScopedReset reset_hide(**hide);
     (*hide)->bind(1, id.str());
@@ -589,74 +435,54 @@ Status SqliteStore::apply_delete_paper(const PaperId& id, WriteCounts& counts) {
 }
 
 Status SqliteStore::apply_put_daily_entry(const DailyEntry& incoming, WriteCounts& counts) {
+    PAPERBOY_RETURN_IF_ERROR(rules::check_entry(incoming));
     const std::string& id = incoming.paper_id.str();
-    const std::string what = "daily entry " + incoming.date + " " + id;
-    if (auto day = normalize_date(incoming.date); !day || *day != incoming.date) {
-        return Error(ErrorCode::kInvalidArgument,
-                     what + ": date \"" + incoming.date + "\" is not of the form YYYY-MM-DD");
-    }
-
     {
-        auto paper = statement(kSelectPaperDeleted);
+        auto paper = statement(Query::kSelectPaperDeleted);
         if (!paper.ok()) return paper.error();
         ScopedReset reset_paper(**paper);
         (*paper)->bind(1, id);
         auto exists = (*paper)->step();
         if (!exists.ok()) return exists.error();
-        if (!*exists) {
-            return Error(ErrorCode::kInvalidArgument,
-                         what + ": paper " + id + " is not in the store; put the paper first");
+        if (!*exists) return rules::entry_paper_missing(incoming);
+    }
+
+    std::optional<DailyEntry> stored;
+    {
+        auto select = statement(Query::kSelectEntry);
+        if (!select.ok()) return select.error();
+        Statement& sel = **select;
+        ScopedReset reset_select(sel);
+        sel.bind(1, incoming.date);
+        sel.bind(2, id);
+        auto found = sel.step();
+        if (!found.ok()) return found.error();
+        if (*found) {
+            DailyEntry& e = stored.emplace();
+            e.date = incoming.date;
+            e.paper_id = incoming.paper_id;
+            e.submitted_by = sel.column_string(0);
+            e.submitted_at = sel.column_string(1);
+            e.upvotes = sel.column_int(2);
+            e.num_comments = sel.column_int(3);
         }
     }
 
-    auto select = statement(kSelectEntry);
-    if (!select.ok()) return select.error();
-    Statement& sel = **select;
-    ScopedReset reset_select(sel);
-    sel.bind(1, incoming.date);
-    sel.bind(2, id);
-    auto found = sel.step();
-    if (!found.ok()) return found.error();
-
-    if (!*found) {
-        auto seq = record_change(kEntryEntity, id, incoming.date, false);
-        if (!seq.ok()) return seq.error();
-        auto insert = statement(kInsertEntry);
-        if (!insert.ok()) return insert.error();
-        ScopedReset reset_insert(**insert);
-        bind_entry(**insert, incoming, *seq);
-        PAPERBOY_RETURN_IF_ERROR((*insert)->run());
-        ++counts.entries_inserted;
-        return Status::ok_status();
-    }
-
-    DailyEntry stored;
-    stored.date = incoming.date;
-    stored.paper_id = incoming.paper_id;
-    stored.submitted_by = sel.column_string(0);
-    stored.submitted_at = sel.column_string(1);
-    stored.upvotes = sel.column_int(2);
-    stored.num_comments = sel.column_int(3);
-    sel.reset();
-
-    const DailyEntry merged = merge_daily_entry(stored, incoming);
-    if (merged == stored) {
-        ++counts.entries_unchanged;
-        return Status::ok_status();
-    }
+    const rules::EntryDecision decision = rules::decide_put_entry(stored, incoming);
+    rules::count_entry(decision.action, counts);
+    if (decision.action == rules::EntryAction::kUnchanged) return Status::ok_status();
     auto seq = record_change(kEntryEntity, id, incoming.date, false);
     if (!seq.ok()) return seq.error();
-    auto update = statement(kUpdateEntry);
-    if (!update.ok()) return update.error();
-    ScopedReset reset_update(**update);
-    bind_entry(**update, merged, *seq);
-    PAPERBOY_RETURN_IF_ERROR((*update)->run());
-    ++counts.entries_updated;
-    return Status::ok_status();
+    auto write = statement(decision.action == rules::EntryAction::kInsert ? Query::kInsertEntry
+                                                                          : Query::kUpdateEntry);
+    if (!write.ok()) return write.error();
+    ScopedReset reset_write(**write);
+    bind_entry(**write, decision.entry, *seq);
+    return (*write)->run();
 }
 
 Status SqliteStore::apply_set_cursor(const std::string& key, const std::string& value) {
-    auto upsert = statement(kUpsertCursor);
+    auto upsert = statement(Query::kUpsertCursor);
     if (!upsert.ok()) return upsert.error();
     ScopedReset reset(**upsert);
     (*upsert)->bind(1, key);
@@ -685,7 +511,7 @@ Result<std::vector<std::optional<Paper>>> SqliteStore::get_papers(const std::vec
 }
 
 Result<std::optional<Paper>> SqliteStore::read_paper_locked(const PaperId& id) {
-    auto select = statement(kSelectPaper);
+    auto select = statement(Query::kSelectPaper);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, id.str());
@@ -707,7 +533,7 @@ Status SqliteStore::for_each_paper(const std::function<bool(const Paper&)>& fn) 
         page.clear();
         {
             std::lock_guard lock(mu_);
-            auto select = statement(kSelectPaperPage);
+            auto select = statement(Query::kSelectPaperPage);
             if (!select.ok()) return select.error();
             Statement& s = **select;
             ScopedReset reset(s);
@@ -752,7 +578,7 @@ Result<std::vector<DailyEntry>> SqliteStore::read_entries(Statement& s) {
 
 Result<std::vector<DailyEntry>> SqliteStore::daily_entries(std::string_view date) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectDailyEntries);
+    auto select = statement(Query::kSelectDailyEntries);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, date);
@@ -762,7 +588,7 @@ Result<std::vector<DailyEntry>> SqliteStore::daily_entries(std::string_view date
 Result<std::vector<DailyEntry>> SqliteStore::daily_entries_between(std::string_view first_date,
                                                                    std::string_view last_date) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectDailyEntriesBetween);
+    auto select = statement(Query::kSelectDailyEntriesBetween);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, first_date);
@@ -772,7 +598,7 @@ Result<std::vector<DailyEntry>> SqliteStore::daily_entries_between(std::string_v
 
 Result<std::vector<DailyEntry>> SqliteStore::entries_for_paper(const PaperId& id) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectEntriesForPaper);
+    auto select = statement(Query::kSelectEntriesForPaper);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, id.str());
@@ -786,7 +612,7 @@ Result<std::vector<std::vector<DailyEntry>>> SqliteStore::entries_for_papers(
     std::vector<std::vector<DailyEntry>> out;
     out.reserve(ids.size());
     for (const PaperId& id : ids) {
-        auto select = statement(kSelectEntriesForPaper);
+        auto select = statement(Query::kSelectEntriesForPaper);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, id.str());
@@ -807,7 +633,7 @@ Result<std::vector<std::optional<PaperCard>>> SqliteStore::paper_cards(
     std::vector<std::optional<PaperCard>> out(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
         {
-            auto select = statement(kSelectPaperCard);
+            auto select = statement(Query::kSelectPaperCard);
             if (!select.ok()) return select.error();
             ScopedReset reset(**select);
             (*select)->bind(1, ids[i].str());
@@ -821,7 +647,7 @@ Result<std::vector<std::optional<PaperCard>>> SqliteStore::paper_cards(
                                (*select)->column_int(kPaperColumnCount),
                                (*select)->column_int(kPaperColumnCount + 1)};
         }
-        auto select = statement(kSelectEntriesForPaper);
+        auto select = statement(Query::kSelectEntriesForPaper);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, ids[i].str());
@@ -836,7 +662,7 @@ Result<std::vector<Change>> SqliteStore::changes_since(int64_t after_seq, size_t
     std::lock_guard lock(mu_);
     std::vector<Change> out;
     if (limit == 0) return out;
-    auto select = statement(kSelectChanges);
+    auto select = statement(Query::kSelectChanges);
     if (!select.ok()) return select.error();
     Statement& s = **select;
     ScopedReset reset(s);
@@ -862,7 +688,7 @@ Result<std::vector<Change>> SqliteStore::changes_since(int64_t after_seq, size_t
 Result<std::optional<std::string>> SqliteStore::adjacent_daily_date(std::string_view date,
                                                                     bool later) {
     std::lock_guard lock(mu_);
-    auto select = statement(later ? kSelectNextDate : kSelectPreviousDate);
+    auto select = statement(later ? Query::kSelectNextDate : Query::kSelectPreviousDate);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, date);
@@ -874,7 +700,7 @@ Result<std::optional<std::string>> SqliteStore::adjacent_daily_date(std::string_
 
 Result<std::optional<std::string>> SqliteStore::cursor(std::string_view key) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectCursor);
+    auto select = statement(Query::kSelectCursor);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, key);
@@ -889,7 +715,7 @@ Result<StoreStats> SqliteStore::stats() {
     StoreStats st;
     st.schema_version = schema_version_;
     {
-        auto select = statement(kStatsPapers);
+        auto select = statement(Query::kStatsPapers);
         if (!select.ok()) return select.error();
         Statement& s = **select;
         ScopedReset reset(s);
@@ -909,7 +735,7 @@ Result<StoreStats> SqliteStore::stats() {
         }
     }
     {
-        auto select = statement(kStatsEntries);
+        auto select = statement(Query::kStatsEntries);
         if (!select.ok()) return select.error();
         Statement& s = **select;
         ScopedReset reset(s);
@@ -923,7 +749,7 @@ Result<StoreStats> SqliteStore::stats() {
         }
     }
     {
-        auto select = statement(kStatsSequence);
+        auto select = statement(Query::kStatsSequence);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         auto row = (*select)->step();

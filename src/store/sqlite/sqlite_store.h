@@ -5,18 +5,23 @@
 // threads, and reads wait for a running write(). The file is opened in WAL mode with
 // synchronous=NORMAL (a crash loses at most the last committed batches, never consistency),
 // foreign keys on and a 5 s busy timeout for other processes; WAL checkpoints run on a
-// background thread (checkpointer.h). Every statement is prepared once and cached. See
-// docs/schema.md for the tables and the change-feed contract. Depends on core/, store/merge.h,
+// background thread (checkpointer.h). Every statement (sqlite/queries.h) is prepared once and
+// cached; what a write does is decided by store/rules.h. See docs/schema.md for the tables and
+// the change-feed contract. Depends on core/, store/rules.h, store/migrations.h,
 // store/paper_codec.h and SQLite.
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "store/paper_codec.h"
+#include "store/sqlite/queries.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -146,6 +151,19 @@ class SqliteStore final : public Store {
     Status set_password(int64_t user_id, std::string_view password_hash) override;
     Result<std::string> instance_secret(std::string_view name, std::string_view generated) override;
 
+    // Coordination (store/coordination.h; SQL in sqlite/coordination.cpp). Times come from this
+    // process's clock, which every user of one SQLite file shares. wait_for_changes() wakes on
+    // this store's own feed writes at once, and notices other processes' by reading the feed's
+    // top every kChangePollInterval.
+    Result<bool> acquire_lease(std::string_view name, std::string_view holder,
+                               std::chrono::seconds ttl) override;
+    Status release_lease(std::string_view name, std::string_view holder) override;
+    Result<std::optional<LeaseInfo>> lease(std::string_view name) override;
+    Result<int64_t> count_hit(std::string_view key, std::chrono::seconds window,
+                              std::chrono::system_clock::time_point now, int64_t n) override;
+    Result<bool> wait_for_changes(int64_t after_seq, std::chrono::milliseconds timeout) override;
+    static constexpr std::chrono::milliseconds kChangePollInterval{100};
+
     // The connection's settings as SQLite reports them, for diagnostics and tests.
     struct ConnectionSettings {
         std::string journal_mode;  // "wal" for a file, "memory" for ":memory:"
@@ -156,108 +174,21 @@ class SqliteStore final : public Store {
     };
     Result<ConnectionSettings> connection_settings();
 
+    // Prepares every statement of sqlite/queries.h (a test checks them all against a fresh
+    // database); the first that fails is the error.
+    Status prepare_all_statements();
+
+    // For tests only: `hook` runs inside every write() of a non-empty batch, after its
+    // statements and before its COMMIT (the store's lock held), so that a test can hold a
+    // writer's transaction open. Empty to remove. Not for production use.
+    void set_before_commit_hook_for_testing(std::function<void()> hook);
+
   private:
     // get_paper() with mu_ held.
     Result<std::optional<Paper>> read_paper_locked(const PaperId& id);
 
     // One read transaction around the statements of a page of reads made with mu_ held.
     class ReadSnapshot;
-
-    // The cached statements; kSql in the .cpp holds their text in the same order.
-    enum Query : int {
-        kBegin,
-        kBeginRead,
-        kCommit,
-        kRollback,
-        kSelectPaperForWrite,
-        kInsertPaper,
-        kUpdatePaper,
-        kUpdatePaperHash,
-        kSelectPaperDeleted,
-        kHidePaper,
-        kRecordChange,
-        kSelectEntry,
-        kInsertEntry,
-        kUpdateEntry,
-        kUpsertCursor,
-        kSelectPaper,
-        kSelectPaperCard,
-        kSelectPaperPage,
-        kSelectDailyEntries,
-        kSelectDailyEntriesBetween,
-        kSelectEntriesForPaper,
-        kSelectPreviousDate,
-        kSelectNextDate,
-        kSelectChanges,
-        kSelectCursor,
-        kStatsPapers,
-        kStatsEntries,
-        kStatsSequence,
-        // accounts.cpp
-        kInsertUser,
-        kSelectUserByName,
-        kSelectUserById,
-        kUpdateRole,
-        kInsertSession,
-        kSelectSessionUser,
-        kDeleteSession,
-        kDeleteUserSessions,
-        kInsertApiToken,
-        kSelectApiTokenUser,
-        kTouchApiToken,
-        kSelectApiTokens,
-        kDeleteApiToken,
-        kInsertVote,
-        kDeleteVote,
-        kAddPaperVotes,
-        kSelectPaperVotes,
-        kSelectHasVoted,
-        kDeleteEntry,
-        kSelectEntriesBySubmitter,
-        kSelectVotedPapers,
-        kUpsertOrganization,
-        kSelectOrganization,
-        // comments.cpp
-        kInsertComment,
-        kSelectComment,
-        kUpdateComment,
-        kSelectPaperComments,
-        kAddPaperComments,
-        kSelectCommentCount,
-        kCountUserComments,
-        // subscriptions.cpp
-        kUpsertSubscription,
-        kSelectSubscription,
-        kSelectSubscriptionByKey,
-        kSelectSubscriptionsOf,
-        kSelectConfirmedSubscriptions,
-        kStartConfirmation,
-        kCancelConfirmation,
-        kConfirmSubscription,
-        kUpdateSubscriptionStatus,
-        kSelectDigestSend,
-        kInsertDigestSend,
-        kFinishDigestSend,
-        kInsertPaperReceived,
-        kResetFailures,
-        kAddFailure,
-        kSelectPapersReceived,
-        kInsertMailToken,
-        kUseMailToken,
-        kSelectMailTokenUser,
-        kPeekMailToken,
-        kCountMailTokens,
-        kUpdateEmailVerified,
-        kUpdatePassword,
-        kInsertInstanceSecret,
-        kSelectInstanceSecret,
-        kQueryCount,
-    };
-
-    static std::string sql_text(Query q);
-    static std::string accounts_sql_text(Query q);  // the accounts.cpp queries
-    static std::string comments_sql_text(Query q);  // the comments.cpp queries
-    static std::string mail_sql_text(Query q);      // the subscriptions.cpp queries
 
     SqliteStore(sqlite3* db, std::string path, int schema_version, bool read_only);
 
@@ -273,12 +204,17 @@ class SqliteStore final : public Store {
                                     WriteCounts& counts);
     Status apply_set_organization(const PaperId& id, const std::string& organization,
                                   WriteCounts& counts);
-    // Writes `paper` over its row with a new change-feed position.
-    Status update_paper_row(const Paper& paper, WriteCounts& counts);
+    // Inserts (kInsertPaper) or overwrites (kUpdatePaper) the row of `paper`, shown, with
+    // `hash` and a new change-feed position.
+    Status write_paper_row(Query query, const Paper& paper, uint64_t hash);
     // Appends (or moves to the end) the change-feed entry of a record; returns its new seq.
     Result<int64_t> record_change(std::string_view entity, std::string_view paper_id,
                                   std::string_view date, bool deleted);
     Result<std::vector<DailyEntry>> read_entries(Statement& stmt);
+    // Tells wait_for_changes() callers that the feed moved. Call after a commit that wrote it.
+    void feed_written();
+    // The highest seq on the feed. Caller holds mu_.
+    Result<int64_t> last_seq_locked();
     // Runs a statement that changes rows, with mu_ held; returns how many it changed.
     Result<int> run_counting(Statement& stmt);
     // Fails when the store is read-only. Caller holds mu_.
@@ -297,6 +233,13 @@ class SqliteStore final : public Store {
     const int schema_version_;
     const bool read_only_;
     std::array<std::unique_ptr<Statement>, kQueryCount> statements_;
+    std::function<void()> before_commit_hook_;  // guarded by mu_; tests only
+    // Feed writes of this store, for wait_for_changes(); guarded by feed_mu_.
+    std::mutex feed_mu_;
+    std::condition_variable feed_cv_;
+    uint64_t feed_writes_ = 0;
+    // When count_hit() last purged ended windows; guarded by mu_.
+    std::chrono::steady_clock::time_point last_purge_{};
     AuthorsJsonReader authors_reader_;            // guarded by mu_
     std::unique_ptr<Checkpointer> checkpointer_;  // files opened for writing only
 };

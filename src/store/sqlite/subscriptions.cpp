@@ -14,6 +14,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "store/paper_codec.h"
+#include "store/rules.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/statement.h"
@@ -21,67 +23,12 @@
 namespace paperboy::store::sqlite {
 namespace {
 
-// The columns read_subscription() reads, in its order. NULL times and nonces read as "".
-constexpr std::string_view kSubscriptionCols =
-    "id, email, frequency, topic, status, COALESCE(user_id, 0), created_at, confirmed_at, "
-    "confirm_nonce, confirm_sent_at, permanent_failures, updated_at";
-
-// The columns read_digest_send() reads, in its order.
-constexpr std::string_view kDigestSendCols =
-    "subscription_id, period, state, message_id, papers, attempts, last_error, created_at, "
-    "updated_at";
-
-// Paper ids per papers_received() query. The statement has this many placeholders after the
-// address; those a short last chunk leaves unbound are NULL, which IN never matches.
-constexpr int kReceivedChunk = 100;
-
-std::string_view purpose_name(MailTokenPurpose purpose) {
-    switch (purpose) {
-        case MailTokenPurpose::kResetPassword:
-            return "reset_password";
-        case MailTokenPurpose::kVerifyEmail:
-            break;
-    }
-    return "verify_email";
-}
-
-std::optional<SendState> parse_send_state(std::string_view name) {
-    for (SendState state : {SendState::kClaimed, SendState::kSent, SendState::kFailed}) {
-        if (send_state_name(state) == name) return state;
-    }
-    return std::nullopt;
-}
-
 int64_t clamp_limit(size_t limit) {
     return static_cast<int64_t>(
         std::min(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
 }
 
-// digest_sends.papers: canonical ids separated by single spaces (ids hold no white space).
-std::string join_paper_ids(const std::vector<PaperId>& papers) {
-    std::string out;
-    for (const PaperId& paper : papers) {
-        if (!out.empty()) out += ' ';
-        out += paper.str();
-    }
-    return out;
-}
-
-Result<std::vector<PaperId>> split_paper_ids(std::string_view text) {
-    std::vector<PaperId> out;
-    while (!text.empty()) {
-        const size_t space = text.find(' ');
-        const std::string_view token = text.substr(0, space);
-        text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
-        if (token.empty()) continue;
-        auto id = PaperId::parse(token);
-        if (!id.ok()) return id.error();
-        out.push_back(std::move(id).value());
-    }
-    return out;
-}
-
-// The subscription of the statement's current row (columns as kSubscriptionCols).
+// The subscription of the statement's current row (columns as queries::kSubscriptionCols).
 Result<Subscription> read_subscription(const Statement& s) {
     Subscription sub;
     sub.id = s.column_int64(0);
@@ -106,7 +53,7 @@ Result<Subscription> read_subscription(const Statement& s) {
     return sub;
 }
 
-// The send log row of the statement's current row (columns as kDigestSendCols).
+// The send log row of the statement's current row (columns as queries::kDigestSendCols).
 Result<DigestSend> read_digest_send(const Statement& s) {
     DigestSend send;
     send.subscription_id = s.column_int64(0);
@@ -137,121 +84,6 @@ std::string no_subscription(int64_t id) { return "no subscription " + std::to_st
 
 }  // namespace
 
-std::string SqliteStore::mail_sql_text(Query query) {
-    const std::string sub_cols(kSubscriptionCols);
-    switch (query) {
-        case kUpsertSubscription:
-            // The SET expressions read the row as it was, so `status` is the old status
-            // throughout; the WHERE leaves every other row unwritten.
-            return "INSERT INTO subscriptions (email, frequency, topic, status, user_id, "
-                   "created_at, updated_at) VALUES (?1, ?2, ?3, 'pending', NULLIF(?4, 0), ?5, ?5) "
-                   "ON CONFLICT (email, frequency, topic) DO UPDATE SET "
-                   "status = CASE WHEN status = 'unsubscribed' THEN 'pending' ELSE status END, "
-                   "confirmed_at = CASE WHEN status = 'unsubscribed' THEN NULL "
-                   "ELSE confirmed_at END, "
-                   "confirm_nonce = CASE WHEN status = 'unsubscribed' THEN NULL "
-                   "ELSE confirm_nonce END, "
-                   "confirm_sent_at = CASE WHEN status = 'unsubscribed' THEN NULL "
-                   "ELSE confirm_sent_at END, "
-                   "permanent_failures = CASE WHEN status = 'unsubscribed' THEN 0 "
-                   "ELSE permanent_failures END, "
-                   "user_id = COALESCE(user_id, excluded.user_id), "
-                   "updated_at = excluded.updated_at "
-                   "WHERE status = 'unsubscribed' OR "
-                   "(user_id IS NULL AND excluded.user_id IS NOT NULL)";
-        case kSelectSubscription:
-            return "SELECT " + sub_cols + " FROM subscriptions WHERE id = ?1";
-        case kSelectSubscriptionByKey:
-            return "SELECT " + sub_cols +
-                   " FROM subscriptions WHERE email = ?1 AND frequency = ?2 AND topic = ?3";
-        case kSelectSubscriptionsOf:
-            // NULLIF: user 0 is "no user", and NULL matches no row.
-            return "SELECT " + sub_cols +
-                   " FROM subscriptions WHERE email = ?1 OR user_id = NULLIF(?2, 0) ORDER BY id";
-        case kSelectConfirmedSubscriptions:
-            return "SELECT " + sub_cols +
-                   " FROM subscriptions WHERE frequency = ?1 AND status = 'confirmed' AND "
-                   "id > ?2 ORDER BY id LIMIT ?3";
-        case kStartConfirmation:
-            return "UPDATE subscriptions SET confirm_nonce = ?2, confirm_sent_at = ?3, "
-                   "updated_at = ?3 WHERE id = ?1 AND status = 'pending' AND "
-                   "(confirm_sent_at IS NULL OR confirm_sent_at < ?4)";
-        case kCancelConfirmation:
-            return "UPDATE subscriptions SET confirm_nonce = NULL, confirm_sent_at = NULL "
-                   "WHERE id = ?1 AND confirm_nonce = ?2";
-        case kConfirmSubscription:
-            return "UPDATE subscriptions SET status = 'confirmed', confirmed_at = ?3, "
-                   "confirm_nonce = NULL, updated_at = ?3 "
-                   "WHERE id = ?1 AND status = 'pending' AND confirm_nonce = ?2";
-        case kUpdateSubscriptionStatus:
-            return "UPDATE subscriptions SET status = ?2, updated_at = ?3, "
-                   "permanent_failures = CASE WHEN ?2 = 'confirmed' THEN 0 "
-                   "ELSE permanent_failures END, "
-                   "confirmed_at = CASE WHEN ?2 = 'confirmed' THEN COALESCE(confirmed_at, ?3) "
-                   "ELSE confirmed_at END WHERE id = ?1";
-        case kSelectDigestSend:
-            return "SELECT " + std::string(kDigestSendCols) +
-                   " FROM digest_sends WHERE subscription_id = ?1 AND period = ?2";
-        case kInsertDigestSend:
-            // Only the key's conflict is ignored: a claim never overwrites an earlier one.
-            return "INSERT INTO digest_sends (subscription_id, period, state, message_id, papers, "
-                   "attempts, last_error, created_at, updated_at) "
-                   "VALUES (?1, ?2, 'claimed', ?3, ?4, ?5, ?6, ?7, ?8) "
-                   "ON CONFLICT (subscription_id, period) DO NOTHING";
-        case kFinishDigestSend:
-            return "UPDATE digest_sends SET "
-                   "state = CASE WHEN ?3 = 'claimed' THEN state ELSE ?3 END, "
-                   "attempts = attempts + 1, last_error = ?4, updated_at = ?5 "
-                   "WHERE subscription_id = ?1 AND period = ?2";
-        case kInsertPaperReceived:
-            return "INSERT OR IGNORE INTO papers_received (email, paper_id, received_at) "
-                   "VALUES (?1, ?2, ?3)";
-        case kResetFailures:
-            return "UPDATE subscriptions SET permanent_failures = 0, updated_at = ?2 "
-                   "WHERE id = ?1 AND permanent_failures <> 0";
-        case kAddFailure:
-            // Only a confirmed subscription is suspended: one unsubscribed meanwhile stays so.
-            return "UPDATE subscriptions SET permanent_failures = permanent_failures + 1, "
-                   "status = CASE WHEN status = 'confirmed' AND ?2 > 0 AND "
-                   "permanent_failures + 1 >= ?2 THEN 'suspended' ELSE status END, "
-                   "updated_at = ?3 WHERE id = ?1";
-        case kSelectPapersReceived: {
-            std::string sql =
-                "SELECT paper_id FROM papers_received WHERE email = ?1 AND paper_id IN (";
-            for (int i = 0; i < kReceivedChunk; ++i) {
-                if (i > 0) sql += ", ";
-                sql += "?" + std::to_string(i + 2);
-            }
-            return sql + ")";
-        }
-        case kInsertMailToken:
-            return "INSERT INTO mail_tokens (digest, user_id, purpose, created_at, expires_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)";
-        case kUseMailToken:
-            return "UPDATE mail_tokens SET used_at = ?3 WHERE digest = ?1 AND purpose = ?2 AND "
-                   "used_at IS NULL AND expires_at > ?3";
-        case kSelectMailTokenUser:
-            return "SELECT user_id FROM mail_tokens WHERE digest = ?1";
-        case kPeekMailToken:
-            return "SELECT user_id FROM mail_tokens WHERE digest = ?1 AND purpose = ?2 AND "
-                   "used_at IS NULL AND expires_at > ?3";
-        case kCountMailTokens:
-            return "SELECT COUNT(*) FROM mail_tokens WHERE user_id = ?1 AND purpose = ?2 AND "
-                   "created_at >= ?3";
-        case kUpdateEmailVerified:
-            return "UPDATE users SET email_verified_at = ?2 WHERE id = ?1";
-        case kUpdatePassword:
-            return "UPDATE users SET password_hash = ?2 WHERE id = ?1";
-        case kInsertInstanceSecret:
-            return "INSERT OR IGNORE INTO instance_secrets (name, value) VALUES (?1, ?2)";
-        case kSelectInstanceSecret:
-            return "SELECT value FROM instance_secrets WHERE name = ?1";
-        default:
-            break;
-    }
-    return "";
-}
-
 Result<std::vector<Subscription>> SqliteStore::read_subscriptions(Statement& s, bool first_only) {
     std::vector<Subscription> out;
     for (;;) {
@@ -273,7 +105,7 @@ Result<Subscription> SqliteStore::upsert_subscription(std::string_view email, Fr
     Transaction transaction(db_);
     PAPERBOY_RETURN_IF_ERROR(transaction.begin());
     {
-        auto upsert = statement(kUpsertSubscription);
+        auto upsert = statement(Query::kUpsertSubscription);
         if (!upsert.ok()) return upsert.error();
         ScopedReset reset(**upsert);
         (*upsert)->bind(1, email);
@@ -288,7 +120,7 @@ Result<Subscription> SqliteStore::upsert_subscription(std::string_view email, Fr
             return s.error();
         }
     }
-    auto select = statement(kSelectSubscriptionByKey);
+    auto select = statement(Query::kSelectSubscriptionByKey);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, email);
@@ -306,7 +138,7 @@ Result<Subscription> SqliteStore::upsert_subscription(std::string_view email, Fr
 
 Result<std::optional<Subscription>> SqliteStore::subscription(int64_t id) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectSubscription);
+    auto select = statement(Query::kSelectSubscription);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, id);
@@ -319,7 +151,7 @@ Result<std::optional<Subscription>> SqliteStore::subscription(int64_t id) {
 Result<std::vector<Subscription>> SqliteStore::subscriptions_of(std::string_view email,
                                                                 int64_t user_id) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectSubscriptionsOf);
+    auto select = statement(Query::kSelectSubscriptionsOf);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, email);
@@ -331,7 +163,7 @@ Result<std::vector<Subscription>> SqliteStore::confirmed_subscriptions(Frequency
                                                                        int64_t after_id,
                                                                        size_t limit) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectConfirmedSubscriptions);
+    auto select = statement(Query::kSelectConfirmedSubscriptions);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, frequency_name(frequency));
@@ -348,7 +180,7 @@ Result<bool> SqliteStore::start_confirmation(int64_t id, std::string_view nonce,
     }
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto update = statement(kStartConfirmation);
+    auto update = statement(Query::kStartConfirmation);
     if (!update.ok()) return update.error();
     ScopedReset reset(**update);
     (*update)->bind(1, id);
@@ -363,7 +195,7 @@ Result<bool> SqliteStore::start_confirmation(int64_t id, std::string_view nonce,
 Status SqliteStore::cancel_confirmation(int64_t id, std::string_view nonce) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto update = statement(kCancelConfirmation);
+    auto update = statement(Query::kCancelConfirmation);
     if (!update.ok()) return update.error();
     ScopedReset reset(**update);
     (*update)->bind(1, id);
@@ -375,7 +207,7 @@ Result<bool> SqliteStore::confirm_subscription(int64_t id, std::string_view nonc
                                                std::string_view now) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto update = statement(kConfirmSubscription);
+    auto update = statement(Query::kConfirmSubscription);
     if (!update.ok()) return update.error();
     ScopedReset reset(**update);
     (*update)->bind(1, id);
@@ -390,7 +222,7 @@ Status SqliteStore::set_subscription_status(int64_t id, SubscriptionStatus statu
                                             std::string_view now) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto update = statement(kUpdateSubscriptionStatus);
+    auto update = statement(Query::kUpdateSubscriptionStatus);
     if (!update.ok()) return update.error();
     ScopedReset reset(**update);
     (*update)->bind(1, id);
@@ -405,7 +237,7 @@ Status SqliteStore::set_subscription_status(int64_t id, SubscriptionStatus statu
 Result<std::optional<DigestSend>> SqliteStore::digest_send(int64_t subscription_id,
                                                            std::string_view period) {
     std::lock_guard lock(mu_);
-    auto select = statement(kSelectDigestSend);
+    auto select = statement(Query::kSelectDigestSend);
     if (!select.ok()) return select.error();
     Statement& s = **select;
     ScopedReset reset(s);
@@ -422,7 +254,7 @@ Result<std::optional<DigestSend>> SqliteStore::digest_send(int64_t subscription_
 Result<bool> SqliteStore::claim_digest(const DigestSend& send) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto insert = statement(kInsertDigestSend);
+    auto insert = statement(Query::kInsertDigestSend);
     if (!insert.ok()) return insert.error();
     Statement& s = **insert;
     ScopedReset reset(s);
@@ -456,7 +288,7 @@ Result<int> SqliteStore::finish_digest(int64_t subscription_id, std::string_view
         "digest " + std::string(period) + " of subscription " + std::to_string(subscription_id);
     DigestSend send;
     {
-        auto select = statement(kSelectDigestSend);
+        auto select = statement(Query::kSelectDigestSend);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, subscription_id);
@@ -471,7 +303,7 @@ Result<int> SqliteStore::finish_digest(int64_t subscription_id, std::string_view
     Subscription sub;
     {
         // There is one: the send log row's foreign key cascades the subscription's deletion.
-        auto select = statement(kSelectSubscription);
+        auto select = statement(Query::kSelectSubscription);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, subscription_id);
@@ -481,7 +313,7 @@ Result<int> SqliteStore::finish_digest(int64_t subscription_id, std::string_view
         sub = std::move(found->front());
     }
     {
-        auto update = statement(kFinishDigestSend);
+        auto update = statement(Query::kFinishDigestSend);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, subscription_id);
@@ -494,7 +326,7 @@ Result<int> SqliteStore::finish_digest(int64_t subscription_id, std::string_view
     int failures = sub.permanent_failures;
     if (state == SendState::kSent) {
         for (const PaperId& paper : send.papers) {
-            auto insert = statement(kInsertPaperReceived);
+            auto insert = statement(Query::kInsertPaperReceived);
             if (!insert.ok()) return insert.error();
             ScopedReset reset(**insert);
             (*insert)->bind(1, sub.email);
@@ -502,7 +334,7 @@ Result<int> SqliteStore::finish_digest(int64_t subscription_id, std::string_view
             (*insert)->bind(3, now);
             PAPERBOY_RETURN_IF_ERROR((*insert)->run());
         }
-        auto reset_failures = statement(kResetFailures);
+        auto reset_failures = statement(Query::kResetFailures);
         if (!reset_failures.ok()) return reset_failures.error();
         ScopedReset reset(**reset_failures);
         (*reset_failures)->bind(1, subscription_id);
@@ -510,14 +342,17 @@ Result<int> SqliteStore::finish_digest(int64_t subscription_id, std::string_view
         PAPERBOY_RETURN_IF_ERROR((*reset_failures)->run());
         failures = 0;
     } else if (state == SendState::kFailed) {
-        auto add = statement(kAddFailure);
-        if (!add.ok()) return add.error();
-        ScopedReset reset(**add);
-        (*add)->bind(1, subscription_id);
-        (*add)->bind(2, suspend_after);
-        (*add)->bind(3, now);
-        PAPERBOY_RETURN_IF_ERROR((*add)->run());
-        ++failures;
+        // Decided from the row read in this transaction, which holds the write lock.
+        const rules::FailureOutcome outcome = rules::after_permanent_failure(sub, suspend_after);
+        auto set = statement(Query::kSetFailures);
+        if (!set.ok()) return set.error();
+        ScopedReset reset(**set);
+        (*set)->bind(1, subscription_id);
+        (*set)->bind(2, outcome.permanent_failures);
+        (*set)->bind(3, subscription_status_name(outcome.status));
+        (*set)->bind(4, now);
+        PAPERBOY_RETURN_IF_ERROR((*set)->run());
+        failures = outcome.permanent_failures;
     }
     PAPERBOY_RETURN_IF_ERROR(transaction.commit());
     return failures;
@@ -529,7 +364,7 @@ Result<std::vector<bool>> SqliteStore::papers_received(std::string_view email,
     std::unordered_set<std::string> received;
     for (size_t first = 0; first < papers.size(); first += kReceivedChunk) {
         const size_t end = std::min(papers.size(), first + kReceivedChunk);
-        auto select = statement(kSelectPapersReceived);
+        auto select = statement(Query::kSelectPapersReceived);
         if (!select.ok()) return select.error();
         Statement& s = **select;
         ScopedReset reset(s);
@@ -554,12 +389,12 @@ Status SqliteStore::add_mail_token(std::string_view token_digest, int64_t user_i
                                    std::string_view expires_at) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto insert = statement(kInsertMailToken);
+    auto insert = statement(Query::kInsertMailToken);
     if (!insert.ok()) return insert.error();
     ScopedReset reset(**insert);
     (*insert)->bind(1, token_digest);
     (*insert)->bind(2, user_id);
-    (*insert)->bind(3, purpose_name(purpose));
+    (*insert)->bind(3, mail_token_purpose_name(purpose));
     (*insert)->bind(4, created_at);
     (*insert)->bind(5, expires_at);
     if (Status s = (*insert)->run(); !s.ok()) {
@@ -579,11 +414,11 @@ Result<std::optional<int64_t>> SqliteStore::mail_token_user(std::string_view tok
                                                             MailTokenPurpose purpose,
                                                             std::string_view now) {
     std::lock_guard lock(mu_);
-    auto select = statement(kPeekMailToken);
+    auto select = statement(Query::kPeekMailToken);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, token_digest);
-    (*select)->bind(2, purpose_name(purpose));
+    (*select)->bind(2, mail_token_purpose_name(purpose));
     (*select)->bind(3, now);
     auto row = (*select)->step();
     if (!row.ok()) return row.error();
@@ -601,11 +436,11 @@ Result<std::optional<int64_t>> SqliteStore::use_mail_token(std::string_view toke
     Transaction transaction(db_);
     PAPERBOY_RETURN_IF_ERROR(transaction.begin());
     {
-        auto update = statement(kUseMailToken);
+        auto update = statement(Query::kUseMailToken);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, token_digest);
-        (*update)->bind(2, purpose_name(purpose));
+        (*update)->bind(2, mail_token_purpose_name(purpose));
         (*update)->bind(3, now);
         auto changed = run_counting(**update);
         if (!changed.ok()) return changed.error();
@@ -613,7 +448,7 @@ Result<std::optional<int64_t>> SqliteStore::use_mail_token(std::string_view toke
     }
     int64_t user_id = 0;
     {
-        auto select = statement(kSelectMailTokenUser);
+        auto select = statement(Query::kSelectMailTokenUser);
         if (!select.ok()) return select.error();
         ScopedReset reset(**select);
         (*select)->bind(1, token_digest);
@@ -629,11 +464,11 @@ Result<std::optional<int64_t>> SqliteStore::use_mail_token(std::string_view toke
 Result<int> SqliteStore::mail_tokens_since(int64_t user_id, MailTokenPurpose purpose,
                                            std::string_view since) {
     std::lock_guard lock(mu_);
-    auto select = statement(kCountMailTokens);
+    auto select = statement(Query::kCountMailTokens);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, user_id);
-    (*select)->bind(2, purpose_name(purpose));
+    (*select)->bind(2, mail_token_purpose_name(purpose));
     (*select)->bind(3, since);
     auto row = (*select)->step();
     if (!row.ok()) return row.error();
@@ -643,7 +478,7 @@ Result<int> SqliteStore::mail_tokens_since(int64_t user_id, MailTokenPurpose pur
 Status SqliteStore::set_email_verified(int64_t user_id, std::string_view now) {
     std::lock_guard lock(mu_);
     PAPERBOY_RETURN_IF_ERROR(check_writable());
-    auto update = statement(kUpdateEmailVerified);
+    auto update = statement(Query::kUpdateEmailVerified);
     if (!update.ok()) return update.error();
     ScopedReset reset(**update);
     (*update)->bind(1, user_id);
@@ -662,7 +497,7 @@ Status SqliteStore::set_password(int64_t user_id, std::string_view password_hash
     Transaction transaction(db_);
     PAPERBOY_RETURN_IF_ERROR(transaction.begin());
     {
-        auto update = statement(kUpdatePassword);
+        auto update = statement(Query::kUpdatePassword);
         if (!update.ok()) return update.error();
         ScopedReset reset(**update);
         (*update)->bind(1, user_id);
@@ -674,7 +509,7 @@ Status SqliteStore::set_password(int64_t user_id, std::string_view password_hash
         }
     }
     {
-        auto del = statement(kDeleteUserSessions);
+        auto del = statement(Query::kDeleteUserSessions);
         if (!del.ok()) return del.error();
         ScopedReset reset(**del);
         (*del)->bind(1, user_id);
@@ -692,14 +527,14 @@ Result<std::string> SqliteStore::instance_secret(std::string_view name,
     std::lock_guard lock(mu_);
     // A read-only store reads the secret a writer stored, and cannot store one itself.
     if (!read_only_) {
-        auto insert = statement(kInsertInstanceSecret);
+        auto insert = statement(Query::kInsertInstanceSecret);
         if (!insert.ok()) return insert.error();
         ScopedReset reset(**insert);
         (*insert)->bind(1, name);
         (*insert)->bind(2, generated);
         PAPERBOY_RETURN_IF_ERROR((*insert)->run());
     }
-    auto select = statement(kSelectInstanceSecret);
+    auto select = statement(Query::kSelectInstanceSecret);
     if (!select.ok()) return select.error();
     ScopedReset reset(**select);
     (*select)->bind(1, name);
