@@ -161,6 +161,13 @@ int64_t FailureThrottle::take(const std::string& key, int limit, std::chrono::se
     return wait;
 }
 
+int64_t window_left(std::chrono::system_clock::time_point now, std::chrono::seconds window) {
+    const int64_t at =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    const int64_t length = std::max<int64_t>(window.count(), 1);
+    return std::max<int64_t>(length - at % length, 1);
+}
+
 Error rate_limited(std::string_view what, int64_t wait_seconds) {
     return Error(ErrorCode::kLimitExceeded, std::string(what) + "; try again in " +
                                                 std::to_string((wait_seconds + 59) / 60) +
@@ -198,11 +205,13 @@ Result<SignUp> Accounts::sign_up_quietly(std::string_view handle, std::string_vi
                                          std::string_view address) {
     if (!address.empty()) {
         // Every attempt counts (a bad password costs no hash, but a flood of them is still a
-        // flood): the throttle's "failures" here are attempts.
-        if (const int64_t wait =
-                throttle_.take("signup:" + client_group(address), options_.max_signups_per_address,
-                               options_.signup_window, options_.now())) {
-            return rate_limited("too many sign-ups from your address", wait);
+        // flood), on every node of the instance: the count is the store's.
+        auto attempts = store_.count_hit("signup:" + client_group(address), options_.signup_window,
+                                         options_.now());
+        if (!attempts.ok()) return attempts.error();
+        if (*attempts > options_.max_signups_per_address) {
+            return rate_limited("too many sign-ups from your address",
+                                window_left(options_.now(), options_.signup_window));
         }
     }
     if (std::string why = check_handle(handle); !why.empty()) {
@@ -268,6 +277,23 @@ Result<LogIn> Accounts::log_in(std::string_view handle_or_email, std::string_vie
     // one key, the throttle would tell which address belongs to which handle.)
     const std::string account = lower(trim(handle_or_email));
     LogIn result;
+    // First what every node has counted (the store's windows), then this node's own delays.
+    const LoginThrottleOptions& limits = options_.login_throttle;
+    const std::string group = client_group(address);
+    const std::string pair_key = "login.pair:" + group + " " + account.substr(0, 320);
+    const std::string address_key = "login.address:" + group;
+    auto pair_failures = store_.count_hit(pair_key, limits.forget_after, now, 0);
+    if (!pair_failures.ok()) return pair_failures.error();
+    auto address_failures = store_.count_hit(address_key, limits.address_window, now, 0);
+    if (!address_failures.ok()) return address_failures.error();
+    if (*pair_failures >= options_.shared_pair_failures ||
+        *address_failures >= limits.max_failures_per_address) {
+        result.outcome = LogIn::Outcome::kThrottled;
+        result.retry_after_seconds = *pair_failures >= options_.shared_pair_failures
+                                         ? window_left(now, limits.forget_after)
+                                         : window_left(now, limits.address_window);
+        return result;
+    }
     if (const int64_t wait = login_throttle_.begin(account, address, now)) {
         result.outcome = LogIn::Outcome::kThrottled;
         result.retry_after_seconds = wait;
@@ -286,8 +312,12 @@ Result<LogIn> Accounts::log_in(std::string_view handle_or_email, std::string_vie
         return result;
     }
     if (!*user || !*matches) {
+        // Counted on this node since begin(); for every node now.
+        auto counted = store_.count_hit(pair_key, limits.forget_after, now);
+        if (counted.ok()) counted = store_.count_hit(address_key, limits.address_window, now);
+        if (!counted.ok()) return counted.error();
         result.outcome = LogIn::Outcome::kWrongCredentials;
-        return result;  // counted as a failure since begin()
+        return result;
     }
     login_throttle_.succeeded(account, address, now);
     auto token = open_session(**user);

@@ -41,6 +41,11 @@ namespace paperboy::app {
 struct AccountsOptions {
     std::chrono::seconds session_lifetime{std::chrono::hours(24 * 30)};
     LoginThrottleOptions login_throttle;
+    // Across every node of the instance (counted in the store, store/coordination.h): an
+    // (account, address) pair may fail this many times per login_throttle.forget_after window,
+    // and an address login_throttle.max_failures_per_address times per address_window. Within
+    // one node the LoginThrottle's growing delays apply first.
+    int shared_pair_failures = 20;
     // Sign-ups from one client address (each costs an argon2 hash of 64 MiB).
     int max_signups_per_address = 5;
     std::chrono::seconds signup_window{std::chrono::hours(1)};
@@ -84,6 +89,9 @@ class FailureThrottle {
 
 // kLimitExceeded for `what` ("too many sign-ups from your address"), saying how long to wait.
 Error rate_limited(std::string_view what, int64_t wait_seconds);
+// Seconds from `now` to the end of its fixed window of length `window` (the store's shared
+// counters start windows at multiples of `window` since the Unix epoch), at least 1.
+int64_t window_left(std::chrono::system_clock::time_point now, std::chrono::seconds window);
 
 struct LogIn {
     // kBusy: the password hasher is full; nothing was checked or counted.
@@ -164,7 +172,6 @@ class Accounts {
     store::Store& store_;
     AccountsOptions options_;
     std::shared_ptr<auth::PasswordPool> passwords_;
-    FailureThrottle throttle_;  // sign-ups
     LoginThrottle login_throttle_;
     std::mutex secret_mu_;
     std::string form_secret_;  // loaded from the store on first use

@@ -96,6 +96,10 @@ class DigestJob {
 // frequency (a store cursor, so that every node and every restart agrees).
 inline constexpr std::string_view kLastDailyRunCursor = "digest.daily.last_run";
 inline constexpr std::string_view kLastWeeklyRunCursor = "digest.weekly.last_run";
+// The store lease (app/job_lease.h) every digest sender of the instance holds while it sends:
+// two senders at once would each take the other's fresh claims in the send log for ones left
+// by a crash, and send them again.
+inline constexpr std::string_view kDigestLease = "digest";
 
 // The day the digests of `frequency` last ran to the end; nullopt when never.
 Result<std::optional<std::string>> last_digest_run(store::Catalog& store, Frequency frequency);

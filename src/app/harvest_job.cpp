@@ -1,14 +1,20 @@
 #include "app/harvest_job.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <utility>
 
 #include "app/ingest_pipeline.h"
+#include "app/job_lease.h"
 #include "core/url.h"
 
 namespace paperboy::app {
+
 namespace {
+
+// How long a harvest's lease outlives a run that died (renewed every third of it meanwhile).
+constexpr std::chrono::seconds kHarvestLeaseTtl{60};
 
 using ingest::HarvestSource;
 
@@ -115,6 +121,20 @@ Result<HarvestReport> run_harvest(store::Store& store, ingest::HttpFetcher& fetc
     const std::string last_key = harvest_last_key(options.request);
     const std::string resume_key = harvest_resume_key(options.request);
 
+    // One run of a harvest at a time on the whole instance (cron on two nodes, a run started
+    // by hand during the nightly one): the store's lease of its scope. A run that dies loses
+    // it after kHarvestLeaseTtl; the next one resumes from the store's cursors.
+    std::optional<store::LeaseInfo> holder;
+    auto lease = JobLease::try_acquire(store, "harvest:" + harvest_scope(options.request),
+                                       kHarvestLeaseTtl, &holder);
+    if (!lease.ok()) return lease.error();
+    if (!*lease) {
+        return Error(ErrorCode::kUnavailable,
+                     "another run of this harvest is in progress (" +
+                         (holder ? holder->holder : std::string("another process")) +
+                         " holds its lease); try again when it has finished");
+    }
+
     // Read even under --full: a full run must not move harvest.last backwards.
     auto last = read_cursor(store, last_key);
     if (!last.ok()) return last.error();
@@ -150,6 +170,11 @@ Result<HarvestReport> run_harvest(store::Store& store, ingest::HttpFetcher& fetc
 
     std::string new_last = remembered_last;
     auto sink = [&](ingest::HarvestPage& page) -> Status {
+        if ((*lease)->lost()) {
+            return Error(ErrorCode::kUnavailable,
+                         "stopped: the harvest's lease could not be renewed (another run may "
+                         "have taken over)");
+        }
         note_seen(source, page, seen);
         store::WriteBatch batch;
         for (auto& record : page.records) add_to_batch(batch, std::move(record));

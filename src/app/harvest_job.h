@@ -20,7 +20,9 @@
 //                            run's "last" value so far.
 // A saved run is resumed when the new run asks for the same from/until (which it does when
 // rerun with the same flags); --full ignores both cursors.
-// Depends on core/, store/, ingest/. One harvest per store at a time.
+// Depends on core/, store/, ingest/. One run of a harvest (one scope) at a time on the whole
+// instance: run_harvest() holds the store lease "harvest:<scope>" (app/job_lease.h) while it runs
+// and answers kUnavailable, naming the holder, when another run holds it.
 #pragma once
 
 #include <cstdint>

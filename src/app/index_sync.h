@@ -1,7 +1,8 @@
 // app/index_sync.h — keeps a SearchService in step with its store from a background thread:
-// sync() every `interval`, so that a paper ingested (or a vote cast) by any process is
-// searchable within about that long. stop() saves the index snapshot, so the next start loads
-// instead of rebuilding.
+// sync() as soon as the store's change feed moves (Coordination::wait_for_changes: a write of
+// any process or node wakes it), and at least every `interval`, so that a paper ingested (or a
+// vote cast) anywhere is searchable within moments. stop() saves the index snapshot, so the next
+// start loads instead of rebuilding.
 #pragma once
 
 #include <chrono>
@@ -30,6 +31,8 @@ class IndexSync {
 
   private:
     void run();
+    // One sync under sync_mutex_; false (after logging) when it failed.
+    bool sync_once();
 
     SearchService& service_;
     std::chrono::milliseconds interval_;

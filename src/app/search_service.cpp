@@ -208,27 +208,35 @@ Result<bool> SearchService::save_snapshot(int64_t min_changes) {
     return true;
 }
 
+Result<bool> SearchService::wait_for_changes(std::chrono::milliseconds timeout) {
+    return store_.wait_for_changes(last_sequence_, timeout);
+}
+
 Result<SyncReport> SearchService::sync() {
     SyncReport report;
     for (;;) {
         auto changes = store_.changes_since(last_sequence_, kSyncBatch);
         if (!changes.ok()) return changes.error();
         if (changes->empty()) break;
-        std::vector<index::IndexDoc> upserts;
-        std::vector<PaperId> removals;
+        // A daily entry changes the paper's on-daily-list flag: reindex the paper. Each paper
+        // of the batch once, read with its lists in two queries for the whole batch.
+        std::vector<PaperId> ids;
         std::unordered_set<std::string> seen;
         for (const store::Change& change : *changes) {
-            // A daily entry changes the paper's on-daily-list flag: reindex the paper.
-            if (!seen.insert(change.paper_id.str()).second) continue;
-            auto paper = store_.get_paper(change.paper_id);
-            if (!paper.ok()) return paper.error();
-            if (!*paper) {
-                removals.push_back(change.paper_id);
+            if (seen.insert(change.paper_id.str()).second) ids.push_back(change.paper_id);
+        }
+        auto papers = store_.get_papers(ids);
+        if (!papers.ok()) return papers.error();
+        auto entries = store_.entries_for_papers(ids);
+        if (!entries.ok()) return entries.error();
+        std::vector<index::IndexDoc> upserts;
+        std::vector<PaperId> removals;
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (!(*papers)[i]) {
+                removals.push_back(ids[i]);
                 continue;
             }
-            auto entries = store_.entries_for_paper(change.paper_id);
-            if (!entries.ok()) return entries.error();
-            upserts.push_back(to_index_doc(**paper, !entries->empty()));
+            upserts.push_back(to_index_doc(*(*papers)[i], !(*entries)[i].empty()));
         }
         if (!removals.empty()) index_->remove(removals);
         if (!upserts.empty()) index_->upsert(upserts);

@@ -77,6 +77,9 @@ class SearchService {
 
     // Applies the store's changes since the last sync (or open).
     Result<SyncReport> sync();
+    // Waits until the store's change feed holds something the index has not applied (true), or
+    // `timeout` passes (false). Wakes on writes of any process or node (store/coordination.h).
+    Result<bool> wait_for_changes(std::chrono::milliseconds timeout);
 
     // Writes the index snapshot if the index has moved on from the one on disk by at least
     // `min_changes` changes (0: whenever it differs at all). Call it from the thread that calls

@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
     add_digest_command(app, action);
     add_subscription_command(app, action);
     add_mail_command(app, action);
+    add_db_command(app, action);
 
     try {
         app.parse(argc, argv);

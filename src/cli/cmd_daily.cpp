@@ -18,7 +18,7 @@ void add_daily_command(CLI::App& app, Action& action) {
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("daily", "Print the daily list of a date");
-    cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_db_option(cmd, opts->db);
     cmd->add_option("--date", opts->date, "The list's day, YYYY-MM-DD (default: the newest list)");
     cmd->add_option("--limit", opts->limit, "Print at most this many papers (0: all)");
     cmd->add_flag("--json", opts->json, "Print JSON");

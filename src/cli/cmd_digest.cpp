@@ -7,12 +7,12 @@
 #include <string>
 
 #include "app/digest_job.h"
+#include "app/job_lease.h"
 #include "app/subscriptions.h"
 #include "cli/common.h"
 #include "cli/console.h"
 #include "cli/digest_scheduler.h"
 #include "cli/mail_setup.h"
-#include "cli/run_lock.h"
 #include "cli/search_setup.h"
 #include "core/calendar.h"
 #include "mail/smtp.h"
@@ -37,6 +37,7 @@ struct Options {
     std::string index;
     bool quiet = false;
     bool json = false;
+    int lease_ttl = 60;
 };
 
 // A mailer that must never be called: a dry run composes nothing.
@@ -159,18 +160,21 @@ int run_send(const Options& opts) {
             console.note(line);
         }
     };
-    std::optional<RunLock> lock;
+    std::unique_ptr<app::JobLease> lease;
     if (!opts.dry_run) {
-        const std::string lock_path = RunLock::path_for(opts.db);
-        auto taken = RunLock::try_acquire(lock_path);
+        std::optional<store::LeaseInfo> holder;
+        auto taken = app::JobLease::try_acquire(**store, std::string(app::kDigestLease),
+                                                std::chrono::seconds(opts.lease_ttl), &holder);
         if (!taken.ok()) return fail(taken.error());
         if (!*taken) {
             return fail(Error(ErrorCode::kUnavailable,
                               "another digest run is sending for this database (the scheduler "
                               "of `paperboy serve`, or another `digest send`: " +
-                                  lock_path + " is locked); try again when it has finished"));
+                                  (holder ? holder->holder : std::string("another process")) +
+                                  " holds the digest lease); try again when it has finished"));
         }
-        lock = std::move(*taken);
+        lease = std::move(*taken);
+        options.should_stop = [&lease] { return lease->lost(); };
     }
     app::DigestJob job(**store, search.get(), subscriptions, sender, options);
     auto report = job.run(*frequency, *day, opts.dry_run, &std::cout);
@@ -232,9 +236,7 @@ int run_status(const Options& opts) {
 }
 
 void add_common(CLI::App* cmd, Options& opts) {
-    cmd->add_option("--db", opts.db, "Database file (or sqlite:PATH)")
-        ->envname("PAPERBOY_DB")
-        ->required();
+    add_db_option(cmd, opts.db);
     cmd->add_option("--period", opts.period, "daily or weekly")->required();
     cmd->add_option("--as-of", opts.as_of,
                     "A day (YYYY-MM-DD) of the period: the daily list of that day, or the ISO "
@@ -253,6 +255,11 @@ void add_digest_command(CLI::App& app, Action& action) {
     add_common(send, *opts);
     send->add_flag("--dry-run", opts->dry_run,
                    "Print what would be sent to whom; send and record nothing");
+    send->add_option("--lease-ttl", opts->lease_ttl,
+                     "Seconds the digest lease outlives this process if it dies mid-run (then "
+                     "another sender may finish the run)")
+        ->check(CLI::Range(2, 3600))
+        ->capture_default_str();
     add_mail_options(send, opts->mail);
     send->add_option("--public-url", opts->public_url,
                      "The site's public base URL: links in the mail point there")

@@ -53,7 +53,7 @@ int run_eval(const Options& opts) {
 void add_eval_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("eval", "Measure search quality on a BEIR test collection");
-    cmd->add_option("--db", opts->db, "Database holding the collection's corpus")->required();
+    add_db_option(cmd, opts->db, "the collection's corpus");
     add_index_option(cmd, opts->index);
     cmd->add_option("--beir", opts->beir, "BEIR directory with queries.jsonl and qrels/")
         ->required()

@@ -168,8 +168,7 @@ void add_harvest_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand(
         "harvest", "Fetch papers from arXiv or Hugging Face into the database, incrementally");
-    cmd->add_option("--db", opts->db, "Database file (created when missing), or sqlite:PATH")
-        ->required();
+    add_db_option(cmd, opts->db, "created when missing");
     cmd->add_option("--source", opts->source,
                     "arxiv-oai (OAI-PMH, for bulk and daily updates), arxiv-api (search API), "
                     "or hf-daily (Hugging Face daily papers)")

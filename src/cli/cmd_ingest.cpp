@@ -97,8 +97,7 @@ int run_ingest(const Options& opts) {
 void add_ingest_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("ingest", "Load papers from files into the database");
-    cmd->add_option("--db", opts->db, "Database file (created when missing), or sqlite:PATH")
-        ->required();
+    add_db_option(cmd, opts->db, "created when missing");
     std::string formats;
     for (auto name : ingest::all_format_names()) {
         formats += (formats.empty() ? "" : ", ") + std::string(name);

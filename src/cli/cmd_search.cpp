@@ -179,7 +179,7 @@ int run_search(const Options& opts) {
 void add_search_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("search", "Search papers by keyword");
-    cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_db_option(cmd, opts->db);
     add_index_option(cmd, opts->index);
     cmd->add_option("query", opts->query, "The query (see below)");
     cmd->add_option("--limit", opts->limit, "Results (default 10; 100 with --queries)")

@@ -15,7 +15,6 @@
 #include "cli/console.h"
 #include "cli/digest_scheduler.h"
 #include "cli/mail_setup.h"
-#include "cli/run_lock.h"
 #include "cli/search_setup.h"
 #include "ingest/harvest/curl_fetcher.h"
 #include "mail/smtp.h"
@@ -59,6 +58,8 @@ struct Options {
     bool digest_weekends = false;
     size_t digest_max_papers = 10;
     bool no_digests = false;
+    int lease_ttl = 60;
+    int db_pool = 8;
 };
 
 // "Monday" for the log line.
@@ -143,7 +144,7 @@ int run_serve(const Options& opts) {
     }
     const app::MailIdentity identity = mail_identity(opts.mail, opts.public_url, opts.site_name);
 
-    auto store = open_db(opts.db, /*must_exist=*/false);
+    auto store = open_db(opts.db, /*must_exist=*/false, opts.db_pool);
     if (!store.ok()) return fail(store.error());
     auto service = open_search(**store, opts.db, opts.index);
     if (!service.ok()) return fail(service.error());
@@ -274,7 +275,7 @@ int run_serve(const Options& opts) {
             scheduler_options.digest.max_papers = opts.digest_max_papers;
             scheduler_options.digest.weekends = opts.digest_weekends;
             scheduler_options.digest.trending = site_options.trending;
-            scheduler_options.lock_path = RunLock::path_for(opts.db);
+            scheduler_options.lease_ttl = std::chrono::seconds(opts.lease_ttl);
             const MailFlags mail_flags = opts.mail;
             scheduler = std::make_unique<DigestScheduler>(
                 **store, &search, subscriptions,
@@ -306,9 +307,7 @@ void add_serve_command(CLI::App& app, Action& action) {
     auto opts = std::make_shared<Options>();
     CLI::App* cmd =
         app.add_subcommand("serve", "Serve the web app: daily lists, search, API, feeds");
-    cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")
-        ->envname("PAPERBOY_DB")
-        ->required();
+    add_db_option(cmd, opts->db);
     add_index_option(cmd, opts->index);
     cmd->add_option("--listen", opts->listen, "Address to listen on, HOST:PORT")
         ->envname("PAPERBOY_LISTEN")
@@ -434,8 +433,21 @@ void add_serve_command(CLI::App& app, Action& action) {
         ->capture_default_str();
     cmd->add_flag("--no-digests", opts->no_digests,
                   "Send no digests from this server (mail for subscribing and accounts still "
-                  "goes out): for a second server, or digests sent by `paperboy digest send`")
+                  "goes out): digests sent by `paperboy digest send` instead. Several servers "
+                  "on one database may all schedule digests: one sends (it holds the store's "
+                  "digest lease), the others stand by")
         ->envname("PAPERBOY_NO_DIGESTS");
+    cmd->add_option("--lease-ttl", opts->lease_ttl,
+                    "Seconds a job's lease (the digests) outlives this server if it dies "
+                    "mid-run: then another server finishes the job")
+        ->envname("PAPERBOY_LEASE_TTL")
+        ->check(CLI::Range(2, 3600))
+        ->capture_default_str();
+    cmd->add_option("--db-pool", opts->db_pool,
+                    "PostgreSQL: connections this server keeps open to the database")
+        ->envname("PAPERBOY_DB_POOL")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     cmd->footer(
         "Every option can also come from the environment variable shown with it.\n"
         "Mail (subscriptions, digests, account mail) is on when --smtp-url is given; it needs\n"

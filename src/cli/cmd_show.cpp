@@ -48,7 +48,7 @@ void add_show_command(CLI::App& app, Action& action) {
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("show", "Print one paper");
-    cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_db_option(cmd, opts->db);
     cmd->add_option("id", opts->id,
                     "Paper id in any accepted form: 2401.12345, arXiv:2401.12345v2, "
                     "hep-th/9901001, https://arxiv.org/abs/..., local:NAME")

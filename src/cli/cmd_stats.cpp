@@ -13,7 +13,7 @@ void add_stats_command(CLI::App& app, Action& action) {
     };
     auto opts = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("stats", "Print counts of papers, daily entries and more");
-    cmd->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_db_option(cmd, opts->db);
     cmd->add_flag("--json", opts->json, "Print JSON instead of text");
     cmd->footer("Example:\n  paperboy stats --db papers.db --json");
     cmd->callback([opts, &action] {

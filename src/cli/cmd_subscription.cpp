@@ -151,9 +151,7 @@ void add_subscription_command(CLI::App& app, Action& action) {
     cmd->require_subcommand(1);
 
     CLI::App* list = cmd->add_subcommand("list", "An address's subscriptions and their state");
-    list->add_option("--db", opts->db, "Database file (or sqlite:PATH)")
-        ->envname("PAPERBOY_DB")
-        ->required();
+    add_db_option(list, opts->db);
     list->add_option("--email", opts->email, "The address")->required();
     list->add_flag("--json", opts->json, "Print JSON");
     list->footer("Example:\n  paperboy subscription list --db papers.db --email ada@example.org");
@@ -161,9 +159,7 @@ void add_subscription_command(CLI::App& app, Action& action) {
 
     CLI::App* unsubscribe = cmd->add_subcommand(
         "unsubscribe", "Stop digests: every subscription of an address, or one by its token");
-    unsubscribe->add_option("--db", opts->db, "Database file (or sqlite:PATH)")
-        ->envname("PAPERBOY_DB")
-        ->required();
+    add_db_option(unsubscribe, opts->db);
     unsubscribe->add_option("--email", opts->email, "Unsubscribe every subscription of it");
     unsubscribe->add_option("--token", opts->token,
                             "Unsubscribe one subscription: the token of its unsubscribe link, the "
@@ -179,9 +175,7 @@ void add_subscription_command(CLI::App& app, Action& action) {
 
     CLI::App* resume = cmd->add_subcommand(
         "resume", "Send digests again to an address suspended after delivery failures");
-    resume->add_option("--db", opts->db, "Database file (or sqlite:PATH)")
-        ->envname("PAPERBOY_DB")
-        ->required();
+    add_db_option(resume, opts->db);
     resume->add_option("--email", opts->email, "The address")->required();
     resume->footer(
         "A subscription is suspended after three digests in a row were refused for good (5xx).\n"

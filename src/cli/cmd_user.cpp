@@ -59,7 +59,7 @@ void add_user_command(CLI::App& app, Action& action) {
     users->require_subcommand(1);
 
     CLI::App* add = users->add_subcommand("add", "Create an account");
-    add->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_db_option(add, opts->db);
     add->add_option("--handle", opts->handle, "Handle: 2-32 letters, digits, '_' or '-'")
         ->required();
     add->add_option("--email", opts->email, "Email address")->required();
@@ -90,7 +90,7 @@ void add_user_command(CLI::App& app, Action& action) {
     });
 
     CLI::App* token = users->add_subcommand("token", "Issue an API token for a user");
-    token->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_db_option(token, opts->db);
     token->add_option("--handle", opts->handle, "The user's handle or email")->required();
     token->add_option("--name", opts->name, "A label for the token, shown in the settings")
         ->capture_default_str();
@@ -117,7 +117,7 @@ void add_user_command(CLI::App& app, Action& action) {
     });
 
     CLI::App* role = users->add_subcommand("role", "Change a user's role");
-    role->add_option("--db", opts->db, "Database file (or sqlite:PATH)")->required();
+    add_db_option(role, opts->db);
     role->add_option("--handle", opts->handle, "The user's handle or email")->required();
     role->add_option("--role", opts->role, "member, curator or admin")->required();
     role->footer("Example:\n  paperboy user role --db papers.db --handle grace --role curator");

@@ -32,7 +32,17 @@ int fail(const Error& error) {
     return exit_code_for(error.code());
 }
 
-Result<std::unique_ptr<store::Store>> open_db(const std::string& db, bool must_exist) {
+CLI::Option* add_db_option(CLI::App* cmd, std::string& db, std::string_view what) {
+    std::string help =
+        "Database: a SQLite file (PATH or sqlite:PATH) or PostgreSQL "
+        "(postgresql://USER@HOST:PORT/DB)";
+    if (!what.empty()) help += ", " + std::string(what);
+    help += "; default $PAPERBOY_DB";
+    return cmd->add_option("--db", db, help)->envname("PAPERBOY_DB")->required();
+}
+
+Result<std::unique_ptr<store::Store>> open_db(const std::string& db, bool must_exist,
+                                              int pool_size) {
     // A plain path must exist for read-only commands: creating an empty database there would
     // hide a typo behind "0 papers".
     bool is_path = db.find(':') == std::string::npos;
@@ -41,6 +51,7 @@ Result<std::unique_ptr<store::Store>> open_db(const std::string& db, bool must_e
     }
     store::OpenOptions options;
     options.create_if_missing = !must_exist;
+    options.pool_size = pool_size;
     return store::open_store(db, options);
 }
 

@@ -27,8 +27,15 @@ int exit_code_for(ErrorCode code);
 // Prints "paperboy: <message>" on stderr and returns exit_code_for(error.code()).
 int fail(const Error& error);
 
-// Opens the store at `db` (a path or URL); creates it unless `must_exist`.
-Result<std::unique_ptr<store::Store>> open_db(const std::string& db, bool must_exist);
+// Adds --db to a command: a SQLite file (a path or sqlite:PATH) or a PostgreSQL URL
+// (postgresql://user@host:port/db or postgres://...), from $PAPERBOY_DB when the flag is absent.
+// `what` says what the command does with it ("created when missing").
+CLI::Option* add_db_option(CLI::App* cmd, std::string& db, std::string_view what = {});
+
+// Opens the store at `db` (a path or URL); creates it unless `must_exist` (a PostgreSQL
+// database must exist: only its tables are created). `pool_size`: PostgreSQL connections.
+Result<std::unique_ptr<store::Store>> open_db(const std::string& db, bool must_exist,
+                                              int pool_size = 2);
 
 // True when stderr is a terminal (progress lines are drawn only then).
 bool stderr_is_terminal();
@@ -49,5 +56,6 @@ void add_user_command(CLI::App& app, Action& action);
 void add_digest_command(CLI::App& app, Action& action);
 void add_subscription_command(CLI::App& app, Action& action);
 void add_mail_command(CLI::App& app, Action& action);
+void add_db_command(CLI::App& app, Action& action);
 
 }  // namespace paperboy::cli

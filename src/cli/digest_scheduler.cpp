@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "cli/run_lock.h"
+#include "app/job_lease.h"
 #include "core/calendar.h"
 #include "core/json_writer.h"
 #include "core/timestamp.h"
@@ -195,25 +195,33 @@ ScheduleState DigestScheduler::read_state() {
     return state;
 }
 
-bool DigestScheduler::run_due(const DueRun& run) {
-    auto run_lock = RunLock::try_acquire(options_.lock_path);
-    if (!run_lock.ok() || !*run_lock) {
+DigestScheduler::RunOutcome DigestScheduler::run_due(const DueRun& run) {
+    std::optional<store::LeaseInfo> holder;
+    auto lease = app::JobLease::try_acquire(store_, std::string(app::kDigestLease),
+                                            options_.lease_ttl, &holder);
+    if (!lease.ok() || !*lease) {
         const Result<app::DigestReport> busy =
-            !run_lock.ok()
-                ? run_lock.error()
-                : Error(ErrorCode::kUnavailable, "another digest run holds " + options_.lock_path);
+            !lease.ok() ? Result<app::DigestReport>(lease.error())
+                        : Error(ErrorCode::kUnavailable,
+                                "another sender holds the digest lease (" +
+                                    (holder ? holder->holder : std::string("someone")) + ")");
         const std::string line = format_run_line(options_.now(), run, busy) + "\n";
         std::fputs(line.c_str(), options_.log);
         std::fflush(options_.log);
-        return false;  // tried again after retry_after
+        // Tried again when that lease has been given up or has run out.
+        return lease.ok() ? RunOutcome::kBusy : RunOutcome::kFailed;
     }
+    // Another node may have finished this run while this one waited for the lease.
+    auto last = app::last_digest_run(store_, run.frequency);
+    if (last.ok() && *last && **last >= run.run_day) return RunOutcome::kDone;
     StoppableMailer mailer(make_mailer_([this](std::chrono::milliseconds delay) {
                                std::unique_lock lock(mu_);
                                wake_.wait_for(lock, delay, [this] { return stopping_.load(); });
                            }),
                            stopping_);
     app::DigestOptions digest = options_.digest;
-    digest.should_stop = [this] { return stopping_.load(); };
+    const app::JobLease& held = **lease;
+    digest.should_stop = [this, &held] { return stopping_.load() || held.lost(); };
     app::DigestJob job(store_, search_, subscriptions_, mailer, digest);
     Result<app::DigestReport> report = job.run(run.frequency, run.as_of);
     bool done = report.ok() && report->stopped.empty() && report->transient == 0;
@@ -229,7 +237,7 @@ bool DigestScheduler::run_due(const DueRun& run) {
     const std::string line = format_run_line(options_.now(), run, report) + "\n";
     std::fputs(line.c_str(), options_.log);  // one call: lines from other threads never mix
     std::fflush(options_.log);
-    return done;
+    return done ? RunOutcome::kDone : RunOutcome::kFailed;
 }
 
 void DigestScheduler::loop() {
@@ -237,13 +245,18 @@ void DigestScheduler::loop() {
         const auto now = options_.now();
         const auto now_seconds = std::chrono::floor<std::chrono::seconds>(now);
         bool failed = false;
+        bool busy = false;
         for (const DueRun& run : due_runs(now_seconds, options_.schedule, read_state())) {
             if (stopping_) return;
-            if (!run_due(run)) failed = true;
+            const RunOutcome outcome = run_due(run);
+            failed = failed || outcome == RunOutcome::kFailed;
+            busy = busy || outcome == RunOutcome::kBusy;
         }
         auto next =
             std::chrono::system_clock::time_point(next_run_time(now_seconds, options_.schedule));
         if (failed) next = std::min(next, now + options_.retry_after);
+        // Another node is sending: look again once its lease could have run out.
+        if (busy) next = std::min(next, now + options_.lease_ttl);
         if (!wait_until(next)) return;
     }
 }

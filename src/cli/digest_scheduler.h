@@ -87,8 +87,10 @@ class DigestScheduler {
         // After a run that failed or stopped early, how long until it is tried again.
         std::chrono::seconds retry_after{std::chrono::minutes(10)};
         std::FILE* log = stderr;
-        // The lock file every sender of this database takes (cli/run_lock.h); "" = none.
-        std::string lock_path;
+        // Every sender of the instance (this scheduler on every node, `paperboy digest send`)
+        // holds the store's lease "digest" while it sends (app/job_lease.h). A node that dies
+        // mid-run loses it after this long, and another node's scheduler finishes the run.
+        std::chrono::seconds lease_ttl{60};
         std::function<std::chrono::system_clock::time_point()> now = [] {
             return std::chrono::system_clock::now();
         };
@@ -114,8 +116,10 @@ class DigestScheduler {
   private:
     class StoppableMailer;
 
+    enum class RunOutcome { kDone, kFailed, kBusy };
+
     void loop();
-    bool run_due(const DueRun& run);
+    RunOutcome run_due(const DueRun& run);
     ScheduleState read_state();
     // Waits until `until` or stop(); false when stopping.
     bool wait_until(std::chrono::system_clock::time_point until);

@@ -1,7 +1,13 @@
 #include "cli/search_setup.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
 #include "cli/common.h"
 #include "cli/console.h"
+#include "core/hash.h"
 
 namespace paperboy::cli {
 namespace {
@@ -14,13 +20,30 @@ constexpr int64_t kResaveAfterChanges = 1000;
 
 void add_index_option(CLI::App* cmd, std::string& index) {
     cmd->add_option("--index", index,
-                    "Index snapshot file (default: the database file + .index; 'none' to "
-                    "always build the index in memory)");
+                    "Index snapshot file (default: the database file + .index; for PostgreSQL "
+                    "~/.cache/paperboy/pg-HASH.index; 'none' to always build the index in "
+                    "memory)");
 }
 
 std::string index_snapshot_path(const std::string& db, const std::string& index_option) {
     if (index_option == "none") return "";
     if (!index_option.empty()) return index_option;
+    if (db.starts_with("postgresql://") || db.starts_with("postgres://")) {
+        // Each node keeps its own snapshot on local disk, named by the database it follows
+        // (the URL's stable hash: the password is in it, so never the URL itself).
+        std::string dir;
+        if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache) {
+            dir = cache;
+        } else if (const char* home = std::getenv("HOME"); home != nullptr && *home) {
+            dir = std::string(home) + "/.cache";
+        } else {
+            return "";
+        }
+        char name[40];
+        std::snprintf(name, sizeof name, "/paperboy/pg-%016llx.index",
+                      static_cast<unsigned long long>(stable_hash64(db)));
+        return dir + name;
+    }
     std::string path = db.starts_with("sqlite:") ? db.substr(7) : db;
     if (path.empty() || path == ":memory:" || path.find(':') != std::string::npos) return "";
     return path + ".index";
@@ -31,6 +54,12 @@ Result<std::unique_ptr<app::SearchService>> open_search(store::Store& store, con
     Console console(stderr_is_terminal());
     app::SearchServiceOptions options;
     options.snapshot_path = index_snapshot_path(db, index_option);
+    if (!options.snapshot_path.empty()) {
+        // The default of a PostgreSQL database is under ~/.cache, which may not exist yet.
+        std::error_code ignored;
+        std::filesystem::create_directories(
+            std::filesystem::path(options.snapshot_path).parent_path(), ignored);
+    }
     options.progress = [&console](uint64_t papers) {
         console.progress("building the search index: " +
                          with_thousands(static_cast<int64_t>(papers)) + " papers");

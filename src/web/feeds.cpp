@@ -230,7 +230,7 @@ http::Response daily_feed(const http::Request& request, Site::Context& site, For
     } else {
         // Follows the newest list, so its title names no day.
         auto latest = site.library.latest_date();
-        if (!latest.ok()) throw std::runtime_error(latest.error().message());
+        if (!latest.ok()) throw Failure(latest.error());
         if (*latest) date = **latest;
         feed.title = name + " · Daily list";
         feed.page_path = "/";
@@ -239,7 +239,7 @@ http::Response daily_feed(const http::Request& request, Site::Context& site, For
         feed.description = "The newest daily list of papers, ranked by upvotes. There is none yet.";
     } else {
         auto list = site.library.daily(date);
-        if (!list.ok()) throw std::runtime_error(list.error().message());
+        if (!list.ok()) throw Failure(list.error());
         feed.items = listed_items(std::move(list->papers));
         feed.description =
             "The papers on the daily list of " + display_day(date) + ", ranked by upvotes.";
@@ -251,7 +251,7 @@ http::Response trending_feed(const http::Request& request, Site::Context& site, 
     app::TrendingOptions options;
     options.params = site.options.trending;
     auto papers = site.library.trending(site.now(), options);
-    if (!papers.ok()) throw std::runtime_error(papers.error().message());
+    if (!papers.ok()) throw Failure(papers.error());
     Feed feed;
     feed.items = listed_items(std::move(*papers));
     feed.title = site.options.site_name + " · Trending";
@@ -269,7 +269,7 @@ http::Response search_feed(const http::Request& request, Site::Context& site, Fo
     index::SearchOptions options;
     options.limit = kSearchItems;
     auto result = site.search.search(*query, options, /*suggest=*/false);
-    if (!result.ok()) throw std::runtime_error(result.error().message());
+    if (!result.ok()) throw Failure(result.error());
     Feed feed;
     for (app::SearchHit& hit : result->hits) {
         feed.items.push_back(search_item(std::move(hit.paper), site.now()));

@@ -70,7 +70,7 @@ http::Response list_response(const http::Request& request, Site::Context& site,
 http::Response daily_page(const http::Request& request, Site::Context& site,
                           const std::string& date, bool is_home) {
     auto list = site.library.daily(date);
-    if (!list.ok()) throw std::runtime_error(list.error().message());
+    if (!list.ok()) throw Failure(list.error());
     ListPage page;
     page.heading = is_home ? "Daily Papers" : "Daily Papers · " + display_day(date);
     if (is_home) page.heading += " · " + display_day(date);
@@ -96,7 +96,7 @@ http::Response range_page(const http::Request& request, Site::Context& site, con
                           std::string heading, std::string nav, std::string previous_url,
                           std::string next_url) {
     auto papers = site.library.between(days);
-    if (!papers.ok()) throw std::runtime_error(papers.error().message());
+    if (!papers.ok()) throw Failure(papers.error());
     ListPage page;
     page.heading = std::move(heading);
     page.pager_label = nav == "week" ? "Other weeks" : "Other months";
@@ -121,7 +121,7 @@ void add_page_routes(Router& router, Site::Context& site) {
         "GET", "/", "home",
         [&site](const http::Request& request, const PathParams&) {
             auto latest = site.library.latest_date();
-            if (!latest.ok()) throw std::runtime_error(latest.error().message());
+            if (!latest.ok()) throw Failure(latest.error());
             if (!*latest) {
                 ListPage page;
                 page.heading = "Daily Papers";
@@ -191,7 +191,7 @@ void add_page_routes(Router& router, Site::Context& site) {
             app::TrendingOptions options;
             options.params = site.options.trending;
             auto papers = site.library.trending(site.now(), options);
-            if (!papers.ok()) throw std::runtime_error(papers.error().message());
+            if (!papers.ok()) throw Failure(papers.error());
             ListPage page;
             page.heading = "Trending Papers";
             page.pager_label = "Lists";

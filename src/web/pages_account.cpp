@@ -151,7 +151,7 @@ http::Response logged_in(const http::Request& request, Site::Context& site,
                          const std::string& next) {
     if (previous.logged_in()) {
         const Status ended = site.accounts.log_out(previous.session_token);
-        if (!ended.ok()) throw std::runtime_error(ended.error().message());
+        if (!ended.ok()) throw Failure(ended.error());
     }
     http::Response response = see_other(next);
     set_session_cookie(request, site, response, session_token);
@@ -174,7 +174,7 @@ http::Response post_login(const http::Request& request, Site::Context& site) {
     values.next = safe_next(field(form, "next"));
     auto result = site.accounts.log_in(field(form, "handle"), field(form, "password"),
                                        request.remote_address);
-    if (!result.ok()) throw std::runtime_error(result.error().message());
+    if (!result.ok()) throw Failure(result.error());
     switch (result->outcome) {
         case app::LogIn::Outcome::kOk:
             return logged_in(request, site, visitor, result->session_token, values.next);
@@ -213,7 +213,7 @@ http::Response sign_up_sent(const http::Request& request, Site::Context& site,
         private_page(site, 200, "signup", data, page_info({}, "Check your mail"));
     if (visitor.logged_in()) {
         const Status ended = site.accounts.log_out(visitor.session_token);
-        if (!ended.ok()) throw std::runtime_error(ended.error().message());
+        if (!ended.ok()) throw Failure(ended.error());
         clear_session_cookie(request, site, response);
     }
     return response;
@@ -244,7 +244,7 @@ http::Response post_signup(const http::Request& request, Site::Context& site) {
                            : code == ErrorCode::kLimitExceeded ? 429
                            : code == ErrorCode::kUnavailable   ? 503  // the password hasher
                                                                : 500;
-        if (status == 500) throw std::runtime_error(done.error().message());
+        if (status == 500) throw Failure(done.error());
         values.problem = sentence(done.error().message());
         http::Response response = entry_page(request, site, visitor, "signup", status, values);
         if (status == 503) {
@@ -268,7 +268,7 @@ http::Response post_signup(const http::Request& request, Site::Context& site) {
         return entry_page(request, site, visitor, "signup", 409, values);
     }
     auto session = site.accounts.open_session(done->user);
-    if (!session.ok()) throw std::runtime_error(session.error().message());
+    if (!session.ok()) throw Failure(session.error());
     return logged_in(request, site, visitor, *session, values.next);
 }
 
@@ -321,7 +321,7 @@ http::Response post_comment(const http::Request& request, Site::Context& site,
                            : code == ErrorCode::kLimitExceeded   ? 429
                            : code == ErrorCode::kInvalidArgument ? 400
                                                                  : 500;
-        if (status == 500) throw std::runtime_error(added.error().message());
+        if (status == 500) throw Failure(added.error());
         return visitor_error(site, visitor, status, "This comment cannot be posted",
                              sentence(added.error().message()));
     }
@@ -354,7 +354,7 @@ http::Response post_upvote(const http::Request& request, Site::Context& site,
     auto outcome = site.votes.vote(*visitor.user, *id, up);
     if (!outcome.ok()) {
         if (outcome.error().code() != ErrorCode::kNotFound) {
-            throw std::runtime_error(outcome.error().message());
+            throw Failure(outcome.error());
         }
         return visitor_error(site, visitor, 404, "Paper not found",
                              "There is no paper " + id->str() + " here to vote for.");
@@ -381,7 +381,7 @@ bool form_token_matches(const http::Request& request, Site::Context& site, const
     const auto cookie = cookie_value(request, kCsrfCookie);
     if (!cookie || !looks_like_token(*cookie)) return false;
     auto valid = site.accounts.form_token_valid(*cookie, field(form, "csrf"));
-    if (!valid.ok()) throw std::runtime_error(valid.error().message());
+    if (!valid.ok()) throw Failure(valid.error());
     return *valid;
 }
 
@@ -389,7 +389,7 @@ http::Response anonymous_form_page(const http::Request& request, Site::Context& 
                                    std::string_view name, Data data, const PageInfo& info) {
     const PreSession pre = pre_session(request);
     auto token = site.accounts.form_token(pre.value);
-    if (!token.ok()) throw std::runtime_error(token.error().message());
+    if (!token.ok()) throw Failure(token.error());
     data.set("form_csrf", *token);
     http::Response response = private_page(site, status, name, data, info);
     if (pre.fresh) add_cookie(request, site, response, kCsrfCookie, pre.value, std::nullopt);
@@ -487,7 +487,7 @@ http::Response settings_page(Site::Context& site, const PageVisitor& visitor, in
     data.set("role", std::string(role_name(user.role)));
     if (user.created_at.size() >= 10) data.set("since", display_day(user.created_at.substr(0, 10)));
     auto tokens = site.accounts.api_tokens(user.id);
-    if (!tokens.ok()) throw std::runtime_error(tokens.error().message());
+    if (!tokens.ok()) throw Failure(tokens.error());
     Data list(Data::type::list);
     for (const ApiTokenInfo& t : *tokens) {
         Data item;
@@ -530,7 +530,7 @@ PageVisitor page_visitor(const http::Request& request, Site::Context& site) {
     const auto token = cookie_value(request, kSessionCookie);
     if (!token || token->empty()) return visitor;
     auto user = site.accounts.session_user(*token);
-    if (!user.ok()) throw std::runtime_error(user.error().message());
+    if (!user.ok()) throw Failure(user.error());
     if (!*user) return visitor;
     visitor.user = std::move(**user);
     visitor.session_token = std::string(*token);
@@ -551,7 +551,7 @@ std::vector<bool> votes_of(Site::Context& site, const PageVisitor& visitor,
                            const std::vector<PaperId>& papers) {
     if (!visitor.logged_in() || papers.empty()) return std::vector<bool>(papers.size(), false);
     auto voted = site.votes.voted(&*visitor.user, papers);
-    if (!voted.ok()) throw std::runtime_error(voted.error().message());
+    if (!voted.ok()) throw Failure(voted.error());
     return std::move(voted).value();
 }
 
@@ -601,7 +601,7 @@ void add_account_routes(Router& router, Site::Context& site) {
                    if (visitor.logged_in()) {
                        if (!session_token_matches(visitor, form)) return forged(site, visitor);
                        const Status ended = site.accounts.log_out(visitor.session_token);
-                       if (!ended.ok()) throw std::runtime_error(ended.error().message());
+                       if (!ended.ok()) throw Failure(ended.error());
                    }
                    // Without a live session there is nothing to end but the stale cookie.
                    http::Response response = see_other("/");
@@ -635,7 +635,7 @@ void add_account_routes(Router& router, Site::Context& site) {
                        return settings_page(site, visitor, 400, messages);
                    }
                    auto token = site.accounts.create_api_token(visitor.user->id, name);
-                   if (!token.ok()) throw std::runtime_error(token.error().message());
+                   if (!token.ok()) throw Failure(token.error());
                    SettingsMessages messages;
                    messages.new_token = *token;
                    messages.new_token_name = name;
@@ -656,7 +656,7 @@ void add_account_routes(Router& router, Site::Context& site) {
             bool revoked = false;
             if (ec == std::errc() && end == text.data() + text.size()) {
                 auto done = site.accounts.revoke_api_token(visitor.user->id, id);
-                if (!done.ok()) throw std::runtime_error(done.error().message());
+                if (!done.ok()) throw Failure(done.error());
                 revoked = *done;
             }
             if (!revoked) {
@@ -675,7 +675,7 @@ void add_account_routes(Router& router, Site::Context& site) {
                        return *refused;
                    }
                    const Status ended = site.accounts.log_out_everywhere(visitor.user->id);
-                   if (!ended.ok()) throw std::runtime_error(ended.error().message());
+                   if (!ended.ok()) throw Failure(ended.error());
                    http::Response response = see_other("/");
                    clear_session_cookie(request, site, response);
                    return response;

@@ -25,7 +25,7 @@ constexpr std::string_view kForgotTitle = "Forgotten password";
 
 http::Response bad_link(Site::Context& site, const PageVisitor& visitor, const Error& error,
                         std::string message) {
-    if (error.code() != ErrorCode::kNotFound) throw std::runtime_error(error.message());
+    if (error.code() != ErrorCode::kNotFound) throw Failure(error);
     http::Response response =
         visitor_error(site, visitor, 404, "This link does not work", std::move(message));
     mark_token_page(response);
@@ -85,7 +85,7 @@ http::Response post_verify_email(const http::Request& request, Site::Context& si
     if (sent.ok()) return see_other("/settings?notice=verification-sent");
     const ErrorCode code = sent.error().code();
     if (code != ErrorCode::kLimitExceeded && code != ErrorCode::kUnavailable) {
-        throw std::runtime_error(sent.error().message());
+        throw Failure(sent.error());
     }
     SettingsMessages messages;
     messages.problem = sentence(sent.error().message());
@@ -142,7 +142,7 @@ http::Response post_forgot(const http::Request& request, Site::Context& site) {
                              e.message().c_str());
                 break;
             default:
-                throw std::runtime_error(e.message());
+                throw Failure(e);
         }
     }
     return forgot_page(request, site, visitor, 200, shown, {}, true);

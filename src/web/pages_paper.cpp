@@ -338,7 +338,7 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
     const double millis =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
-    if (!found.ok()) throw std::runtime_error(found.error().message());
+    if (!found.ok()) throw Failure(found.error());
     app::SearchResponse& response = *found;
 
     const bool has_next = response.hits.size() > kPerPage;
@@ -496,7 +496,7 @@ Data discussion_data(Site::Context& site, const PaperId& id, const PageVisitor& 
                      size_t& count) {
     app::Comments comments = site.instance.comments();
     auto threads = comments.threads(id, visitor.user);
-    if (!threads.ok()) throw std::runtime_error(threads.error().message());
+    if (!threads.ok()) throw Failure(threads.error());
     Data list(Data::type::list);
     count = 0;
     for (const app::CommentThread& thread : *threads) {
@@ -527,7 +527,7 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     if (raw_id != canonical) return http::Response::redirect(301, "/papers/" + canonical);
 
     auto loaded = site.library.paper(parsed->id);
-    if (!loaded.ok()) throw std::runtime_error(loaded.error().message());
+    if (!loaded.ok()) throw Failure(loaded.error());
     if (!*loaded) {
         return site.error_page(404, "Paper not found",
                                "There is no paper " + canonical +
@@ -600,7 +600,7 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     }
 
     auto similar = site.search.similar(p, kSimilarPapers);
-    if (!similar.ok()) throw std::runtime_error(similar.error().message());
+    if (!similar.ok()) throw Failure(similar.error());
     std::vector<PaperId> similar_ids;
     for (const app::SearchHit& hit : *similar) similar_ids.push_back(hit.paper.id);
     const std::vector<bool> voted = votes_of(site, visitor, similar_ids);

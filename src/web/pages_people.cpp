@@ -176,7 +176,7 @@ http::Response post_submit(const http::Request& request, Site::Context& site) {
     auto submitted = site.curation().submit(*visitor.user, value);
     if (!submitted.ok()) {
         const int status = submit_status(submitted.error().code());
-        if (status == 0) throw std::runtime_error(submitted.error().message());
+        if (status == 0) throw Failure(submitted.error());
         return submit_page(request, site, visitor, status, value,
                            sentence(submitted.error().message()));
     }
@@ -242,12 +242,12 @@ void add_search_hits(Site::Context& site, const std::string& query, PeoplePage& 
     index::SearchOptions options;
     options.limit = kListedPapers + 1;  // one more: whether there are more
     auto found = site.search.search(query, options);
-    if (!found.ok()) throw std::runtime_error(found.error().message());
+    if (!found.ok()) throw Failure(found.error());
     more = found->hits.size() > kListedPapers;
     if (more) found->hits.resize(kListedPapers);
     for (const app::SearchHit& hit : found->hits) {
         auto upvotes = site.library.upvotes(hit.paper.id);
-        if (!upvotes.ok()) throw std::runtime_error(upvotes.error().message());
+        if (!upvotes.ok()) throw Failure(upvotes.error());
         page.cards.push_back(card_data(hit.paper, *upvotes));
         page.ids.push_back(hit.paper.id);
     }
@@ -283,7 +283,7 @@ http::Response org_page(const http::Request& request, Site::Context& site,
     page.heading = name;
     // A registered organization (PUT /api/organizations/NAME) shows its full name and avatar.
     auto org = site.library.organization(name);
-    if (!org.ok()) throw std::runtime_error(org.error().message());
+    if (!org.ok()) throw Failure(org.error());
     std::string about = "Papers of the organization";
     if (*org) {
         if (!(*org)->full_name.empty()) {
@@ -302,19 +302,19 @@ http::Response org_page(const http::Request& request, Site::Context& site,
 // The daily entries `handle` submitted, newest day first (at most kListedPapers).
 std::vector<DailyEntry> user_submissions(Site::Context& site, const std::string& handle) {
     auto entries = site.library.submitted_by(handle, kListedPapers);
-    if (!entries.ok()) throw std::runtime_error(entries.error().message());
+    if (!entries.ok()) throw Failure(entries.error());
     return std::move(entries).value();
 }
 
 // The papers the user upvoted, latest vote first, as cards (at most kListedPapers).
 void add_upvoted(Site::Context& site, const User& user, PeoplePage& page) {
     auto ids = site.votes.upvoted_by(user.id, kListedPapers);
-    if (!ids.ok()) throw std::runtime_error(ids.error().message());
+    if (!ids.ok()) throw Failure(ids.error());
     auto papers = site.library.papers(*ids);
-    if (!papers.ok()) throw std::runtime_error(papers.error().message());
+    if (!papers.ok()) throw Failure(papers.error());
     for (Paper& paper : *papers) {
         auto upvotes = site.library.upvotes(paper.id);
-        if (!upvotes.ok()) throw std::runtime_error(upvotes.error().message());
+        if (!upvotes.ok()) throw Failure(upvotes.error());
         page.more_ids.push_back(paper.id);
         page.more_cards.push_back(card_data(paper, *upvotes));
     }
@@ -335,7 +335,7 @@ http::Response user_page(const http::Request& request, Site::Context& site,
     std::optional<User> user;
     if (could_be_handle(handle)) {
         auto found = site.accounts.find_user(handle);
-        if (!found.ok()) throw std::runtime_error(found.error().message());
+        if (!found.ok()) throw Failure(found.error());
         if (*found && iequals((*found)->handle, handle)) user = std::move(**found);
     }
     if (!user) {
@@ -345,7 +345,7 @@ http::Response user_page(const http::Request& request, Site::Context& site,
     if (user->handle != handle) return http::Response::redirect(301, "/u/" + user->handle);
 
     auto listed = site.library.with_papers(user_submissions(site, user->handle));
-    if (!listed.ok()) throw std::runtime_error(listed.error().message());
+    if (!listed.ok()) throw Failure(listed.error());
     PeoplePage page;
     page.heading = "@" + user->handle;
     std::string subtitle(role_name(user->role));

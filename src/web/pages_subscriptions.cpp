@@ -204,7 +204,7 @@ http::Response post_subscribe(const http::Request& request, Site::Context& site)
                 return response;
             }
             default:
-                throw std::runtime_error(e.message());
+                throw Failure(e);
         }
     }
     // The same page for every outcome (see the top of this file).
@@ -218,7 +218,7 @@ http::Response post_subscribe(const http::Request& request, Site::Context& site)
 // ---- the links in mail ----
 
 http::Response bad_link(Site::Context& site, const PageVisitor& visitor, const Error& error) {
-    if (error.code() != ErrorCode::kNotFound) throw std::runtime_error(error.message());
+    if (error.code() != ErrorCode::kNotFound) throw Failure(error);
     http::Response response =
         visitor_error(site, visitor, 404, "This link does not work", sentence(error.message()));
     mark_token_page(response);
@@ -310,7 +310,7 @@ http::Response post_subscription_setting(const http::Request& request, Site::Con
     if (!done.ok()) {
         const ErrorCode code = done.error().code();
         if (code != ErrorCode::kNotFound && code != ErrorCode::kInvalidArgument) {
-            throw std::runtime_error(done.error().message());
+            throw Failure(done.error());
         }
         SettingsMessages messages;
         messages.problem = code == ErrorCode::kNotFound
@@ -331,7 +331,7 @@ void mark_token_page(http::Response& response) {
 
 void add_subscription_settings(Site::Context& site, const User& user, Data& data) {
     auto mine = site.subscriptions.of_user(user);
-    if (!mine.ok()) throw std::runtime_error(mine.error().message());
+    if (!mine.ok()) throw Failure(mine.error());
     Data list(Data::type::list);
     for (const Subscription& s : *mine) {
         Data item;

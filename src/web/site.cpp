@@ -95,6 +95,27 @@ bool may_read_metrics(const http::Request& request, const SiteOptions& options) 
 
 // What a client over its search budget gets: the site's error page for /search, plain text
 // for a feed (as feed readers show errors best); not stored, with Retry-After.
+// The answer to a handler's Failure: 503 with Retry-After while the database is out of reach
+// (the client tries again; a load balancer may send it elsewhere), 500 for anything else.
+http::Response failure_response(const Site::Context& site, const http::Request& request,
+                                const Error& error) {
+    const bool api = is_api_path(request.path);
+    if (error.code() != ErrorCode::kUnavailable) {
+        return api ? api_error(500, "internal", "the server could not answer this request")
+                   : site.error_page(500, "Something went wrong",
+                                     "The server could not answer this request. It has been "
+                                     "logged; try again in a moment.");
+    }
+    http::Response response =
+        api ? api_error(503, "unavailable", "the service is unavailable for a moment")
+            : site.error_page(503, "Back in a moment",
+                              "The site cannot reach its database just now. Try again in a "
+                              "few seconds.");
+    response.set_header("Retry-After", std::to_string(kUnavailableRetryAfter));
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
 http::Response too_many_searches(const Site::Context& site, const http::Request& request,
                                  int retry_after) {
     const std::string wait =
@@ -378,6 +399,10 @@ http::Response Site::handle(const http::Request& request) {
                 404, "Page not found",
                 "There is nothing at this address. The paper or list may have moved.");
         }
+    } catch (const Failure& e) {
+        std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
+                     request.target.c_str(), e.what());
+        response = failure_response(*context_, request, e.error());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
                      request.target.c_str(), e.what());

@@ -17,6 +17,21 @@
 
 namespace paperboy::web {
 
+// What a route handler throws when a service failed: Site::handle logs it and answers 503 with
+// Retry-After when the database is out of reach for now (kUnavailable: a restart, a failover;
+// the request fails fast rather than hang), 500 otherwise.
+class Failure : public std::runtime_error {
+  public:
+    explicit Failure(Error error) : std::runtime_error(error.message()), error_(std::move(error)) {}
+    const Error& error() const { return error_; }
+
+  private:
+    Error error_;
+};
+
+// Seconds a client is asked to wait (Retry-After) when the database is out of reach.
+inline constexpr int kUnavailableRetryAfter = 5;
+
 struct Site::Context {
     app::Instance instance;
     app::SearchService& search;

@@ -463,6 +463,78 @@ TEST_F(AccountsTest, SignUpsAreThrottledPerAddress) {
                     .ok());
 }
 
+// Two nodes of one instance: two Accounts over one store, each with its own in-memory
+// throttle. What one node counted, the other refuses.
+TEST_F(AccountsTest, LogInFailuresFromOneAddressCountOnEveryNode) {
+    ASSERT_TRUE(accounts_->sign_up("ada", "ada@example.org", "correct horse battery").ok());
+    AccountsOptions options;
+    options.now = [this] { return now_; };
+    Accounts other_node(*store_, options);
+    // 20 failures over 20 accounts from one address, half on each node: each node alone saw
+    // 10, below its own limit of 20.
+    for (int i = 0; i < 20; ++i) {
+        Accounts& node = i % 2 == 0 ? *accounts_ : other_node;
+        EXPECT_EQ(node.log_in("user" + std::to_string(i), "wrong password", "10.0.0.9")->outcome,
+                  LogIn::Outcome::kWrongCredentials)
+            << i;
+    }
+    for (Accounts* node : {accounts_.get(), &other_node}) {
+        auto refused = node->log_in("ada", "correct horse battery", "10.0.0.9");
+        EXPECT_EQ(refused->outcome, LogIn::Outcome::kThrottled);
+        EXPECT_GT(refused->retry_after_seconds, 0);
+        EXPECT_LE(refused->retry_after_seconds, 15 * 60);
+    }
+    // Other addresses are not slowed; and the address's window ends.
+    EXPECT_EQ(other_node.log_in("ada", "correct horse battery", "10.0.0.10")->outcome,
+              LogIn::Outcome::kOk);
+    now_ += 15min;
+    EXPECT_EQ(accounts_->log_in("ada", "correct horse battery", "10.0.0.9")->outcome,
+              LogIn::Outcome::kOk);
+}
+
+TEST_F(AccountsTest, FailuresOfOnePairAreCappedAcrossNodes) {
+    ASSERT_TRUE(accounts_->sign_up("ada", "ada@example.org", "correct horse battery").ok());
+    // Many nodes (here 10), each letting its three free failures through.
+    std::vector<std::unique_ptr<Accounts>> nodes;
+    AccountsOptions options;
+    options.now = [this] { return now_; };
+    for (int i = 0; i < 10; ++i) nodes.push_back(std::make_unique<Accounts>(*store_, options));
+    int failures = 0;
+    for (auto& node : nodes) {
+        for (int i = 0; i < 3; ++i) {
+            failures += node->log_in("ada", "wrong password", "10.0.0.7")->outcome ==
+                        LogIn::Outcome::kWrongCredentials;
+        }
+    }
+    // Without the store's count each node would have let 3 through: 30.
+    EXPECT_EQ(failures, AccountsOptions{}.shared_pair_failures);
+    EXPECT_EQ(nodes.back()->log_in("ada", "correct horse battery", "10.0.0.7")->outcome,
+              LogIn::Outcome::kThrottled);
+    // The owner elsewhere is not locked out.
+    EXPECT_EQ(nodes.back()->log_in("ada", "correct horse battery", "192.0.2.1")->outcome,
+              LogIn::Outcome::kOk);
+}
+
+TEST_F(AccountsTest, SignUpsFromOneAddressCountOnEveryNode) {
+    AccountsOptions options;
+    options.now = [this] { return now_; };
+    Accounts other_node(*store_, options);
+    for (int i = 0; i < 5; ++i) {
+        Accounts& node = i % 2 == 0 ? *accounts_ : other_node;
+        const std::string handle = "user" + std::to_string(i);
+        EXPECT_TRUE(node.sign_up(handle, handle + "@example.org", "correct horse battery",
+                                 Role::kMember, "10.0.0.1")
+                        .ok())
+            << i;
+    }
+    for (Accounts* node : {accounts_.get(), &other_node}) {
+        auto sixth = node->sign_up("user9", "user9@example.org", "correct horse battery",
+                                   Role::kMember, "10.0.0.1");
+        ASSERT_FALSE(sixth.ok());
+        EXPECT_EQ(sixth.error().code(), ErrorCode::kLimitExceeded);
+    }
+}
+
 TEST_F(AccountsTest, ApiTokensIdentifyTheirUserUntilRevoked) {
     auto user = accounts_->sign_up("ada", "ada@example.org", "correct horse battery");
     ASSERT_TRUE(user.ok());

@@ -82,6 +82,27 @@ TEST_F(HarvestJobTest, StoresBothPagesAndRemembersTheLatestDatestamp) {
     EXPECT_TRUE(paper->has_value());  // from page 2
 }
 
+TEST_F(HarvestJobTest, ARunWhileAnotherHoldsTheHarvestsLeaseIsRefusedAndNamesIt) {
+    // Another node's run of the same harvest, as its lease in the store says.
+    const std::string lease = "harvest:" + harvest_scope(options_.request);
+    ASSERT_TRUE(store_->acquire_lease(lease, "node-b:4242:run.1", std::chrono::seconds(600)).ok());
+    FakeFetcher fetcher(clock_, recorded_oai_server);
+    options_.request.from = "2017-12-01";
+    auto refused = run_harvest(*store_, fetcher, clock_, options_);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+    EXPECT_NE(refused.error().message().find("node-b:4242:run.1"), std::string::npos)
+        << refused.error().message();
+    EXPECT_EQ(papers(), 0);
+    // Released: the run goes through, and gives its own lease up when done.
+    ASSERT_TRUE(store_->release_lease(lease, "node-b:4242:run.1").ok());
+    ASSERT_TRUE(run_harvest(*store_, fetcher, clock_, options_).ok());
+    EXPECT_EQ(papers(), 6);
+    auto held = store_->lease(lease);
+    ASSERT_TRUE(held.ok());
+    EXPECT_FALSE(held->has_value());
+}
+
 TEST_F(HarvestJobTest, SecondRunStartsFromTheRememberedDatestampAndAddsNothing) {
     FakeFetcher fetcher(clock_, recorded_oai_server);
     ASSERT_TRUE(run_harvest(*store_, fetcher, clock_, options_).ok());

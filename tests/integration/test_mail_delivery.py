@@ -19,11 +19,12 @@ opt-in is tested over HTTP in test_mail_flow.py.
     PAPERBOY_BINARY=build/paperboy python3 tests/integration/test_mail_delivery.py
 """
 import collections
-import fcntl
 import json
 import os
 import signal
 import socket
+import sqlite3
+import time
 import unittest
 
 from mail_harness import (Paperboy, SmtpServer, TempDir, add_confirmed, execute, header, ingest,
@@ -288,17 +289,22 @@ class Failures(DeliveryTestCase):
 
     def test_one_sender_at_a_time(self):
         # Two senders of one period would each take the other's fresh claims for a crash's
-        # leftovers; the second waits for the lock file beside the database instead.
+        # leftovers; the second finds the store's digest lease held (by another node's
+        # scheduler, here a row the test writes) and waits for its turn instead.
         readers = subscribers(5)
         add_confirmed(self.db, readers)
         smtp = self.smtp()
-        with open(self.db + ".digest-lock", "w") as held:
-            fcntl.flock(held, fcntl.LOCK_EX)
-            status, report, err = self.send(smtp)
-            self.assertEqual(status, 1, err)
-            self.assertIn("another digest run is sending for this database", err)
-            self.assertIsNone(report)
+        with sqlite3.connect(self.db) as db:
+            db.execute("INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)",
+                       ("digest", "node-b:4242:test", int(time.time() * 1000) + 600_000))
+        status, report, err = self.send(smtp)
+        self.assertEqual(status, 1, err)
+        self.assertIn("another digest run is sending for this database", err)
+        self.assertIn("node-b:4242:test", err)
+        self.assertIsNone(report)
         self.assertEqual(self.received(smtp), {})
+        with sqlite3.connect(self.db) as db:
+            db.execute("DELETE FROM leases WHERE name = 'digest'")
         status, report, err = self.send(smtp)  # released: it goes through
         self.assertEqual((status, report["sent"]), (0, 5), err)
         self.assert_exactly_once(self.received(smtp), readers)
