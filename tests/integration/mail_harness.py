@@ -8,8 +8,13 @@
   - Http:       a small HTTP client over http.client that follows no redirects and keeps the
                 cookies it is given (the browser's part, without a browser);
   - a generated Hugging Face daily-papers file with the days the tests need, and confirmed
-    subscribers inserted straight into the SQLite file (test setup only: the double opt-in
-    itself is tested through HTTP in test_mail_flow.py).
+    subscribers inserted straight into the database (test setup only: the double opt-in
+    itself is tested through HTTP in test_mail_flow.py);
+  - the database a test runs against (fresh_database): a SQLite file in its temporary directory,
+    or, when PAPERBOY_TEST_BACKEND=postgres (CTest's NAME_pg variants), a fresh database of a
+    PostgreSQL server started once per test process (tests/support/postgres_server.py; the test
+    is skipped when PostgreSQL is absent). query(), execute() and add_confirmed() take either: a
+    SQLite path (sqlite3) or a PostgreSQL URL (psql, rows as sqlite3 returns them).
 
 The binary comes from the PAPERBOY_BINARY environment variable (CTest sets it). Every process
 is started by a test and stopped by it (or by tearDown), every file is under a temporary
@@ -300,6 +305,14 @@ def add_confirmed(db, emails, frequency="daily", topic=""):
     """Confirmed subscriptions, inserted with SQL: the double opt-in is tested over HTTP
     elsewhere; hundreds of subscribers are only needed here to have something to interrupt."""
     now = "2024-10-01T00:00:00Z"
+    if is_postgres(db):
+        if emails:
+            rows = ", ".join(_with_literals("(?, ?, ?, 'confirmed', ?, ?, ?)",
+                                            (e, frequency, topic, now, now, now))
+                             for e in emails)
+            execute(db, "INSERT INTO subscriptions (email, frequency, topic, status, "
+                    "created_at, confirmed_at, updated_at) VALUES " + rows)
+        return
     with sqlite3.connect(db) as conn:
         conn.executemany(
             "INSERT INTO subscriptions (email, frequency, topic, status, created_at, "
@@ -309,6 +322,15 @@ def add_confirmed(db, emails, frequency="daily", topic=""):
 
 
 def query(db, sql, *params):
+    """The rows of `sql` (with `?` parameters), as tuples, from a SQLite path or a PostgreSQL
+    URL: numbers, booleans and NULLs come back typed on both (a boolean compares equal to
+    SQLite's 0 and 1)."""
+    if is_postgres(db):
+        # One JSON object per row keeps the types; its pairs keep the columns' order (and
+        # duplicate names).
+        lines = _psql(db, f"SELECT row_to_json(q) FROM ({_with_literals(sql, params)}) q")
+        return [json.loads(line, object_pairs_hook=lambda pairs: tuple(v for _, v in pairs))
+                for line in lines]
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql, params).fetchall()
@@ -317,12 +339,122 @@ def query(db, sql, *params):
 
 
 def execute(db, sql, *params):
+    """Runs one statement (with `?` parameters) on a SQLite path or a PostgreSQL URL."""
+    if is_postgres(db):
+        _psql(db, _with_literals(sql, params))
+        return
     conn = sqlite3.connect(db)
     try:
         with conn:
             conn.execute(sql, params)
     finally:
         conn.close()
+
+
+# ---- the backend: SQLite or PostgreSQL ----
+
+def is_postgres(db):
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def backend():
+    """The backend PAPERBOY_TEST_BACKEND names: "sqlite" (the default) or "postgres"."""
+    name = os.environ.get("PAPERBOY_TEST_BACKEND", "") or "sqlite"
+    if name == "postgresql":
+        name = "postgres"
+    if name not in ("sqlite", "postgres"):
+        raise RuntimeError(f"PAPERBOY_TEST_BACKEND={name} is neither sqlite nor postgres")
+    return name
+
+
+class Database:
+    """What a test runs against. url: what --db takes (a SQLite path or a PostgreSQL URL);
+    index: where the search index snapshot goes (the SQLite default, path + ".index", or a
+    file in the test's directory: a PostgreSQL database's default is under ~/.cache)."""
+
+    def __init__(self, url, index, directory):
+        self.url = url
+        self.index = index
+        self.dir = directory
+        self.postgres = is_postgres(url)
+
+    def index_args(self):
+        """--index for the commands that keep a snapshot (serve, digest send, search)."""
+        return ["--index", self.index] if self.postgres else []
+
+    def missing(self, name):
+        """A database of the same backend that does not exist: a file in the directory, or a
+        database never created on the same server."""
+        if not self.postgres:
+            return os.path.join(self.dir, name)
+        base = self.url.split("?", 1)[0].rsplit("/", 1)[0]
+        return base + "/" + re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+_pg = {"server": None, "skip": None, "databases": 0}
+
+
+def postgres_server():
+    """This process's PostgreSQL server, started on first use; raises unittest.SkipTest (every
+    time) when PostgreSQL is not available."""
+    if _pg["skip"] is not None:
+        raise _pg["skip"]
+    if _pg["server"] is None:
+        import unittest
+        from postgres_server import PostgresServer  # tests/support/postgres_server.py
+        try:
+            _pg["server"] = PostgresServer.start_or_skip()
+        except unittest.SkipTest as skip:
+            _pg["skip"] = skip
+            raise
+    return _pg["server"]
+
+
+def fresh_database(directory, name="papers.db"):
+    """The calling test's database (a Database): the SQLite file `name` in `directory`, or a
+    fresh PostgreSQL database when PAPERBOY_TEST_BACKEND=postgres."""
+    if backend() == "sqlite":
+        path = os.path.join(directory, name)
+        return Database(path, path + ".index", directory)
+    server = postgres_server()
+    _pg["databases"] += 1
+    url = server.create_database(f"t{_pg['databases']}")
+    return Database(url, os.path.join(directory, name + ".index"), directory)
+
+
+def _literal(value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _with_literals(sql, params):
+    """`sql` with each `?` outside quotes replaced by its parameter as a SQL literal."""
+    out, quote, values = [], None, iter(params)
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            ch = _literal(next(values))
+        out.append(ch)
+    return "".join(out)
+
+
+def _psql(url, sql):
+    """Runs `sql` with psql on the database at `url`; its output lines (one per row)."""
+    from postgres_server import _bin_dir  # tests/support/postgres_server.py
+    done = subprocess.run(
+        [os.path.join(_bin_dir(), "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+         "-d", url, "-c", sql], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise AssertionError(f"psql: {done.stderr.strip()}\n{sql}")
+    return [line for line in done.stdout.splitlines() if line]
 
 
 def mail_env(smtp):

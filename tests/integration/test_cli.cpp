@@ -1,4 +1,5 @@
-// The real paperboy binary against real SQLite files: every command, its output and exit codes.
+// The real paperboy binary against a real database: every command, its output and exit codes.
+// On SQLite (cli_test) and PostgreSQL (cli_test_pg): tests/support/test_database.h.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 #include "store/store.h"
 #include "support/shared_data.h"
 #include "support/subprocess.h"
+#include "support/test_database.h"
 
 namespace paperboy {
 namespace {
@@ -47,8 +49,13 @@ int count_lines(const std::string& s) {
 
 class CliTest : public ::testing::Test {
   protected:
+    void SetUp() override {
+        PAPERBOY_TEST_DATABASE(database_, dir_);
+        db_ = database_.url;
+    }
     TempDir dir_;
-    std::string db_ = dir_.file("papers.db");
+    testing::TestDatabase database_;
+    std::string db_;  // --db: the SQLite file or the PostgreSQL URL
 };
 
 TEST_F(CliTest, IngestsEveryRealSampleFormatAndReingestsIdempotently) {
@@ -206,10 +213,12 @@ TEST_F(CliTest, MalformedRecordsAreReportedSkippedAndFailTheRun) {
 }
 
 TEST_F(CliTest, ErrorsAreOneClearLineWithDistinctExitCodes) {
-    ProcessResult missing_db = paperboy({"stats", "--db", dir_.file("nope.db")});
+    // A file that is not there, or a PostgreSQL database that was never created.
+    ProcessResult missing_db = paperboy({"stats", "--db", database_.missing("nope.db")});
     EXPECT_EQ(missing_db.exit_code, 3);
     EXPECT_EQ(count_lines(missing_db.err), 1) << missing_db.err;
-    EXPECT_NE(missing_db.err.find("nope.db"), std::string::npos);
+    EXPECT_NE(missing_db.err.find(database_.postgres() ? "/nope_db" : "nope.db"), std::string::npos)
+        << missing_db.err;
 
     ASSERT_EQ(paperboy({"ingest", "--db", db_, "-q", kSeedPage}).exit_code, 0);
     ProcessResult unknown = paperboy({"show", "--db", db_, "2401.00001"});

@@ -1,5 +1,7 @@
 // kill -9 in the middle of an ingest leaves a consistent database, and running the same ingest
-// again completes the job without duplicates.
+// again completes the job without duplicates; kill -9 of a server taking votes leaves every
+// paper's count equal to its votes, and a restarted server takes the rest. On SQLite
+// (kill_recovery_test) and PostgreSQL (kill_recovery_test_pg): tests/support/test_database.h.
 //
 // To kill at a known point mid-file, deterministically, the input is a named pipe: the test
 // feeds part of the records, waits until the store shows committed batches, and kills the
@@ -11,13 +13,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
+#include "app/accounts.h"
 #include "store/store.h"
+#include "support/http_client.h"
+#include "support/serve_process.h"
 #include "support/subprocess.h"
+#include "support/test_database.h"
 
 namespace paperboy {
 namespace {
@@ -86,7 +96,9 @@ int64_t papers_in(const std::string& db) {
 TEST(KillRecovery, KilledIngestLeavesConsistentStoreAndRerunCompletesIt) {
     signal(SIGPIPE, SIG_IGN);
     testing::TempDir dir;
-    std::string db = dir.file("papers.db");
+    testing::TestDatabase database;
+    PAPERBOY_TEST_DATABASE(database, dir);
+    const std::string& db = database.url;  // the SQLite file or the PostgreSQL URL
     std::string fifo = dir.file("input.jsonl");
     ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
     std::vector<std::string> records = make_records();
@@ -121,6 +133,14 @@ TEST(KillRecovery, KilledIngestLeavesConsistentStoreAndRerunCompletesIt) {
     EXPECT_GE(committed, kCommittedBeforeKill);
     EXPECT_LT(committed, kFedBeforeKill);
     EXPECT_EQ(committed % kBatch, 0);
+    {
+        // Each committed paper came with its change-feed entry, in the same transaction.
+        auto store = store::open_store(db);
+        ASSERT_TRUE(store.ok());
+        auto changes = (*store)->changes_since(0, 100000);
+        ASSERT_TRUE(changes.ok());
+        EXPECT_EQ(static_cast<int64_t>(changes->size()), committed);
+    }
 
     // The same job again, from a regular file holding every record, completes it.
     std::string file = dir.file("all.jsonl");
@@ -140,6 +160,144 @@ TEST(KillRecovery, KilledIngestLeavesConsistentStoreAndRerunCompletesIt) {
     auto changes = (*store)->changes_since(0, 100000);
     ASSERT_TRUE(changes.ok());
     EXPECT_EQ(changes->size(), static_cast<size_t>(kRecords)) << "one change per paper";
+}
+
+// A server taking votes, killed with SIGKILL mid-request: every vote it acknowledged is in the
+// database, the paper's count equals its votes, and a new server on the same database takes
+// the rest.
+constexpr int kVoters = 16;
+constexpr int kVotesBeforeKill = 200;
+
+std::optional<testing::HttpReply> call(uint16_t port, const std::string& method,
+                                       const std::string& target, const std::string& token) {
+    testing::RawHttpClient client(port);
+    if (!client.connected()) return std::nullopt;
+    return client.request(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" +
+                          (token.empty() ? "" : "Authorization: Bearer " + token + "\r\n") +
+                          "Content-Length: 0\r\nConnection: close\r\n\r\n");
+}
+
+int json_int(const std::string& body, const std::string& key) {
+    std::smatch m;
+    if (!std::regex_search(body, m, std::regex("\"" + key + "\":(-?\\d+)"))) return -1;
+    return std::stoi(m[1].str());
+}
+
+TEST(KillRecovery, KilledServerLeavesVotesConsistentAndARestartTakesTheRest) {
+    signal(SIGPIPE, SIG_IGN);
+    testing::TempDir dir;
+    testing::TestDatabase database;
+    PAPERBOY_TEST_DATABASE(database, dir);
+    const std::string& db = database.url;
+    auto ingest = testing::run_process(
+        {PAPERBOY_BINARY, "ingest", "--db", db, "-q",
+         std::string(PAPERBOY_SOURCE_DIR) + "/data/demo/seed-page-2025-11-03.json"});
+    ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+    std::vector<std::string> tokens;
+    std::vector<int64_t> users;
+    {
+        auto store = store::open_store(db);
+        ASSERT_TRUE(store.ok());
+        app::Accounts accounts(**store);
+        for (int i = 0; i < kVoters; ++i) {
+            const std::string handle = "voter" + std::to_string(i);
+            auto user = accounts.sign_up(handle, handle + "@example.org", "correct horse battery");
+            ASSERT_TRUE(user.ok()) << user.error().message();
+            users.push_back(user->id);
+            tokens.push_back(*accounts.create_api_token(user->id, "test"));
+        }
+    }
+    const std::vector<std::string> serve_args = database.with_index({"--api-rate", "0"});
+
+    std::string id;
+    int before = -1;  // the paper's upvotes before any vote
+    // Per voter: the last vote the server acknowledged and the one in flight (-1: none).
+    std::vector<int> acknowledged(kVoters, -1), in_flight(kVoters, -1);
+    {
+        testing::ServeProcess server(PAPERBOY_BINARY, db, dir.file("serve1.log"), serve_args);
+        ASSERT_NE(server.port(), 0) << server.log();
+        auto list = call(server.port(), "GET", "/api/daily_papers?date=2025-11-03&limit=1", "");
+        std::smatch m;
+        ASSERT_TRUE(list && list->status == 200);
+        ASSERT_TRUE(
+            std::regex_search(list->body, m, std::regex("\"paper\":\\{\"id\":\"([^\"]+)\"")))
+            << list->body;
+        id = m[1].str();
+        before = json_int(list->body, "upvotes");
+        ASSERT_GE(before, 0) << list->body;
+
+        // Each voter votes and takes it back, on and on, until the server is gone.
+        std::atomic<int> answered{0};
+        std::vector<std::thread> voters;
+        for (int i = 0; i < kVoters; ++i) {
+            voters.emplace_back([&, i] {
+                testing::RawHttpClient client(server.port());
+                const std::string auth =
+                    "Authorization: Bearer " + tokens[static_cast<size_t>(i)] + "\r\n";
+                for (int up = 1;; up = 1 - up) {
+                    in_flight[static_cast<size_t>(i)] = up;
+                    auto reply =
+                        client.request(std::string(up ? "POST" : "DELETE") + " /api/papers/" + id +
+                                       "/upvote HTTP/1.1\r\nHost: localhost\r\n" + auth +
+                                       "Content-Length: 0\r\n\r\n");
+                    if (!reply || reply->status != 200) return;  // killed
+                    acknowledged[static_cast<size_t>(i)] = up;
+                    in_flight[static_cast<size_t>(i)] = -1;
+                    ++answered;
+                }
+            });
+        }
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (answered.load() < kVotesBeforeKill && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        EXPECT_EQ(server.stop(SIGKILL), -1);
+        for (std::thread& t : voters) t.join();
+        EXPECT_GE(answered.load(), kVotesBeforeKill) << server.log();
+    }
+
+    // Every acknowledged vote is there (or the one in flight, which may have committed), and
+    // the paper's count is the number of its votes.
+    const PaperId paper = *PaperId::parse(id);
+    {
+        auto store = store::open_store(db);
+        ASSERT_TRUE(store.ok());
+        int voted = 0;
+        for (int i = 0; i < kVoters; ++i) {
+            SCOPED_TRACE("voter" + std::to_string(i));
+            auto has = (*store)->has_voted(users[static_cast<size_t>(i)], {paper});
+            ASSERT_TRUE(has.ok());
+            const int now = has->at(0) ? 1 : 0;
+            const int acked = acknowledged[static_cast<size_t>(i)];
+            const int pending = in_flight[static_cast<size_t>(i)];
+            EXPECT_TRUE(now == (acked == -1 ? 0 : acked) || now == pending)
+                << "voted " << now << ", acknowledged " << acked << ", in flight " << pending;
+            voted += now;
+        }
+        auto votes = (*store)->paper_votes(paper);
+        ASSERT_TRUE(votes.ok());
+        EXPECT_EQ(*votes, voted);
+    }
+
+    // A new server on the same database: each voter ends where it means to (even-numbered ones
+    // voted, odd-numbered ones not), and the count is the truth.
+    testing::ServeProcess server(PAPERBOY_BINARY, db, dir.file("serve2.log"), serve_args);
+    ASSERT_NE(server.port(), 0) << server.log();
+    for (int i = 0; i < kVoters; ++i) {
+        auto reply = call(server.port(), i % 2 == 0 ? "POST" : "DELETE",
+                          "/api/papers/" + id + "/upvote", tokens[static_cast<size_t>(i)]);
+        ASSERT_TRUE(reply);
+        EXPECT_EQ(reply->status, 200) << reply->body;
+    }
+    auto shown = call(server.port(), "GET", "/api/papers/" + id, "");
+    ASSERT_TRUE(shown && shown->status == 200);
+    EXPECT_EQ(json_int(shown->body, "upvotes"), before + kVoters / 2) << shown->body;
+    EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+    auto store = store::open_store(db);
+    ASSERT_TRUE(store.ok());
+    auto votes = (*store)->paper_votes(paper);
+    ASSERT_TRUE(votes.ok());
+    EXPECT_EQ(*votes, kVoters / 2);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Email digests end to end, with real parts only: the `paperboy` binary, a real SQLite file, a
-real `paperboy serve` on loopback and a real SMTP server (tests/support/smtp_server.py,
-aiosmtpd). Messages are read back with Python's `email` package (tests/support/parse_mail.py).
+"""Email digests end to end, with real parts only: the `paperboy` binary, a real database (a
+SQLite file; a PostgreSQL database with PAPERBOY_TEST_BACKEND=postgres, CTest's
+mail_flow_test_pg), a real `paperboy serve` on loopback and a real SMTP server
+(tests/support/smtp_server.py, aiosmtpd). Messages are read back with Python's `email` package
+(tests/support/parse_mail.py).
 
   - double opt-in: the API and the banner form, the confirmation mail and its link (a GET shows
     a button, the POST confirms, once), at most one confirmation an hour;
@@ -11,7 +13,8 @@ aiosmtpd). Messages are read back with Python's `email` package (tests/support/p
   - the command line's errors and dry run;
   - the scheduler inside `serve`: yesterday's digest at start-up, once across restarts.
 
-    PAPERBOY_BINARY=build/paperboy python3 tests/integration/test_mail_flow.py
+    PAPERBOY_BINARY=build/paperboy [PAPERBOY_TEST_BACKEND=postgres] \
+        python3 tests/integration/test_mail_flow.py
 """
 import datetime
 import json
@@ -21,7 +24,7 @@ import unittest
 import urllib.parse
 
 from mail_harness import (MAIL_FROM, PUBLIC_URL, Paperboy, Serve, SmtpServer, TempDir,
-                          header, ingest, mail_env, paper_item, query,
+                          fresh_database, header, ingest, mail_env, paper_item, query,
                           add_confirmed, wait_for, write_corpus)
 
 PAPER_LINK = re.compile(re.escape(PUBLIC_URL) + r"/papers/(2410\.\d{5})$")
@@ -54,7 +57,11 @@ class MailTestCase(unittest.TestCase):
     def setUp(self):
         self.tmp = TempDir()
         self.addCleanup(self.tmp.cleanup)
-        self.db = self.tmp.file("papers.db")
+        # A SQLite file, or a fresh PostgreSQL database (whose index snapshot, `--index`, goes
+        # in the directory rather than under ~/.cache).
+        self.database = fresh_database(self.tmp.path)
+        self.db = self.database.url
+        self.index = self.database.index_args()
         self.paperboy = Paperboy()
         ingest(self.paperboy, self.db, write_corpus(self.tmp.file("corpus.json"), CORPUS))
         self.smtp = SmtpServer(self.tmp.file("smtp"))
@@ -63,12 +70,13 @@ class MailTestCase(unittest.TestCase):
 
     def serve(self, *extra):
         server = Serve(self.paperboy, self.db, self.tmp.file(f"serve-{time.monotonic_ns()}.log"),
-                       "--no-digests", *extra, env=self.env)
+                       "--no-digests", *self.index, *extra, env=self.env)
         self.addCleanup(server.stop)
         return server
 
     def digest(self, *args, expect=0):
-        r = self.paperboy.run("digest", "send", "--db", self.db, "--json", *args, env=self.env)
+        r = self.paperboy.run("digest", "send", "--db", self.db, "--json", *self.index, *args,
+                              env=self.env)
         self.assertEqual(r.returncode, expect, r.stderr)
         return r
 
@@ -300,7 +308,7 @@ class Digests(MailTestCase):
 
 class CommandLine(MailTestCase):
     def run_digest(self, *args, env=None):
-        return self.paperboy.run("digest", "send", "--db", self.db, *args, env=env)
+        return self.paperboy.run("digest", "send", "--db", self.db, *self.index, *args, env=env)
 
     def test_errors_say_what_is_wrong(self):
         no_relay = {k: v for k, v in self.env.items() if k != "PAPERBOY_SMTP_URL"}
@@ -314,28 +322,29 @@ class CommandLine(MailTestCase):
         ]
         for args, env, code, words in cases:
             with self.subTest(args=args):
-                r = self.paperboy.run("digest", "send", "--db", self.db, *args,
+                r = self.paperboy.run("digest", "send", "--db", self.db, *self.index, *args,
                                       env=dict(no_relay, **env))
                 self.assertEqual(r.returncode, code, r.stderr)
                 self.assertIn(words, r.stderr)
-        r = self.paperboy.run("digest", "send", "--db", self.tmp.file("missing.db"), "--period",
-                              "daily", env=self.env)
+        # A file that is not there, or a PostgreSQL database that was never created.
+        r = self.paperboy.run("digest", "send", "--db", self.database.missing("missing.db"),
+                              *self.index, "--period", "daily", env=self.env)
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertEqual(self.smtp.count(), 0)
 
     def test_dry_run_prints_what_would_be_sent_and_sends_and_records_nothing(self):
         add_confirmed(self.db, ["alice@example.org"])
         env = {"PAPERBOY_SMTP_URL": ""}  # a dry run needs no relay
-        r = self.paperboy.run("digest", "send", "--db", self.db, "--period", "daily", "--as-of",
-                              "2024-10-21", "--dry-run", env=env)
+        r = self.paperboy.run("digest", "send", "--db", self.db, *self.index, "--period", "daily",
+                              "--as-of", "2024-10-21", "--dry-run", env=env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("would send to alice@example.org", r.stdout)
         self.assertIn("2410.00002", r.stdout)
         self.assertIn("Δ-learning", r.stdout)
         self.assertEqual(query(self.db, "SELECT count(*) FROM digest_sends"), [(0,)])
         # The real run afterwards sends it.
-        r = self.paperboy.run("digest", "send", "--db", self.db, "--period", "daily", "--as-of",
-                              "2024-10-21", env=self.env)
+        r = self.paperboy.run("digest", "send", "--db", self.db, *self.index, "--period", "daily",
+                              "--as-of", "2024-10-21", env=self.env)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(self.smtp.count(), 1)
         self.assertRegex(r.stderr, r"1 sent")
@@ -365,7 +374,7 @@ class Scheduler(MailTestCase):
         ingest(self.paperboy, self.db, write_corpus(self.tmp.file("yesterday.json"), [
             paper_item(90, "A paper of yesterday", "Fresh.", yesterday, 12)]))
         add_confirmed(self.db, ["alice@example.org"])
-        extra = ("--digest-time", "00:00", "--digest-weekends")
+        extra = ("--digest-time", "00:00", "--digest-weekends", *self.index)
 
         first = Serve(self.paperboy, self.db, self.tmp.file("serve1.log"), *extra, env=self.env)
         self.addCleanup(first.stop)

@@ -1,16 +1,21 @@
-// `paperboy serve` as a user runs it: a real process on a loopback port over a real SQLite file,
+// `paperboy serve` as a user runs it: a real process on a loopback port over a real database
+// (a SQLite file in serve_test, PostgreSQL in serve_test_pg: tests/support/test_database.h),
 // fetched over HTTP; the index following the database while it serves; a graceful SIGTERM.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <regex>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "support/http_client.h"
 #include "support/serve_process.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace paperboy {
 namespace {
@@ -39,17 +44,24 @@ std::optional<testing::HttpReply> get(uint16_t port, const std::string& target,
 class ServeTest : public ::testing::Test {
   protected:
     void SetUp() override {
+        PAPERBOY_TEST_DATABASE(database_, dir_);
+        db_ = database_.url;
         auto r = paperboy({"ingest", "--db", db_, "-q", kDemo + "seed-page-2025-11-03.json",
                            kFixtures + "handmade_arxiv_snapshot.jsonl"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
+    // serve's extra arguments, with the index snapshot in the directory on PostgreSQL.
+    std::vector<std::string> extra(std::vector<std::string> args) const {
+        return database_.with_index(std::move(args));
+    }
     testing::TempDir dir_;
-    std::string db_ = dir_.file("papers.db");
+    testing::TestDatabase database_;
+    std::string db_;  // --db: the SQLite file or the PostgreSQL URL
 };
 
 TEST_F(ServeTest, ServesPagesHealthAndMetricsAndLogsEachRequest) {
     const std::string access_log = dir_.file("access.log");
-    ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--access-log", access_log});
+    ServeProcess server(kBinary, db_, dir_.file("serve.log"), extra({"--access-log", access_log}));
     ASSERT_NE(server.port(), 0) << server.log();
 
     auto home = get(server.port(), "/");
@@ -101,7 +113,7 @@ TEST_F(ServeTest, ServesPagesHealthAndMetricsAndLogsEachRequest) {
 }
 
 TEST_F(ServeTest, OversizedRequestsAreRefusedInTheSitesOwnForms) {
-    ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--access-log", "off"});
+    ServeProcess server(kBinary, db_, dir_.file("serve.log"), extra({"--access-log", "off"}));
     ASSERT_NE(server.port(), 0) << server.log();
     RawHttpClient big_body(server.port());
     auto r413 = big_body.request(
@@ -125,7 +137,7 @@ TEST_F(ServeTest, OversizedRequestsAreRefusedInTheSitesOwnForms) {
 }
 
 TEST_F(ServeTest, PapersIngestedWhileServingAppearWithoutARestart) {
-    ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--access-log", "off"});
+    ServeProcess server(kBinary, db_, dir_.file("serve.log"), extra({"--access-log", "off"}));
     ASSERT_NE(server.port(), 0) << server.log();
     auto before = get(server.port(), "/papers/date/2024-10-25");
     ASSERT_TRUE(before);
@@ -154,14 +166,14 @@ TEST_F(ServeTest, PapersIngestedWhileServingAppearWithoutARestart) {
 
 TEST_F(ServeTest, SigtermStopsCleanlyAndTheNextStartLoadsTheSavedIndex) {
     {
-        ServeProcess first(kBinary, db_, dir_.file("first.log"), {"--access-log", "off"});
+        ServeProcess first(kBinary, db_, dir_.file("first.log"), extra({"--access-log", "off"}));
         ASSERT_NE(first.port(), 0) << first.log();
         EXPECT_NE(first.log().find("index built"), std::string::npos) << first.log();
         EXPECT_EQ(first.stop(SIGTERM), 0) << first.log();
         EXPECT_NE(first.log().find("paperboy: stopped"), std::string::npos);
     }
-    EXPECT_TRUE(std::filesystem::exists(db_ + ".index"));
-    ServeProcess second(kBinary, db_, dir_.file("second.log"), {"--access-log", "off"});
+    EXPECT_TRUE(std::filesystem::exists(database_.index)) << database_.index;
+    ServeProcess second(kBinary, db_, dir_.file("second.log"), extra({"--access-log", "off"}));
     ASSERT_NE(second.port(), 0) << second.log();
     EXPECT_NE(second.log().find("index loaded"), std::string::npos) << second.log();
     EXPECT_EQ(second.stop(SIGINT), 0);
@@ -176,7 +188,7 @@ TEST_F(ServeTest, MetricsAnswerTheMachineItselfUnlessTheFlagsSayOtherwise) {
                               "Connection: close\r\n\r\n");
     };
     {
-        ServeProcess server(kBinary, db_, dir_.file("default.log"), {"--access-log", "off"});
+        ServeProcess server(kBinary, db_, dir_.file("default.log"), extra({"--access-log", "off"}));
         ASSERT_NE(server.port(), 0) << server.log();
         auto local = metrics_from(server.port(), "127.0.0.1");
         ASSERT_TRUE(local);
@@ -185,7 +197,7 @@ TEST_F(ServeTest, MetricsAnswerTheMachineItselfUnlessTheFlagsSayOtherwise) {
     }
     {
         ServeProcess server(kBinary, db_, dir_.file("allow.log"),
-                            {"--access-log", "off", "--metrics-allow", "127.0.0.2/32"});
+                            extra({"--access-log", "off", "--metrics-allow", "127.0.0.2/32"}));
         ASSERT_NE(server.port(), 0) << server.log();
         auto other = metrics_from(server.port(), "127.0.0.1");
         ASSERT_TRUE(other);
@@ -196,8 +208,8 @@ TEST_F(ServeTest, MetricsAnswerTheMachineItselfUnlessTheFlagsSayOtherwise) {
     }
     {
         ServeProcess server(kBinary, db_, dir_.file("token.log"),
-                            {"--access-log", "off", "--metrics-allow", "none", "--metrics-token",
-                             "a-long-metrics-secret"});
+                            extra({"--access-log", "off", "--metrics-allow", "none",
+                                   "--metrics-token", "a-long-metrics-secret"}));
         ASSERT_NE(server.port(), 0) << server.log();
         auto anonymous = metrics_from(server.port(), "127.0.0.1");
         ASSERT_TRUE(anonymous);
@@ -211,20 +223,22 @@ TEST_F(ServeTest, MetricsAnswerTheMachineItselfUnlessTheFlagsSayOtherwise) {
         ASSERT_TRUE(bearer);
         EXPECT_EQ(bearer->status, 200);
     }
-    auto bad = paperboy({"serve", "--db", db_, "--metrics-allow", "not-an-address"});
+    auto bad =
+        paperboy(database_.with_index({"serve", "--db", db_, "--metrics-allow", "not-an-address"}));
     EXPECT_EQ(bad.exit_code, 2) << bad.err;
     EXPECT_NE(bad.err.find("not-an-address"), std::string::npos) << bad.err;
 }
 
 TEST_F(ServeTest, AnAddressInUseIsAClearError) {
-    ServeProcess first(kBinary, db_, dir_.file("first.log"), {"--access-log", "off"});
+    ServeProcess first(kBinary, db_, dir_.file("first.log"), extra({"--access-log", "off"}));
     ASSERT_NE(first.port(), 0) << first.log();
     auto second = paperboy({"serve", "--db", db_, "--index", "none", "--listen",
                             "127.0.0.1:" + std::to_string(first.port())});
     EXPECT_NE(second.exit_code, 0);
     EXPECT_NE(second.err.find("127.0.0.1:" + std::to_string(first.port())), std::string::npos)
         << second.err;
-    auto bad = paperboy({"serve", "--db", db_, "--listen", "127.0.0.1:99999"});
+    auto bad =
+        paperboy(database_.with_index({"serve", "--db", db_, "--listen", "127.0.0.1:99999"}));
     EXPECT_EQ(bad.exit_code, 2) << bad.err;
     EXPECT_NE(bad.err.find("port"), std::string::npos) << bad.err;
 }

@@ -1,6 +1,7 @@
 // Accounts and upvotes as a user meets them: `paperboy user add` and `user token` on a real
 // database, then a real server taking votes from 50 clients at once over HTTP. The count it
-// ends with must equal the truth, in the API and in the database.
+// ends with must equal the truth, in the API and in the database. On SQLite (votes_test) and
+// PostgreSQL (votes_test_pg): tests/support/test_database.h.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include "support/serve_process.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
+#include "support/test_database.h"
 
 namespace paperboy {
 namespace {
@@ -62,12 +64,15 @@ std::pair<std::string, int> top_paper(uint16_t port) {
 class VotesTest : public ::testing::Test {
   protected:
     void SetUp() override {
+        PAPERBOY_TEST_DATABASE(database_, dir_);
+        db_ = database_.url;
         auto r = paperboy({"ingest", "--db", db_, "-q", kDemo + "seed-page-2025-11-03.json"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
 
     testing::TempDir dir_;
-    std::string db_ = dir_.file("papers.db");
+    testing::TestDatabase database_;
+    std::string db_;  // --db: the SQLite file or the PostgreSQL URL
 };
 
 TEST_F(VotesTest, TheCliBootstrapsAnAdminWhoseTokenVotes) {
@@ -90,7 +95,8 @@ TEST_F(VotesTest, TheCliBootstrapsAnAdminWhoseTokenVotes) {
     const std::string token = r.out.substr(0, r.out.find('\n'));  // the last (only) line
     ASSERT_EQ(token.size(), 43u) << r.out;
 
-    ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--api-rate", "0"});
+    ServeProcess server(kBinary, db_, dir_.file("serve.log"),
+                        database_.with_index({"--api-rate", "0"}));
     ASSERT_NE(server.port(), 0) << server.log();
     const auto top = top_paper(server.port());  // not a structured binding: clang 14 cannot
     const std::string& id = top.first;          // capture one in the lambdas below
@@ -123,7 +129,8 @@ TEST_F(VotesTest, FiftyClientsVotingAtOnceCountExactly) {
             tokens.push_back(*accounts.create_api_token(user->id, "test"));
         }
     }
-    ServeProcess server(kBinary, db_, dir_.file("serve.log"), {"--api-rate", "0"});
+    ServeProcess server(kBinary, db_, dir_.file("serve.log"),
+                        database_.with_index({"--api-rate", "0"}));
     ASSERT_NE(server.port(), 0) << server.log();
     const auto top = top_paper(server.port());  // not a structured binding: clang 14 cannot
     const std::string& id = top.first;          // capture one in the lambdas below
