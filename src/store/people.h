@@ -39,7 +39,8 @@ class People {
     // Every session of the user ("log out everywhere").
     virtual Status remove_sessions(int64_t user_id) = 0;
 
-    // API tokens, by digest. api_token_user() records the use.
+    // API tokens, by digest. api_token_user() records the use (ApiTokenInfo::last_used_at), at
+    // most once a minute: a use in the same minute as the recorded one writes nothing.
     virtual Result<int64_t> add_api_token(int64_t user_id, std::string_view token_digest,
                                           std::string_view name) = 0;
     virtual Result<std::optional<User>> api_token_user(std::string_view token_digest,

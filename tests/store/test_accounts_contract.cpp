@@ -130,6 +130,10 @@ TEST_P(AccountsContract, ApiTokensAreListedUsedAndRevokedByTheirOwnerOnly) {
 
     EXPECT_FALSE(*store_->revoke_api_token(grace.id, *id));  // not hers
     EXPECT_TRUE(store_->api_token_user("token-digest", "2026-11-27T10:00:01Z")->has_value());
+    // Recorded at most once a minute: the same minute writes nothing, the next one does.
+    EXPECT_EQ((*store_->api_tokens(ada.id))[0].last_used_at, "2026-11-27T10:00:00Z");
+    EXPECT_TRUE(store_->api_token_user("token-digest", "2026-11-27T10:01:00Z")->has_value());
+    EXPECT_EQ((*store_->api_tokens(ada.id))[0].last_used_at, "2026-11-27T10:01:00Z");
     EXPECT_TRUE(*store_->revoke_api_token(ada.id, *id));
     EXPECT_FALSE(store_->api_token_user("token-digest", "2026-11-27T10:00:02Z")->has_value());
     EXPECT_FALSE(*store_->revoke_api_token(ada.id, *id));

@@ -304,7 +304,10 @@ constexpr std::string_view sql_text(Query query) {
                        " FROM api_tokens t JOIN users u ON u.id = t.user_id "
                        "WHERE t.token_digest = ?1">;
         case Query::kTouchApiToken:
-            return "UPDATE api_tokens SET last_used_at = ?2 WHERE token_digest = ?1";
+            // At most once a minute: "...T10:00" sorts before every instant of that minute, so
+            // a use in the minute of the last recorded one writes nothing.
+            return "UPDATE api_tokens SET last_used_at = ?2 WHERE token_digest = ?1 AND "
+                   "last_used_at < substr(?2, 1, 16)";
         case Query::kSelectApiTokens:
             return "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ?1 "
                    "ORDER BY id";
