@@ -107,5 +107,10 @@ format:
 bench: build
 	@bash bench/run-ingest-bench.sh
 
+# PostgreSQL against SQLite: ingest, votes and search API, pgbench (bench/README.md).
+.PHONY: bench-pg
+bench-pg: build
+	@PAPERBOY_BUILD=$(BUILD) bash bench/run-pg-bench.sh
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
