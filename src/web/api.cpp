@@ -888,19 +888,11 @@ RouteHandler api_route(std::shared_ptr<RateLimiter> limiter, ApiHandler handler)
                 return api_error(409, "conflict", error.message());
             case ErrorCode::kLimitExceeded:
                 return api_error(429, "limit_exceeded", error.message());
-            case ErrorCode::kUnavailable: {
-                std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
-                             request.target.c_str(), error.message().c_str());
-                http::Response response =
-                    api_error(503, "unavailable", "the service is unavailable for a moment");
-                response.set_header("Retry-After", std::to_string(kUnavailableRetryAfter));
-                return response;
-            }
             default:
-                // A store failure: the details are for the log, not for the client.
-                std::fprintf(stderr, "paperboy: %s %s failed: %s\n", request.method.c_str(),
-                             request.target.c_str(), error.message().c_str());
-                return api_error(500, "internal", "the server could not answer this request");
+                // A store failure, or the database out of reach: Site::handle logs it (the
+                // details are for the log, not for the client) and answers 500, or 503 with
+                // Retry-After, as it does for pages.
+                throw Failure(error);
         }
     };
 }
