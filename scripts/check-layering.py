@@ -3,13 +3,14 @@
 
 The order (lowest first) is the one target_link_libraries states in src/*/CMakeLists.txt:
     core <- text <- index;  core <- store;  core <- ingest;  core <- rank;  core <- mail;
-    {all of them} <- app <- web <- cli, except that web/ and cli/ never include store/: they
+    core <- embed;  {all of them} <- app <- web <- cli, except that web/ and cli/ never include store/: they
     reach the store through app/ services only (app/instance.h).
 A module may include its own headers and those of the modules below it; siblings (store,
 ingest, mail, text/index) may not include each other. Only src/store/sqlite/ may include
 <sqlite3.h>, only src/store/postgres/ <libpq-fe.h>, only src/ingest/harvest/ and src/mail/
 <curl/curl.h>, only src/cli/ CLI11, only src/web/http/ Boost (Beast, Asio), only src/ingest/ and
-src/web/http/ <zlib.h>, and only src/app/auth/ libsodium.
+src/web/http/ <zlib.h>, only src/app/auth/ libsodium, only src/embed/ OpenBLAS (<cblas.h>) and
+only src/index/ hnswlib; src/embed/ may also use <curl/curl.h> (its HTTP clients).
 """
 import pathlib
 import re
@@ -23,16 +24,19 @@ ALLOWED = {
     "ingest": {"core"},
     "rank": {"core"},
     "mail": {"core"},
-    "app": {"core", "text", "index", "store", "ingest", "rank", "mail"},
+    "embed": {"core"},
+    "app": {"core", "text", "index", "store", "ingest", "rank", "mail", "embed"},
     # web/ and cli/ reach the store through app/ services only (app/instance.h).
-    "web": {"core", "text", "index", "ingest", "rank", "mail", "app"},
-    "cli": {"core", "text", "index", "ingest", "rank", "mail", "app", "web"},
+    "web": {"core", "text", "index", "ingest", "rank", "mail", "embed", "app"},
+    "cli": {"core", "text", "index", "ingest", "rank", "mail", "embed", "app", "web"},
 }
 # (header pattern, the folder or tuple of folders that alone may include it)
 DRIVER_HEADERS = [
     (re.compile(r"^sqlite3\.h$"), "store/sqlite/"),
     (re.compile(r"^libpq-fe\.h$"), "store/postgres/"),
-    (re.compile(r"^curl/"), ("ingest/harvest/", "mail/")),
+    (re.compile(r"^curl/"), ("ingest/harvest/", "mail/", "embed/")),
+    (re.compile(r"^cblas\.h$"), "embed/"),
+    (re.compile(r"^hnswlib/"), "index/"),
     (re.compile(r"^CLI/"), "cli/"),
     (re.compile(r"^(utf8proc|libstemmer)\.h$"), "text/"),
     (re.compile(r"^roaring/"), "index/"),

@@ -27,6 +27,8 @@ PACKAGES=(
     libboost-dev libkainjow-mustache-dev
     # accounts: argon2id, random tokens, SHA-256; comments: CommonMark
     libsodium-dev libcmark-dev
+    # search by meaning: the vector index (HNSW), the BERT encoder's matrix products
+    libhnswlib-dev libopenblas-dev
     # the demo's local SMTP sink (tests/support/smtp_server.py); its harvests need CA roots
     python3 python3-aiosmtpd ca-certificates
 )
@@ -43,6 +45,8 @@ TEST_PACKAGES=(
     postgresql-15
     # benchmarks: GNU time for peak RSS, the sqlite3 shell as the ingest peer
     time sqlite3
+    # the embedding benchmark's peer: the Python reading of the Model2Vec recipe
+    python3-numpy
     # web tests: a real feed parser, a real browser; the HTTP benchmark's peer and load generator
     python3-feedparser chromium nginx-light wrk
 )
