@@ -62,23 +62,49 @@ unsigned field_mask(const Clause& clause) {
     return clause.field ? 1U << static_cast<unsigned>(*clause.field) : 0xFU;
 }
 
+// The live documents of `s` with each field non-empty: a scan of its field lengths.
+std::array<uint32_t, kNumFields> count_field_docs(const SegmentWithDeletions& s) {
+    std::array<uint32_t, kNumFields> count{};
+    for (uint32_t d = 0; d < s.segment->num_docs; ++d) {
+        if (s.deleted && s.deleted->contains(d)) continue;
+        const uint16_t* lens = s.segment->doc_lens(d);
+        for (int f = 0; f < kNumFields; ++f) count[f] += lens[f] != 0 ? 1 : 0;
+    }
+    return count;
+}
+
 }  // namespace
 
 void Index::Impl::publish() {
     auto next = std::make_shared<Snapshot>();
     next->segments = segments;
+    // Field document counts are carried over from the published snapshot for each segment
+    // whose deletions did not change: a batch rescans only the segments it touched. (The
+    // published snapshot holds its segments and deletion sets, so no new one can reuse their
+    // addresses.)
+    std::shared_ptr<const Snapshot> previous = load();
     std::array<uint64_t, kNumFields> sum_len{};
+    std::array<uint64_t, kNumFields> field_docs{};
     for (const SegmentWithDeletions& s : segments) {
         next->live_docs += live_docs(s);
         next->deleted += s.deleted ? s.deleted->count : 0;
         for (int f = 0; f < kNumFields; ++f) {
             sum_len[f] += s.segment->sum_len[f] - (s.deleted ? s.deleted->sum_len[f] : 0);
         }
+        std::optional<std::array<uint32_t, kNumFields>> counted;
+        for (size_t i = 0; i < previous->segments.size() && !counted; ++i) {
+            if (previous->segments[i].segment == s.segment &&
+                previous->segments[i].deleted == s.deleted) {
+                counted = previous->field_docs[i];
+            }
+        }
+        next->field_docs.push_back(counted ? *counted : count_field_docs(s));
+        for (int f = 0; f < kNumFields; ++f) field_docs[f] += next->field_docs.back()[f];
     }
     for (int f = 0; f < kNumFields; ++f) {
-        next->avg_len[f] = next->live_docs > 0 ? static_cast<double>(sum_len[f]) /
-                                                     static_cast<double>(next->live_docs)
-                                               : 0.0;
+        next->avg_len[f] =
+            field_docs[f] > 0 ? static_cast<double>(sum_len[f]) / static_cast<double>(field_docs[f])
+                              : 0.0;
     }
     next->norms = make_field_norms(params, next->avg_len);
     next->writer_bytes = keys.memory_bytes() + locations.capacity() * sizeof(Location);
@@ -284,16 +310,20 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
     struct QueryTerm {
         std::string term;
         unsigned field_mask;
+        uint32_t qtf = 0;  // how many times the query has it (bm25f.h)
         uint64_t df = 0;
-        float idf = 0;
+        float idf = 0;                             // times the query term weight
         std::vector<std::optional<uint32_t>> ids;  // its term id in each segment, if there
     };
     std::vector<QueryTerm> terms;
-    const auto add_term = [&terms](std::string_view term, unsigned mask) {
-        for (const QueryTerm& t : terms) {
-            if (t.term == term && t.field_mask == mask) return;
-        }
-        terms.push_back({std::string(term), mask});
+    std::unordered_map<std::string, size_t> term_slots;  // field mask + term -> index in terms
+    const auto add_term = [&terms, &term_slots](std::string_view term, unsigned mask,
+                                                uint32_t count) {
+        std::string key(1, static_cast<char>(mask));
+        key += term;
+        auto [it, added] = term_slots.try_emplace(std::move(key), terms.size());
+        if (added) terms.push_back({std::string(term), mask});
+        terms[it->second].qtf += count;
     };
     const auto to_match = [&](const Clause& clause) {
         MatchClause match;
@@ -317,14 +347,18 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
     for (const Clause& clause : query.should) {
         if (clause.kind == Clause::Kind::kPrefix) {
             for (const auto& [term, df] : impl.expand_prefix(*snap, clause)) {
-                add_term(term, field_mask(clause));
+                add_term(term, field_mask(clause), clause.count);
             }
         } else {
-            for (const std::string& term : clause.terms) add_term(term, field_mask(clause));
+            for (const std::string& term : clause.terms) {
+                add_term(term, field_mask(clause), clause.count);
+            }
         }
     }
-    for (const MatchClause& match : musts) {
-        for (const std::string& term : match.terms) add_term(term, match.field_mask);
+    for (size_t i = 0; i < musts.size(); ++i) {
+        for (const std::string& term : musts[i].terms) {
+            add_term(term, musts[i].field_mask, query.must[i].count);
+        }
     }
     for (QueryTerm& t : terms) {
         t.ids.reserve(snap->segments.size());
@@ -332,7 +366,26 @@ SearchResult Index::search(const Query& query, const SearchOptions& options) con
             t.ids.push_back(s.segment->find_term(t.term));
             if (t.ids.back()) t.df += s.segment->term_df[*t.ids.back()];
         }
-        t.idf = bm25f_idf(static_cast<double>(snap->live_docs), static_cast<double>(t.df));
+        t.idf = bm25f_idf(static_cast<double>(snap->live_docs), static_cast<double>(t.df)) *
+                bm25_query_weight(impl.params, t.qtf);
+    }
+    // Terms in no document score nothing; past kMaxScoredTerms, the lowest-weight terms are
+    // left out (ties: the later one). The rest keep their query order, the order scores sum in.
+    std::erase_if(terms, [](const QueryTerm& t) { return t.df == 0; });
+    if (terms.size() > kMaxScoredTerms) {
+        std::vector<size_t> by_weight(terms.size());
+        for (size_t i = 0; i < by_weight.size(); ++i) by_weight[i] = i;
+        std::stable_sort(by_weight.begin(), by_weight.end(),
+                         [&terms](size_t a, size_t b) { return terms[a].idf > terms[b].idf; });
+        std::vector<bool> keep(terms.size(), false);
+        for (size_t i = 0; i < kMaxScoredTerms; ++i) keep[by_weight[i]] = true;
+        size_t next = 0;
+        for (size_t i = 0; i < terms.size(); ++i) {
+            if (!keep[i]) continue;
+            if (next != i) terms[next] = std::move(terms[i]);
+            ++next;
+        }
+        terms.resize(next);
     }
     const bool filter_only = query.should.empty() && query.must.empty();
     const FieldNorms& norms = snap->norms;

@@ -88,8 +88,12 @@ class Index {
     // Top-k of `query`. Thread-safe, concurrent with writers.
     SearchResult search(const Query& query, const SearchOptions& options = {}) const;
 
-    // "Did you mean" replacements for the query's words that are absent from the index or much
-    // rarer than a close neighbour (edit distance <= 2, weighted by document frequency).
+    // "Did you mean" replacements for the query's words that are absent or nearly absent from
+    // the whole index (in at most max(1, N / 100,000) documents), by a close neighbour (edit
+    // distance <= 2) much more frequent in titles and author names, and only when the
+    // replacement finds more documents than the typed word under the query's filters and
+    // required clauses (suggest.cpp). Costs two exhaustive searches for each word that gets that
+    // far; nothing for words in use.
     std::vector<Suggestion> suggest(const Query& query) const;
 
     IndexStats stats() const;

@@ -25,6 +25,9 @@ struct Snapshot {
     std::vector<SegmentWithDeletions> segments;
     uint64_t live_docs = 0;
     uint64_t deleted = 0;
+    // Per segment (same order): its live documents with a non-empty field f.
+    std::vector<std::array<uint32_t, kNumFields>> field_docs;
+    // The mean length of field f over the live documents that have it (bm25f.h).
     std::array<double, kNumFields> avg_len{};
     FieldNorms norms;         // the length normalisation for avg_len (computed once per snapshot)
     size_t writer_bytes = 0;  // the writer's id map at publication, for stats()

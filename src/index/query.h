@@ -11,8 +11,15 @@
 //   transfo*       prefix (search-as-you-type): any term starting so
 // Broken input is parsed best-effort, never rejected for its syntax: an unbalanced quote closes
 // at the end, an unknown prefix ("foo:bar") is two words, control characters and invalid UTF-8
-// are dropped, only-stopword queries give an empty query. Limits bound the work: at most
-// kMaxQueryBytes of input and kMaxClauses clauses are used (the rest is ignored and flagged).
+// are dropped, only-stopword queries give an empty query.
+//
+// A query may be a pasted paragraph (an abstract, an argument: hundreds of words). A word typed
+// several times is one clause whose `count` says how often (the query term frequency, which
+// weights the term: bm25f.h), so repetition costs nothing and the clause limit counts distinct
+// terms. Limits bound the work: at most kMaxQueryBytes of input, kMaxTermClauses distinct
+// plain-word clauses (16 KiB of prose has far fewer) and kMaxClauses of every other kind
+// (phrases, prefixes, exclusions) and per filter list; the rest is ignored and flagged. The
+// index scores at most kMaxScoredTerms of the terms, those of highest weight (index.h).
 // Depends on text/.
 #pragma once
 
@@ -29,8 +36,14 @@ namespace paperboy::index {
 enum class Field : uint8_t { kTitle = 0, kAbstract = 1, kAuthors = 2, kCategories = 3 };
 constexpr int kNumFields = 4;
 
-inline constexpr size_t kMaxQueryBytes = 4096;
+inline constexpr size_t kMaxQueryBytes = 16384;
 inline constexpr size_t kMaxClauses = 64;
+inline constexpr size_t kMaxTermClauses = 1024;
+// The most terms one search scores: when a query has more (after prefix expansion), those of
+// lowest weight (idf times the query term frequency factor, bm25f.h) are left out. They add the
+// least to any score and have the longest posting lists; 256 is more than the distinct terms of
+// a 300-word argument or abstract.
+inline constexpr size_t kMaxScoredTerms = 256;
 
 struct Clause {
     enum class Kind { kTerm, kPhrase, kPrefix };
@@ -40,6 +53,9 @@ struct Clause {
     std::vector<std::string> terms;
     std::vector<uint32_t> positions;
     std::optional<Field> field;  // nullopt: every text field
+    // How many times the clause occurs in the query (equal clauses are merged). For a scored
+    // clause, its query term frequency.
+    uint32_t count = 1;
 };
 
 struct Filters {

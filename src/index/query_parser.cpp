@@ -1,11 +1,12 @@
 // The query language parser: a hand-written, single-pass scanner. Every step either consumes
 // input or stops, so parsing is linear in the (bounded) input; every vector it fills is bounded
-// by the input size or by kMaxClauses.
+// by the input size, kMaxTermClauses or kMaxClauses.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/timestamp.h"
@@ -360,19 +361,39 @@ class Parser {
         if (to) filters.to_day = filters.to_day ? std::min(*filters.to_day, *to) : *to;
     }
 
-    // Clauses are capped in total; a repeated clause adds nothing to a ranked OR and is dropped.
-    // The linear search is over at most kMaxClauses entries.
+    // A repeated clause is merged into the first one, whose count it raises (for a scored term,
+    // its query term frequency). Plain words in the ranked OR are looked up in a hash map (a
+    // pasted paragraph has hundreds) and capped at kMaxTermClauses distinct terms; the other
+    // clauses are few, found by a linear search over at most kMaxClauses entries, and capped
+    // at kMaxClauses together.
     void add_clause(std::vector<Clause>& list, Clause clause) {
-        for (const Clause& c : list) {
+        if (&list == &query_.should && clause.kind == Clause::Kind::kTerm) {
+            std::string key(1, clause.field ? static_cast<char>(*clause.field) : '*');
+            key += clause.terms[0];
+            auto [it, added] = term_clauses_.try_emplace(std::move(key), list.size());
+            if (!added) {
+                ++list[it->second].count;
+            } else if (term_clause_count_ >= kMaxTermClauses) {
+                term_clauses_.erase(it);
+                query_.truncated = true;
+            } else {
+                ++term_clause_count_;
+                list.push_back(std::move(clause));
+            }
+            return;
+        }
+        for (Clause& c : list) {
             if (c.kind == clause.kind && c.field == clause.field && c.terms == clause.terms &&
                 c.positions == clause.positions) {
+                ++c.count;
                 return;
             }
         }
-        if (query_.should.size() + query_.must.size() + query_.must_not.size() >= kMaxClauses) {
+        if (other_clause_count_ >= kMaxClauses) {
             query_.truncated = true;
             return;
         }
+        ++other_clause_count_;
         list.push_back(std::move(clause));
     }
 
@@ -398,6 +419,10 @@ class Parser {
     const text::Analyzer& analyzer_;
     Query& query_;
     std::vector<text::Token> tokens_;  // reused across words
+    // The plain-word clauses of query_.should by field and term: their index in the list.
+    std::unordered_map<std::string, size_t> term_clauses_;
+    size_t term_clause_count_ = 0;
+    size_t other_clause_count_ = 0;  // every other clause, in any list
 };
 
 }  // namespace

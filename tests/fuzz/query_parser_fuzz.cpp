@@ -50,8 +50,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const paperboy::text::Analyzer analyzer;
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     const Query q = paperboy::index::parse_query(text, analyzer);
-    check(q.should.size() + q.must.size() + q.must_not.size() <= paperboy::index::kMaxClauses,
-          "at most kMaxClauses clauses");
+    // Plain words: at most kMaxTermClauses distinct ones; phrases, prefixes and exclusions: at
+    // most kMaxClauses.
+    check(q.should.size() + q.must.size() + q.must_not.size() <=
+              paperboy::index::kMaxTermClauses + paperboy::index::kMaxClauses,
+          "at most kMaxTermClauses + kMaxClauses clauses");
+    check(q.must.size() + q.must_not.size() <= paperboy::index::kMaxClauses,
+          "at most kMaxClauses phrases and exclusions");
     check(q.truncated || size <= paperboy::index::kMaxQueryBytes, "long input flagged");
     check_clauses(q.should);
     check_clauses(q.must);

@@ -8,6 +8,7 @@
 #include "index/bm25f.h"
 #include "index/index.h"
 #include "index/index_test_util.h"
+#include "index/query.h"
 #include "index/segment.h"
 #include "text/analyzer.h"
 
@@ -22,6 +23,9 @@ using testing::pid;
 using testing::prefix_clause;
 using testing::term_clause;
 using Ids = std::vector<std::string>;
+
+std::vector<IndexDoc> random_corpus(size_t n, uint32_t seed, std::vector<std::string>& vocab);
+void expect_same_hits(const SearchResult& a, const SearchResult& b, const std::string& what);
 
 Ids sorted(Ids ids) {
     std::sort(ids.begin(), ids.end());
@@ -95,6 +99,127 @@ TEST_F(IndexTest, ScoreMatchesHandComputedBm25) {
     EXPECT_NEAR(result.hits[0].score, doc2, 1e-5);
     EXPECT_NEAR(result.hits[1].score, doc1, 1e-5);
     EXPECT_EQ(result.matched, 2U);
+}
+
+// BM25 on the abstract alone, as in ScoreMatchesHandComputedBm25, for the tests below.
+double bm25(double idf, double weight, double tf, double len, double avg, double qtf = 1) {
+    const Bm25fParams p = kDefaultBm25fParams;
+    const double pseudo = weight * tf / (1 - p.b[0] + p.b[0] * len / avg);
+    const double qw = (p.k3 + 1) * qtf / (p.k3 + qtf);
+    return qw * idf * pseudo * (p.k1 + 1) / (p.k1 + pseudo);
+}
+
+double idf_of(double n, double df) { return std::log(1.0 + (n - df + 0.5) / (df + 0.5)); }
+
+// Field lengths are normalised against the mean over the documents that have the field: one
+// title among ten documents is as long as the titles' mean, not ten times longer.
+TEST_F(IndexTest, FieldLengthIsNormalisedOverDocumentsThatHaveTheField) {
+    std::vector<IndexDoc> docs;
+    for (int i = 0; i < 9; ++i) {
+        docs.push_back(make_doc("2401.1" + std::to_string(1000 + i), "", "filler text here"));
+    }
+    docs.push_back(make_doc("2401.00001", "alpha beta gamma delta", "filler text here"));
+    index_.upsert(docs);
+    const SearchResult result = index_.search(or_query(analyzer_, "alpha"));
+    ASSERT_EQ(result.hits.size(), 1U);
+    const double title_weight = kDefaultBm25fParams.weight[0];
+    // len 4, mean title length 4 (one title of 4 words), not 0.4 (4 words over 10 documents).
+    EXPECT_NEAR(result.hits[0].score, bm25(idf_of(10, 1), title_weight, 1, 4, 4), 1e-5);
+}
+
+// Where most documents have no title (tweets, posts), a match in a short title still counts
+// for more than one in an abstract, as it does where every document has a title.
+TEST_F(IndexTest, TitleMatchCountsWhenMostDocumentsHaveNoTitle) {
+    std::vector<IndexDoc> docs;
+    for (int i = 0; i < 50; ++i) {
+        docs.push_back(
+            make_doc("2401.1" + std::to_string(1000 + i), "", "short posts about other things"));
+    }
+    docs.push_back(make_doc("2401.00001", "Zebra crossings", "short posts about other things"));
+    docs.push_back(make_doc("2401.00002", "", "short posts about zebra things"));
+    index_.upsert(docs);
+    EXPECT_EQ(search_ids("zebra"), (Ids{"2401.00001", "2401.00002"}));
+}
+
+// A field that a document lacks neither penalises nor favours it: with the abstract empty
+// for half the collection, the title-only documents score their titles as the others do.
+TEST_F(IndexTest, MissingAbstractNeitherPenalisesNorFavours) {
+    index_.upsert({
+        make_doc("2401.00001", "alpha beta", ""),
+        make_doc("2401.00002", "alpha beta", "gamma delta epsilon"),
+        make_doc("2401.00003", "gamma beta", ""),
+    });
+    const SearchResult result = index_.search(or_query(analyzer_, "alpha"));
+    ASSERT_EQ(result.hits.size(), 2U);
+    EXPECT_EQ(result.hits[0].score, result.hits[1].score);
+    EXPECT_EQ(result.hits[0].id.str(), "2401.00001");  // ties by id
+}
+
+// The per-field means follow replacements and removals: a replaced or removed document's
+// fields no longer count.
+TEST_F(IndexTest, FieldMeansFollowReplacementsAndRemovals) {
+    index_.upsert({make_doc("2401.00001", "alpha", "x"), make_doc("2401.00002", "", "x")});
+    index_.upsert({make_doc("2401.00002", "beta gamma", "x")});
+    const double w = kDefaultBm25fParams.weight[0];
+    // Titles "alpha" (1) and "beta gamma" (2): mean 1.5. The replaced version (no title) still
+    // counts in df until merged, not in the means; "alpha" has df 1 over N = 2 live documents.
+    SearchResult result = index_.search(or_query(analyzer_, "alpha"));
+    ASSERT_EQ(result.hits.size(), 1U);
+    EXPECT_NEAR(result.hits[0].score, bm25(idf_of(2, 1), w, 1, 1, 1.5), 1e-5);
+    index_.remove({pid("2401.00002")});
+    result = index_.search(or_query(analyzer_, "alpha"));
+    ASSERT_EQ(result.hits.size(), 1U);
+    EXPECT_NEAR(result.hits[0].score, bm25(idf_of(1, 1), w, 1, 1, 1), 1e-5);
+}
+
+// A word typed twice weighs (k3 + 1) * 2 / (k3 + 2) times as much (Bm25fParams::k3).
+TEST_F(IndexTest, RepeatedQueryWordsWeighMore) {
+    index_.upsert({
+        make_doc("2401.00001", "", "zebra one two"),
+        make_doc("2401.00002", "", "lion one two"),
+        make_doc("2401.00003", "", "three four five"),
+    });
+    const SearchResult once = index_.search(parse_query("zebra", analyzer_));
+    const SearchResult twice = index_.search(parse_query("zebra zebra", analyzer_));
+    ASSERT_EQ(once.hits.size(), 1U);
+    ASSERT_EQ(twice.hits.size(), 1U);
+    const double k3 = kDefaultBm25fParams.k3;
+    EXPECT_NEAR(twice.hits[0].score, once.hits[0].score * (k3 + 1) * 2 / (k3 + 2), 1e-5);
+    EXPECT_NEAR(once.hits[0].score, bm25(idf_of(3, 1), 1, 1, 3, 3), 1e-5);
+    // Equal documents, ranked by which word the query repeats.
+    EXPECT_EQ(search_ids(parse_query("zebra lion lion", analyzer_)),
+              (Ids{"2401.00002", "2401.00001"}));
+    EXPECT_EQ(search_ids(parse_query("zebra zebra lion", analyzer_)),
+              (Ids{"2401.00001", "2401.00002"}));
+}
+
+// Beyond kMaxScoredTerms distinct terms, the rarest are kept: a rare word at the end of a long
+// query still finds its paper.
+TEST_F(IndexTest, LongQueriesKeepTheirMostInformativeTerms) {
+    std::vector<std::string> vocab;
+    std::vector<IndexDoc> docs = random_corpus(800, 5, vocab);
+    // Every word of the vocabulary in some document: all of them are scored terms.
+    for (size_t i = 0; i < vocab.size(); ++i) {
+        docs.push_back(make_doc("2402." + std::to_string(10000 + i), "", vocab[i]));
+    }
+    docs.push_back(make_doc("2401.00001", "", "zyxwq"));
+    index_.upsert(docs);
+    // The rare words first (the vocabulary is in Zipf order): the kept terms are not all
+    // after the dropped ones.
+    std::string text = "zyxwq";
+    for (auto w = vocab.rbegin(); w != vocab.rend(); ++w) text += " " + *w;
+    const Query query = parse_query(text, analyzer_);
+    ASSERT_GT(query.should.size(), kMaxScoredTerms);
+    ASSERT_FALSE(query.truncated);
+    SearchOptions all;
+    all.limit = docs.size();
+    const std::vector<std::string> ids = search_ids(query, all);
+    EXPECT_NE(std::find(ids.begin(), ids.end(), "2401.00001"), ids.end());
+    SearchOptions top;
+    top.limit = 10;
+    const SearchResult pruned = index_.search(query, top);
+    top.exhaustive = true;
+    expect_same_hits(pruned, index_.search(query, top), "long query");
 }
 
 TEST_F(IndexTest, PhraseMustMatchInOrderAndAdjacent) {
@@ -371,6 +496,46 @@ TEST_F(IndexTest, MaxScoreReturnsExactlyTheExhaustiveTopK) {
         expect_same_hits(pruned_result, exhaustive, text);
     }
     EXPECT_GT(pruned, 50);  // pruning did happen
+}
+
+// Weighted terms (repeated words) and long queries over several segments: pruning keeps the
+// exhaustive top k, scores included.
+TEST_F(IndexTest, MaxScoreReturnsTheExhaustiveTopKForLongWeightedQueries) {
+    std::vector<std::string> vocab;
+    std::vector<IndexDoc> docs = random_corpus(3000, 9, vocab);
+    // Some documents without a title or without an abstract.
+    for (size_t i = 0; i < docs.size(); i += 5) docs[i].title.clear();
+    for (size_t i = 1; i < docs.size(); i += 7) docs[i].abstract.clear();
+    for (size_t i = 0; i < docs.size(); i += 1000) {
+        index_.upsert(std::vector<IndexDoc>(
+            docs.begin() + static_cast<ptrdiff_t>(i),
+            docs.begin() + static_cast<ptrdiff_t>(std::min(docs.size(), i + 1000))));
+    }
+    index_.remove({pid("2301.00010"), pid("2301.01500")});
+    std::mt19937 rng(13);
+    std::vector<double> weights;
+    for (size_t i = 0; i < vocab.size(); ++i) weights.push_back(1.0 / static_cast<double>(i + 1));
+    std::discrete_distribution<size_t> zipf(weights.begin(), weights.end());
+    std::uniform_int_distribution<size_t> any(0, vocab.size() - 1);
+    std::uniform_int_distribution<int> length(2, 400);
+    std::uniform_int_distribution<int> coin(0, 9);
+    int pruned = 0;
+    for (int q = 0; q < 60; ++q) {
+        std::string text;
+        for (int i = length(rng); i > 0; --i) {
+            text += vocab[coin(rng) < 6 ? zipf(rng) : any(rng)] + " ";
+        }
+        const Query query = parse_query(text, analyzer_);
+        SearchOptions options;
+        options.limit = 1 + static_cast<size_t>(coin(rng)) * 3;
+        const SearchResult pruned_result = index_.search(query, options);
+        options.exhaustive = true;
+        const SearchResult exhaustive = index_.search(query, options);
+        if (!pruned_result.matched_is_exact) ++pruned;
+        EXPECT_LE(pruned_result.matched, exhaustive.matched);
+        expect_same_hits(pruned_result, exhaustive, text.substr(0, 80));
+    }
+    EXPECT_GT(pruned, 10);
 }
 
 TEST_F(IndexTest, ManySmallUpsertsEqualOneBulkBuild) {

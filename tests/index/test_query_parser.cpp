@@ -196,9 +196,13 @@ TEST(QueryParser, EmptyMeansNoClausesAndNoFilters) {
 // The structural invariants every parse must keep, whatever the input.
 void expect_well_formed(const Query& q, std::string_view input) {
     SCOPED_TRACE(std::string("input: ") + std::string(input.substr(0, 60)));
-    EXPECT_LE(q.should.size() + q.must.size() + q.must_not.size(), kMaxClauses);
+    size_t plain_words = 0;
+    for (const Clause& c : q.should) plain_words += c.kind == Clause::Kind::kTerm ? 1 : 0;
+    EXPECT_LE(plain_words, kMaxTermClauses);
+    EXPECT_LE(q.should.size() - plain_words + q.must.size() + q.must_not.size(), kMaxClauses);
     for (const auto* list : {&q.should, &q.must, &q.must_not}) {
         for (const Clause& c : *list) {
+            EXPECT_GE(c.count, 1u);
             ASSERT_FALSE(c.terms.empty());
             for (const std::string& t : c.terms) EXPECT_FALSE(t.empty());
             if (c.kind == Clause::Kind::kPhrase) {
@@ -216,17 +220,50 @@ void expect_well_formed(const Query& q, std::string_view input) {
     }
 }
 
-TEST(QueryParser, TruncatesTenKilobyteQueryAtAWordBoundary) {
+TEST(QueryParser, TruncatesAnOverlongQueryAtAWordBoundary) {
     std::string input;
-    while (input.size() < 10 * 1024) input += "graph ";
+    while (input.size() < 2 * kMaxQueryBytes) input += "graph ";
     const Query q = parse_query(input, analyzer());
     expect_well_formed(q, input);
     EXPECT_TRUE(q.truncated);
     EXPECT_EQ(describe(q), "should{graph} words{graph}");
+    // Every whole "graph " within the limit counted; the one the limit cuts through did not.
+    ASSERT_EQ(q.should.size(), 1u);
+    EXPECT_EQ(q.should[0].count, kMaxQueryBytes / 6);
 
-    const Query one_word = parse_query(std::string(10 * 1024, 'x'), analyzer());
+    const Query one_word = parse_query(std::string(2 * kMaxQueryBytes, 'x'), analyzer());
     expect_well_formed(one_word, "xxx...");
     EXPECT_TRUE(one_word.truncated);
+}
+
+TEST(QueryParser, MergesRepeatedWordsIntoOneClauseWithACount) {
+    const Query q = parse_query("graph neural graphs GRAPH title:graph neural", analyzer());
+    expect_well_formed(q, "repeated");
+    ASSERT_EQ(q.should.size(), 3u);
+    EXPECT_EQ(describe(q.should[0]), "graph");
+    EXPECT_EQ(q.should[0].count, 3u);  // "graph", "graphs", "GRAPH": one stem
+    EXPECT_EQ(describe(q.should[1]), "neural");
+    EXPECT_EQ(q.should[1].count, 2u);
+    EXPECT_EQ(describe(q.should[2]), "title:graph");  // another field: another clause
+    EXPECT_EQ(q.should[2].count, 1u);
+    EXPECT_FALSE(q.truncated);
+}
+
+// A pasted argument or abstract (ArguAna queries run to 300 words) is used whole.
+TEST(QueryParser, KeepsEveryDistinctWordOfAParagraph) {
+    std::string input;
+    for (int i = 0; i < 330; ++i) {
+        input += static_cast<char>('b' + i / 100);
+        input += static_cast<char>('a' + i / 10 % 10);
+        input += static_cast<char>('a' + i % 10);
+        input += "qz ";
+    }
+    input += input;  // every word twice
+    const Query q = parse_query(input, analyzer());
+    expect_well_formed(q, input);
+    EXPECT_FALSE(q.truncated);
+    ASSERT_EQ(q.should.size(), 330u);
+    for (const Clause& c : q.should) EXPECT_EQ(c.count, 2u);
 }
 
 TEST(QueryParser, TruncationNeverLeavesHalfACharacter) {
@@ -243,18 +280,19 @@ TEST(QueryParser, TruncationNeverLeavesHalfACharacter) {
     for (const Clause& c : q.should) EXPECT_TRUE(is_valid_utf8(c.terms[0]));
 }
 
-TEST(QueryParser, CapsThousandTermsAtMaxClauses) {
+TEST(QueryParser, CapsDistinctWordsAtMaxTermClauses) {
     std::string input;
-    for (int i = 0; i < 1000; ++i) {
-        // Distinct letter-only words ("bab", "bac", ...), so that none is a compound.
+    for (int i = 0; i < 2000; ++i) {
+        // Distinct letter-only words ("baa", "bab", ...), so that none is a compound.
         input += static_cast<char>('b' + i / 400);
         input += static_cast<char>('a' + i / 20 % 20);
         input += static_cast<char>('a' + i % 20);
         input += "qz ";
     }
+    ASSERT_LE(input.size(), kMaxQueryBytes);
     const Query q = parse_query(input, analyzer());
     expect_well_formed(q, input);
-    EXPECT_EQ(q.should.size(), kMaxClauses);
+    EXPECT_EQ(q.should.size(), kMaxTermClauses);
     EXPECT_TRUE(q.truncated);
     EXPECT_LE(q.words.size(), kMaxClauses);
 }
@@ -364,7 +402,7 @@ TEST(QueryParser, RepeatedPrefixesAreTextOfTheFirstField) {
     EXPECT_EQ(q.should.size(), 2u);  // "titl" (deduplicated) and "graph"
 
     std::string deep;
-    for (int i = 0; i < 1000; ++i) deep += "author:";
+    while (deep.size() <= kMaxQueryBytes) deep += "author:";
     deep += "smith";
     const Query d = parse_query(deep, analyzer());
     expect_well_formed(d, deep);
