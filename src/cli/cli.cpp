@@ -31,6 +31,8 @@ int run(int argc, char** argv) {
     add_subscription_command(app, action);
     add_mail_command(app, action);
     add_db_command(app, action);
+    add_embed_command(app, action);
+    add_model_command(app, action);
 
     try {
         app.parse(argc, argv);

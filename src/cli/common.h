@@ -57,5 +57,7 @@ void add_digest_command(CLI::App& app, Action& action);
 void add_subscription_command(CLI::App& app, Action& action);
 void add_mail_command(CLI::App& app, Action& action);
 void add_db_command(CLI::App& app, Action& action);
+void add_embed_command(CLI::App& app, Action& action);
+void add_model_command(CLI::App& app, Action& action);
 
 }  // namespace paperboy::cli

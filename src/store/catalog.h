@@ -106,10 +106,11 @@ struct PaperCard {
     friend bool operator==(const PaperCard&, const PaperCard&) = default;
 };
 
-// One entry of the change feed: the latest change of one paper or daily entry. A record
-// changed several times appears once, at its latest sequence number.
+// One entry of the change feed: the latest change of one paper, daily entry or paper vector
+// (store/vectors.h: a paper's vector of some model was added or replaced; keyed by the paper).
+// A record changed several times appears once, at its latest sequence number.
 struct Change {
-    enum class Entity { kPaper, kDailyEntry };
+    enum class Entity { kPaper, kDailyEntry, kVector };
 
     int64_t seq = 0;
     Entity entity = Entity::kPaper;

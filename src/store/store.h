@@ -10,6 +10,7 @@
 //   Mail      subscriptions, the send log, papers received           store/mail.h
 //   Settings  instance secrets                                      store/settings.h
 //   Coordination  leases, shared counters, waiting for the feed     store/coordination.h
+//   Vectors   embedding models and papers' vectors                  store/vectors.h
 // A backend implements all of them as one Store: store/sqlite/ over one SQLite file (the
 // embedded default), store/postgres/ over PostgreSQL. Only those backend folders include a
 // database driver header, and a backend only runs statements: the decisions (merging, hashing,
@@ -32,6 +33,7 @@
 #include "store/mail.h"
 #include "store/people.h"
 #include "store/settings.h"
+#include "store/vectors.h"
 #include "store/votes.h"
 
 namespace paperboy::store {
@@ -42,7 +44,8 @@ class Store : public Catalog,
               public Comments,
               public Mail,
               public Settings,
-              public Coordination {
+              public Coordination,
+              public Vectors {
   public:
     ~Store() override = default;
 

@@ -138,6 +138,15 @@ constexpr std::array kRateCounters = {
     Column{"expires_at", T::kInteger},
     Column{"count", T::kInteger},
 };
+constexpr std::array kEmbeddingModels = {
+    Column{"id", T::kInteger},         Column{"identity", T::kText},   Column{"spec", T::kText},
+    Column{"dimensions", T::kInteger}, Column{"created_at", T::kText},
+};
+constexpr std::array kPaperVectors = {
+    Column{"model_id", T::kInteger},  Column{"paper_id", T::kText},
+    Column{"text_hash", T::kInteger}, Column{"paper_hash", T::kInteger},
+    Column{"vector", T::kBytes},
+};
 
 // Copy order: referenced tables first (papers before entries, votes and comments; users before
 // what names them; subscriptions before sends); cursors last, since a copy's destination keeps
@@ -152,6 +161,8 @@ constexpr std::array kTables = {
     Table{"votes", kVotes, 2, ""},
     Table{"comments", kComments, 1, "id"},
     Table{"organizations", kOrganizations, 1, ""},
+    Table{"embedding_models", kEmbeddingModels, 1, "id"},
+    Table{"paper_vectors", kPaperVectors, 2, ""},
     Table{"subscriptions", kSubscriptions, 1, "id"},
     Table{"digest_sends", kDigestSends, 2, ""},
     Table{"papers_received", kPapersReceived, 2, ""},
@@ -183,6 +194,8 @@ constexpr std::array kReferences = {
     Reference{"subscriptions", "user_id", "users", "id", "user"},
     Reference{"digest_sends", "subscription_id", "subscriptions", "id", "subscription"},
     Reference{"comments", "parent_id", "comments", "id", "comment"},
+    Reference{"paper_vectors", "paper_id", "papers", "id", "paper"},
+    Reference{"paper_vectors", "model_id", "embedding_models", "id", "model"},
 };
 
 std::string quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
@@ -242,6 +255,13 @@ std::vector<IntegrityCheck> build_checks() {
          "SELECT e.date, e.paper_id, e.seq, c.seq FROM daily_entries e JOIN changes c ON "
          "c.entity = 'daily_entry' AND c.paper_id = e.paper_id AND c.date = e.date WHERE "
          "e.seq <> c.seq ORDER BY e.date, e.paper_id"},
+        {"feed.vector_without_change",
+         "paper_vectors",
+         "has no entry on the change feed",
+         {"model_id", "paper_id"},
+         "SELECT v.model_id, v.paper_id FROM paper_vectors v WHERE NOT EXISTS (SELECT 1 FROM "
+         "changes c WHERE c.entity = 'vector' AND c.paper_id = v.paper_id AND c.date = '') "
+         "ORDER BY v.model_id, v.paper_id"},
         {"feed.duplicate_record",
          "changes",
          "is on the change feed more than once",

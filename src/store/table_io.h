@@ -90,11 +90,11 @@ struct IntegrityCheck {
     std::string sql;                  // constant, no parameters, no LIMIT
 };
 
-// The feed checks (every paper and daily entry on the feed once, at its own seq; feed entries
-// naming papers that exist; seqs unique) and the reference checks (votes, comments, daily
-// entries and papers received name papers that exist; sessions, tokens, votes, comments, mail
-// tokens and subscriptions name users that exist; sends name subscriptions; replies name
-// comments).
+// The feed checks (every paper and daily entry on the feed once, at its own seq; every paper
+// vector on it; feed entries naming papers that exist; seqs unique) and the reference checks
+// (votes, comments, daily entries, papers received and paper vectors name papers that exist;
+// vectors name models; sessions, tokens, votes, comments, mail tokens and subscriptions name
+// users that exist; sends name subscriptions; replies name comments).
 const std::vector<IntegrityCheck>& integrity_checks();
 
 struct CheckOutcome {

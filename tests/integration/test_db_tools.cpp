@@ -304,6 +304,17 @@ void populate(const std::string& path) {
     ASSERT_OK(s.acquire_lease("digest", "host-a:42", std::chrono::seconds(60)));
     ASSERT_OK(s.count_hit("signup:192.0.2.1", std::chrono::seconds(3600),
                           std::chrono::system_clock::now()));
+    // Vectors (bytes with NULs in them: 0.0f), one of a hidden paper, and a model without any.
+    auto model = s.register_model("static:test:0123", "/models/test", 3);
+    ASSERT_OK(model);
+    ASSERT_OK(s.set_default_model(model->id));
+    std::vector<store::PaperVector> vectors;
+    for (size_t i = 0; i < ids.size(); ++i) {
+        vectors.push_back(store::PaperVector{
+            ids[i], 1000 + i, 0, {0.5f * static_cast<float>(i), -1.0f, 3.25e-8f}});
+    }
+    ASSERT_OK(s.put_vectors(model->id, vectors));
+    ASSERT_OK(s.register_model("bert:other:4567", "", 2));
     opened->reset();
 
     // Raw rows: an empty confirm_nonce (not NULL) and an id far past the others.

@@ -21,6 +21,8 @@ uint32_t element_oid(ArrayBuilder::Type type) {
             return 20;
         case ArrayBuilder::Type::kBool:
             return 16;
+        case ArrayBuilder::Type::kBytes:
+            return 17;
     }
     return 25;
 }

@@ -74,7 +74,7 @@ class Param {
 // the statement casts the parameter to the array type ($1::text[], $2::bigint[], ...).
 class ArrayBuilder {
   public:
-    enum class Type { kText, kInt4, kInt8, kBool };
+    enum class Type { kText, kInt4, kInt8, kBool, kBytes };  // kBytes: bytea[], add(string_view)
     ArrayBuilder(Type type, size_t count);
     void add(std::string_view text);
     void add(int64_t n);

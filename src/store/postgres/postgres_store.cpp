@@ -22,6 +22,19 @@ constexpr int64_t kScanPageSize = 512;
 
 constexpr std::string_view kPaperEntity = "paper";
 constexpr std::string_view kEntryEntity = "daily_entry";
+constexpr std::string_view kVectorEntity = "vector";
+
+std::string_view entity_name(Change::Entity entity) {
+    switch (entity) {
+        case Change::Entity::kPaper:
+            return kPaperEntity;
+        case Change::Entity::kDailyEntry:
+            return kEntryEntity;
+        case Change::Entity::kVector:
+            return kVectorEntity;
+    }
+    return kPaperEntity;
+}
 
 // The authors' JSON decoder of this thread (it keeps its buffers between calls).
 AuthorsJsonReader& authors_reader() {
@@ -133,7 +146,7 @@ Status write_changes(Connection& c, Query q, const std::vector<BatchPlan::Change
     for (const BatchPlan::ChangeRecord& change : changes) {
         if (change.first != first) continue;
         seqs.add(change.seq);
-        entities.add(change.entity == Change::Entity::kPaper ? kPaperEntity : kEntryEntity);
+        entities.add(entity_name(change.entity));
         ids.add(std::string_view(change.paper_id));
         dates.add(std::string_view(change.date));
         deleted.add(change.deleted);
@@ -445,8 +458,10 @@ Result<std::vector<Change>> PostgresStore::changes_since(int64_t after_seq, size
                 if (!id.ok()) return id.error();
                 Change& change = out.emplace_back();
                 change.seq = r->int64(row, 0);
-                change.entity = r->text(row, 1) == kEntryEntity ? Change::Entity::kDailyEntry
-                                                                : Change::Entity::kPaper;
+                const std::string_view entity = r->text(row, 1);
+                change.entity = entity == kEntryEntity    ? Change::Entity::kDailyEntry
+                                : entity == kVectorEntity ? Change::Entity::kVector
+                                                          : Change::Entity::kPaper;
                 change.paper_id = std::move(id).value();
                 change.date = r->string(row, 3);
                 change.deleted = r->boolean(row, 4);

@@ -157,6 +157,26 @@ class PostgresStore final : public Store {
     // How often wait_for_changes() reads the feed's top while it cannot listen.
     static constexpr std::chrono::milliseconds kChangePollInterval{250};
 
+    // Vectors (store/vectors.h; SQL in postgres/vectors.cpp). put_vectors() is a few bulk
+    // statements for the whole batch, the feed lock taken after its rows are written.
+    Result<EmbeddingModel> register_model(std::string_view identity, std::string_view spec,
+                                          int dimensions) override;
+    Result<std::vector<EmbeddingModel>> models() override;
+    Result<std::optional<EmbeddingModel>> default_model() override;
+    Status set_default_model(int64_t model_id) override;
+    Status put_vectors(int64_t model_id, const std::vector<PaperVector>& vectors) override;
+    Status keep_vectors(int64_t model_id, const std::vector<PaperVector>& papers) override;
+    Result<std::vector<PaperToEmbed>> papers_to_embed(int64_t model_id,
+                                                      const std::optional<PaperId>& after,
+                                                      size_t limit) override;
+    Result<std::vector<std::optional<PaperToEmbed>>> embed_state(
+        int64_t model_id, const std::vector<PaperId>& ids) override;
+    Status for_each_vector(int64_t model_id,
+                           const std::function<bool(const VectorRow&)>& fn) override;
+    Result<std::vector<std::optional<std::vector<float>>>> get_vectors(
+        int64_t model_id, const std::vector<PaperId>& ids) override;
+    Result<VectorStats> vector_stats(int64_t model_id) override;
+
     // Prepares every statement of postgres/queries.h on one connection (a test checks them
     // all against a fresh database); the first that fails is the error.
     Status prepare_all_statements();

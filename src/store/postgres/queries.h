@@ -126,6 +126,22 @@ enum class Query : int {
     kSelectLease,
     kCountHit,
     kPurgeCounters,
+    // vectors.cpp
+    kSelectModelByIdentity,
+    kInsertModel,
+    kUpdateModelSpec,
+    kSelectModels,
+    kSelectModelById,
+    kSelectDefaultModel,
+    kSetDefaultModel,
+    kSelectMissingPapers,
+    kUpsertVectors,
+    kKeepVectors,
+    kSelectPapersToEmbed,
+    kSelectEmbedState,
+    kSelectVectorPage,
+    kSelectVectors,
+    kVectorStats,
     kQueryCount,  // not a statement: the number of them
 };
 
@@ -188,6 +204,14 @@ inline constexpr SqlPart kSubscriptionCols =
 inline constexpr SqlPart kDigestSendCols =
     "subscription_id, period, state, message_id, papers, attempts, last_error, created_at, "
     "updated_at";
+
+// The columns read_model() reads (postgres/vectors.cpp), in its order.
+inline constexpr SqlPart kModelCols = "id, identity, spec, dimensions, created_at";
+
+// The columns read_to_embed() reads (postgres/vectors.cpp), in its order; a paper without a
+// vector has NULL hashes.
+inline constexpr SqlPart kEmbedCols =
+    "p.id, p.title, p.abstract, p.content_hash, v.text_hash, v.paper_hash";
 
 // The database's clock, in milliseconds and in seconds since the Unix epoch.
 inline constexpr SqlPart kNowMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
@@ -596,6 +620,68 @@ constexpr std::string_view sql_text(Query query) {
                    "count = r.count + excluded.count RETURNING r.count";
         case Query::kPurgeCounters:
             return "DELETE FROM rate_counters WHERE expires_at <= $1";
+        // --- vectors.cpp ---
+        case Query::kSelectModelByIdentity:
+            return sql<"SELECT ", kModelCols, " FROM embedding_models WHERE identity = $1">;
+        case Query::kInsertModel:
+            // A racing registration of the same identity finds the row instead.
+            return sql<
+                "INSERT INTO embedding_models (identity, spec, dimensions, created_at) "
+                "VALUES ($1, $2, $3, $4) ON CONFLICT (identity) DO NOTHING RETURNING ",
+                kModelCols>;
+        case Query::kUpdateModelSpec:
+            return "UPDATE embedding_models SET spec = $2 WHERE id = $1 AND spec <> $2";
+        case Query::kSelectModels:
+            return sql<"SELECT ", kModelCols, " FROM embedding_models ORDER BY id">;
+        case Query::kSelectModelById:
+            return sql<"SELECT ", kModelCols, " FROM embedding_models WHERE id = $1">;
+        case Query::kSelectDefaultModel:
+            return sql<"SELECT ", kModelCols,
+                       " FROM embedding_models WHERE id = (SELECT value::bigint FROM cursors "
+                       "WHERE key = 'embedding.default_model')">;
+        case Query::kSetDefaultModel:
+            return "INSERT INTO cursors (key, value) SELECT 'embedding.default_model', "
+                   "id::text FROM embedding_models WHERE id = $1 "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        case Query::kSelectMissingPapers:
+            return "SELECT u.id FROM unnest($1::text[]) AS u(id) WHERE NOT EXISTS "
+                   "(SELECT 1 FROM papers p WHERE p.id = u.id) LIMIT 1";
+        case Query::kUpsertVectors:
+            // A row equal to the stored one is not rewritten (nor returned, so it does not go
+            // on the feed); kKeepVectors then records its paper_hash.
+            return "INSERT INTO paper_vectors (model_id, paper_id, text_hash, paper_hash, vector) "
+                   "SELECT $1, unnest($2::text[]), unnest($3::bigint[]), unnest($4::bigint[]), "
+                   "unnest($5::bytea[]) ON CONFLICT (model_id, paper_id) DO UPDATE SET "
+                   "text_hash = excluded.text_hash, paper_hash = excluded.paper_hash, "
+                   "vector = excluded.vector WHERE paper_vectors.text_hash <> excluded.text_hash "
+                   "OR paper_vectors.vector <> excluded.vector RETURNING paper_id";
+        case Query::kKeepVectors:
+            return "UPDATE paper_vectors AS v SET paper_hash = u.paper_hash FROM "
+                   "unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(paper_id, text_hash, "
+                   "paper_hash) WHERE v.model_id = $1 AND v.paper_id = u.paper_id AND "
+                   "v.text_hash = u.text_hash AND v.paper_hash <> u.paper_hash";
+        case Query::kSelectPapersToEmbed:
+            return sql<"SELECT ", kEmbedCols,
+                       " FROM papers p LEFT JOIN paper_vectors v ON v.model_id = $1 AND "
+                       "v.paper_id = p.id WHERE NOT p.deleted AND p.id > $2 AND "
+                       "(v.paper_id IS NULL OR v.paper_hash <> p.content_hash) "
+                       "ORDER BY p.id LIMIT $3">;
+        case Query::kSelectEmbedState:
+            return sql<"SELECT ", kEmbedCols,
+                       " FROM papers p LEFT JOIN paper_vectors v ON v.model_id = $1 AND "
+                       "v.paper_id = p.id WHERE p.id = ANY($2::text[]) AND NOT p.deleted">;
+        case Query::kSelectVectorPage:
+            return "SELECT v.paper_id, v.text_hash, v.vector FROM paper_vectors v JOIN papers p "
+                   "ON p.id = v.paper_id WHERE v.model_id = $1 AND v.paper_id > $2 AND "
+                   "NOT p.deleted ORDER BY v.paper_id LIMIT $3";
+        case Query::kSelectVectors:
+            return "SELECT v.paper_id, v.vector FROM paper_vectors v JOIN papers p ON "
+                   "p.id = v.paper_id WHERE v.model_id = $1 AND v.paper_id = ANY($2::text[]) "
+                   "AND NOT p.deleted";
+        case Query::kVectorStats:
+            return "SELECT (SELECT COUNT(*) FROM papers WHERE NOT deleted), COUNT(v.paper_id), "
+                   "COUNT(*) FILTER (WHERE v.paper_hash = p.content_hash) FROM paper_vectors v "
+                   "JOIN papers p ON p.id = v.paper_id WHERE v.model_id = $1 AND NOT p.deleted";
         case Query::kQueryCount:
             break;
     }

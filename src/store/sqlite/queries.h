@@ -106,6 +106,21 @@ enum class Query : int {
     kSelectLease,
     kCountHit,
     kPurgeCounters,
+    // vectors.cpp
+    kSelectModelByIdentity,
+    kInsertModel,
+    kUpdateModelSpec,
+    kSelectModels,
+    kSelectModelById,
+    kSelectDefaultModel,
+    kSelectVectorForWrite,
+    kUpsertVector,
+    kKeepVector,
+    kSelectPapersToEmbed,
+    kSelectEmbedState,
+    kSelectVectorPage,
+    kSelectVector,
+    kVectorStats,
     kQueryCount,  // not a statement: the number of them
 };
 
@@ -150,6 +165,14 @@ inline constexpr SqlPart kSubscriptionCols =
 inline constexpr SqlPart kDigestSendCols =
     "subscription_id, period, state, message_id, papers, attempts, last_error, created_at, "
     "updated_at";
+
+// The columns read_model() reads (sqlite/vectors.cpp), in its order.
+inline constexpr SqlPart kModelCols = "id, identity, spec, dimensions, created_at";
+
+// The columns read_to_embed() reads (sqlite/vectors.cpp), in its order; a paper without a
+// vector has NULL hashes.
+inline constexpr SqlPart kEmbedCols =
+    "p.id, p.title, p.abstract, p.content_hash, v.text_hash, v.paper_hash";
 
 // "?2, ?3, ..., ?101": the placeholders of a papers_received() chunk.
 consteval size_t received_list_length() {
@@ -485,6 +508,60 @@ constexpr std::string_view sql_text(Query query) {
                    "count = count + excluded.count RETURNING count";
         case Query::kPurgeCounters:
             return "DELETE FROM rate_counters WHERE expires_at <= ?1";
+
+        // --- vectors.cpp ---
+        case Query::kSelectModelByIdentity:
+            return sql<"SELECT ", kModelCols, " FROM embedding_models WHERE identity = ?1">;
+        case Query::kInsertModel:
+            return "INSERT INTO embedding_models (identity, spec, dimensions, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4)";
+        case Query::kUpdateModelSpec:
+            return "UPDATE embedding_models SET spec = ?2 WHERE id = ?1 AND spec <> ?2";
+        case Query::kSelectModels:
+            return sql<"SELECT ", kModelCols, " FROM embedding_models ORDER BY id">;
+        case Query::kSelectModelById:
+            return sql<"SELECT ", kModelCols, " FROM embedding_models WHERE id = ?1">;
+        case Query::kSelectDefaultModel:
+            return sql<"SELECT ", kModelCols,
+                       " FROM embedding_models WHERE id = (SELECT CAST(value AS INTEGER) FROM "
+                       "cursors WHERE key = 'embedding.default_model')">;
+        case Query::kSelectVectorForWrite:
+            // Whether the paper exists, and the stored vector it would replace.
+            return "SELECT v.text_hash, v.vector FROM papers p LEFT JOIN paper_vectors v "
+                   "ON v.model_id = ?1 AND v.paper_id = p.id WHERE p.id = ?2";
+        case Query::kUpsertVector:
+            return "INSERT INTO paper_vectors (model_id, paper_id, text_hash, paper_hash, vector) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (model_id, paper_id) DO UPDATE SET "
+                   "text_hash = excluded.text_hash, paper_hash = excluded.paper_hash, "
+                   "vector = excluded.vector";
+        case Query::kKeepVector:
+            return "UPDATE paper_vectors SET paper_hash = ?4 WHERE model_id = ?1 AND "
+                   "paper_id = ?2 AND text_hash = ?3 AND paper_hash <> ?4";
+        case Query::kSelectPapersToEmbed:
+            // The papers' key in id order drives ("+deleted" keeps the planner on it, as in
+            // kSelectPaperPage); each probes the (model_id, paper_id) key of its vector.
+            return sql<"SELECT ", kEmbedCols,
+                       " FROM papers p LEFT JOIN paper_vectors v ON v.model_id = ?1 AND "
+                       "v.paper_id = p.id WHERE +p.deleted = 0 AND p.id > ?2 AND "
+                       "(v.paper_id IS NULL OR v.paper_hash <> p.content_hash) "
+                       "ORDER BY p.id LIMIT ?3">;
+        case Query::kSelectEmbedState:
+            return sql<"SELECT ", kEmbedCols,
+                       " FROM papers p LEFT JOIN paper_vectors v ON v.model_id = ?1 AND "
+                       "v.paper_id = p.id WHERE p.id = ?2 AND p.deleted = 0">;
+        case Query::kSelectVectorPage:
+            return "SELECT v.paper_id, v.text_hash, v.vector FROM paper_vectors v "
+                   "CROSS JOIN papers p ON p.id = v.paper_id WHERE v.model_id = ?1 AND "
+                   "v.paper_id > ?2 AND p.deleted = 0 ORDER BY v.paper_id LIMIT ?3";
+        case Query::kSelectVector:
+            return "SELECT v.vector FROM paper_vectors v CROSS JOIN papers p ON "
+                   "p.id = v.paper_id WHERE v.model_id = ?1 AND v.paper_id = ?2 AND "
+                   "p.deleted = 0";
+        case Query::kVectorStats:
+            return "SELECT (SELECT COUNT(*) FROM papers WHERE deleted = 0), COUNT(v.paper_id), "
+                   "COALESCE(SUM(v.paper_hash = p.content_hash), 0) FROM paper_vectors v "
+                   "CROSS JOIN papers p ON p.id = v.paper_id WHERE v.model_id = ?1 AND "
+                   "p.deleted = 0";
         case Query::kQueryCount:
             break;
     }

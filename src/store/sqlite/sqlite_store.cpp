@@ -25,6 +25,7 @@ constexpr int64_t kScanPageSize = 512;
 
 constexpr std::string_view kPaperEntity = "paper";
 constexpr std::string_view kEntryEntity = "daily_entry";
+constexpr std::string_view kVectorEntity = "vector";
 
 constexpr int kPaperColumnCount = queries::kPaperColumnCount;
 
@@ -677,8 +678,10 @@ Result<std::vector<Change>> SqliteStore::changes_since(int64_t after_seq, size_t
         if (!id.ok()) return id.error();
         Change& c = out.emplace_back();
         c.seq = s.column_int64(0);
-        c.entity =
-            s.column_text(1) == kEntryEntity ? Change::Entity::kDailyEntry : Change::Entity::kPaper;
+        const std::string_view entity = s.column_text(1);
+        c.entity = entity == kEntryEntity    ? Change::Entity::kDailyEntry
+                   : entity == kVectorEntity ? Change::Entity::kVector
+                                             : Change::Entity::kPaper;
         c.paper_id = std::move(id).value();
         c.date = s.column_string(3);
         c.deleted = s.column_int(4) != 0;

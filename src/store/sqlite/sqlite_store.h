@@ -164,6 +164,26 @@ class SqliteStore final : public Store {
     Result<bool> wait_for_changes(int64_t after_seq, std::chrono::milliseconds timeout) override;
     static constexpr std::chrono::milliseconds kChangePollInterval{100};
 
+    // Vectors (store/vectors.h; SQL in sqlite/vectors.cpp). put_vectors() checks and writes a
+    // batch row by row in one transaction; for_each_vector() reads in pages as for_each_paper().
+    Result<EmbeddingModel> register_model(std::string_view identity, std::string_view spec,
+                                          int dimensions) override;
+    Result<std::vector<EmbeddingModel>> models() override;
+    Result<std::optional<EmbeddingModel>> default_model() override;
+    Status set_default_model(int64_t model_id) override;
+    Status put_vectors(int64_t model_id, const std::vector<PaperVector>& vectors) override;
+    Status keep_vectors(int64_t model_id, const std::vector<PaperVector>& papers) override;
+    Result<std::vector<PaperToEmbed>> papers_to_embed(int64_t model_id,
+                                                      const std::optional<PaperId>& after,
+                                                      size_t limit) override;
+    Result<std::vector<std::optional<PaperToEmbed>>> embed_state(
+        int64_t model_id, const std::vector<PaperId>& ids) override;
+    Status for_each_vector(int64_t model_id,
+                           const std::function<bool(const VectorRow&)>& fn) override;
+    Result<std::vector<std::optional<std::vector<float>>>> get_vectors(
+        int64_t model_id, const std::vector<PaperId>& ids) override;
+    Result<VectorStats> vector_stats(int64_t model_id) override;
+
     // The connection's settings as SQLite reports them, for diagnostics and tests.
     struct ConnectionSettings {
         std::string journal_mode;  // "wal" for a file, "memory" for ":memory:"
@@ -221,6 +241,8 @@ class SqliteStore final : public Store {
     Status check_writable() const;
     // The user a statement's row holds (columns as kSelectUserById). Caller holds mu_.
     Result<std::optional<User>> read_user(Statement& stmt);
+    // The embedding model `model_id`, nullopt when unknown. Caller holds mu_.
+    Result<std::optional<EmbeddingModel>> model_locked(int64_t model_id);
     // get_comment() with mu_ held.
     Result<std::optional<Comment>> read_comment_locked(int64_t id);
     // The subscriptions a statement's rows hold (columns as kSelectSubscription), at most one
