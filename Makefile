@@ -112,5 +112,11 @@ bench: build
 bench-pg: build
 	@PAPERBOY_BUILD=$(BUILD) bash bench/run-pg-bench.sh
 
+# The static (Model2Vec) embedder beside the same recipe in Python and numpy, on SciFact's
+# abstracts in ../shared: abstracts/s on one thread and a checksum that must agree.
+.PHONY: bench-embed
+bench-embed: build
+	@$(BUILD)/bench/embed_static_bench && /usr/bin/python3 bench/embed_static_ref.py
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

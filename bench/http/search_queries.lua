@@ -1,5 +1,6 @@
 -- wrk script: each request searches one of the benchmark's queries (bench/data/queries-1000.tsv,
--- "qid<TAB>text"), in turn, through the JSON search API.
+-- "qid<TAB>text"), in turn, through the JSON search API; SEARCH_MODE=lexical|semantic|hybrid adds
+-- mode= (default: the server's).
 local queries = {}
 for line in io.lines(os.getenv("BENCH_QUERIES") or "bench/data/queries-1000.tsv") do
   local text = line:match("^[^\t]*\t(.*)$")
@@ -9,10 +10,12 @@ for line in io.lines(os.getenv("BENCH_QUERIES") or "bench/data/queries-1000.tsv"
     end)
   end
 end
+local mode = os.getenv("SEARCH_MODE")
+local suffix = (mode and mode ~= "") and ("&mode=" .. mode) or ""
 local i = 0
 request = function()
   i = i % #queries + 1
-  return wrk.format("GET", "/api/papers/search?limit=10&q=" .. queries[i])
+  return wrk.format("GET", "/api/papers/search?limit=10&q=" .. queries[i] .. suffix)
 end
 -- The far tail, which wrk --latency does not print: rare stalls show there first.
 done = function(summary, latency, requests)

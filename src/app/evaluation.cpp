@@ -42,14 +42,14 @@ double recall_at(const std::vector<std::string>& ranked, const std::map<std::str
 }
 
 Runs run_queries(SearchService& service, const std::vector<ingest::TestQuery>& queries,
-                 const ingest::Qrels& qrels, size_t limit) {
+                 const ingest::Qrels& qrels, size_t limit, std::optional<SearchMode> mode) {
     index::SearchOptions options;
     options.limit = limit;
     Runs runs;
     for (const ingest::TestQuery& q : queries) {
         if (qrels.count(q.id) == 0) continue;
         std::vector<std::string>& ranked = runs[q.id];
-        for (const index::Hit& hit : service.search_ids(q.text, options).hits) {
+        for (const index::Hit& hit : service.search_ids(q.text, options, mode).hits) {
             const std::string& id = hit.id.str();
             ranked.push_back(hit.id.kind() == PaperId::Kind::kLocal ? id.substr(6) : id);
         }

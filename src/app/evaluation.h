@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 namespace paperboy::app {
 
 class SearchService;
+enum class SearchMode;
 
 // nDCG@k of `ranked` (document ids, best first) against `judged` (id -> relevance).
 double ndcg_at(const std::vector<std::string>& ranked, const std::map<std::string, int>& judged,
@@ -35,8 +37,10 @@ using Runs = std::map<std::string, std::vector<std::string>>;
 // The ranking of each judged query of `queries` by `service`, at most `limit` documents: the
 // run summarize() takes. Ids are the collection's own (a BEIR document's "local:" id without
 // its prefix; an arXiv id as it is).
+// `mode`: a SearchMode, or nullopt for the service's default (evaluation.cpp includes it).
 Runs run_queries(SearchService& service, const std::vector<ingest::TestQuery>& queries,
-                 const ingest::Qrels& qrels, size_t limit = 100);
+                 const ingest::Qrels& qrels, size_t limit = 100,
+                 std::optional<SearchMode> mode = std::nullopt);
 
 // Means over the queries that have judgments; `runs[qid]` is the ranking of query qid.
 EvalSummary summarize(const Runs& runs, const ingest::Qrels& qrels);

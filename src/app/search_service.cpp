@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <unordered_map>
@@ -10,6 +11,7 @@
 
 #include "app/library.h"
 #include "core/timestamp.h"
+#include "rank/fusion.h"
 #include "text/snippet.h"
 
 namespace paperboy::app {
@@ -85,7 +87,81 @@ bool all_digits(std::string_view term) {
     return std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// Filters that leave more papers than this are applied to the semantic side after the graph
+// search (over-fetching) rather than as a list of allowed papers.
+constexpr size_t kMaxAllowedList = 50000;
+
+// The query-language prefixes whose value is a filter, not words (index/query.h).
+bool is_filter_token(std::string_view token) {
+    static constexpr std::string_view kFilters[] = {
+        "cat:", "org:", "after:", "before:", "year:", "has:", "on:", "author:"};
+    for (std::string_view f : kFilters) {
+        if (token.size() >= f.size() &&
+            std::equal(f.begin(), f.end(), token.begin(), [](char a, char b) {
+                return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+            })) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
+
+std::string_view search_mode_name(SearchMode mode) {
+    switch (mode) {
+        case SearchMode::kLexical:
+            return "lexical";
+        case SearchMode::kSemantic:
+            return "semantic";
+        case SearchMode::kHybrid:
+            return "hybrid";
+    }
+    return "lexical";
+}
+
+std::optional<SearchMode> parse_search_mode(std::string_view name) {
+    if (name == "lexical") return SearchMode::kLexical;
+    if (name == "semantic") return SearchMode::kSemantic;
+    if (name == "hybrid") return SearchMode::kHybrid;
+    return std::nullopt;
+}
+
+std::string semantic_query_text(std::string_view query) {
+    std::string out;
+    size_t i = 0;
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (i < query.size()) {
+        while (i < query.size() && is_space(query[i])) ++i;
+        if (i >= query.size()) break;
+        // One token: up to the next space outside quotes.
+        const size_t start = i;
+        bool quoted = false;
+        while (i < query.size() && (quoted || !is_space(query[i]))) {
+            if (query[i] == '"') quoted = !quoted;
+            ++i;
+        }
+        std::string_view token = query.substr(start, i - start);
+        if (token.starts_with('-') || is_filter_token(token)) continue;
+        for (std::string_view field : {"title:", "abstract:"}) {
+            if (token.size() > field.size() &&
+                std::equal(field.begin(), field.end(), token.begin(), [](char a, char b) {
+                    return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+                })) {
+                token.remove_prefix(field.size());
+            }
+        }
+        std::string word;
+        for (char c : token) {
+            if (c != '"') word.push_back(c);
+        }
+        while (!word.empty() && word.back() == '*') word.pop_back();
+        if (word.empty()) continue;
+        if (!out.empty()) out.push_back(' ');
+        out += word;
+    }
+    return out;
+}
 
 index::IndexDoc to_index_doc(const Paper& paper, bool on_daily_list) {
     index::IndexDoc doc;
@@ -130,12 +206,64 @@ Result<std::unique_ptr<SearchService>> SearchService::open(store::Store& store,
     if (!report.from_snapshot) {
         PAPERBOY_RETURN_IF_ERROR(service->build_from_store());
     }
+    PAPERBOY_RETURN_IF_ERROR(service->open_vectors(report.from_snapshot));
     auto synced = service->sync();
     if (!synced.ok()) return synced.error();
     if (report.from_snapshot) report.applied = synced->applied;
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return service;
+}
+
+std::string SearchService::snapshot_label(int64_t sequence) const {
+    return format_label({store_id_, sequence, kIndexDocVersion});
+}
+
+Status SearchService::open_vectors(bool lexical_from_snapshot) {
+    OpenReport& report = open_report_;
+    if (!options_.embedder) return Status::ok_status();
+    const embed::ModelInfo& info = options_.embedder->info();
+    auto models = store_.models();
+    if (!models.ok()) return models.error();
+    std::optional<store::EmbeddingModel> model;
+    for (store::EmbeddingModel& m : *models) {
+        if (m.identity == info.identity) model = std::move(m);
+    }
+    if (!model) {
+        report.vectors_problem = "the database has no vectors of " + info.name +
+                                 " (run: paperboy embed --model ...); searching by words only";
+        return Status::ok_status();
+    }
+    if (model->dimensions != info.dimensions) {
+        report.vectors_problem = "the database's vectors of " + info.name + " have " +
+                                 std::to_string(model->dimensions) + " dimensions, the model " +
+                                 std::to_string(info.dimensions) + "; searching by words only";
+        return Status::ok_status();
+    }
+    auto vectors = std::make_unique<VectorSearch>(store_, options_.embedder, std::move(*model),
+                                                  options_.vectors);
+    const std::string path =
+        options_.snapshot_path.empty() ? "" : options_.snapshot_path + ".vectors";
+    bool loaded = false;
+    if (lexical_from_snapshot && !path.empty()) {
+        // Only a vector snapshot of the same moment as the lexical one: sync() then brings both
+        // forward together.
+        Status status = vectors->load(path, snapshot_label(snapshot_sequence_));
+        if (status.ok()) {
+            loaded = true;
+        } else if (status.error().code() != ErrorCode::kNotFound) {
+            report.vectors_problem = status.error().message();
+        }
+    }
+    if (!loaded) PAPERBOY_RETURN_IF_ERROR(vectors->build());
+    report.vectors = true;
+    report.vectors_from_snapshot = loaded;
+    vectors_ = std::move(vectors);
+    if (!loaded && !path.empty() && snapshot_sequence_ >= 0) {
+        // The lexical snapshot on disk has no vectors of its moment: write both next time.
+        snapshot_sequence_ = -1;
+    }
+    return Status::ok_status();
 }
 
 std::optional<std::string> SearchService::load_snapshot(const std::string& store_id) {
@@ -202,8 +330,11 @@ Result<bool> SearchService::save_snapshot(int64_t min_changes) {
         return false;
     }
     const int64_t sequence = last_sequence_;
-    PAPERBOY_RETURN_IF_ERROR(index_->save(options_.snapshot_path,
-                                          format_label({store_id_, sequence, kIndexDocVersion})));
+    PAPERBOY_RETURN_IF_ERROR(index_->save(options_.snapshot_path, snapshot_label(sequence)));
+    if (vectors_) {
+        PAPERBOY_RETURN_IF_ERROR(
+            vectors_->save(options_.snapshot_path + ".vectors", snapshot_label(sequence)));
+    }
     snapshot_sequence_ = sequence;
     return true;
 }
@@ -220,10 +351,21 @@ Result<SyncReport> SearchService::sync() {
         if (changes->empty()) break;
         // A daily entry changes the paper's on-daily-list flag: reindex the paper. Each paper
         // of the batch once, read with its lists in two queries for the whole batch.
+        // A vector change concerns the vector side only; papers and their lists both sides
+        // (a hidden paper's vector leaves, a shown one's counts again).
         std::vector<PaperId> ids;
+        std::vector<PaperId> vector_ids;
         std::unordered_set<std::string> seen;
+        std::unordered_set<std::string> seen_vectors;
         for (const store::Change& change : *changes) {
-            if (seen.insert(change.paper_id.str()).second) ids.push_back(change.paper_id);
+            if (change.entity != store::Change::Entity::kVector &&
+                seen.insert(change.paper_id.str()).second) {
+                ids.push_back(change.paper_id);
+            }
+            if (change.entity != store::Change::Entity::kDailyEntry &&
+                seen_vectors.insert(change.paper_id.str()).second) {
+                vector_ids.push_back(change.paper_id);
+            }
         }
         auto papers = store_.get_papers(ids);
         if (!papers.ok()) return papers.error();
@@ -240,6 +382,7 @@ Result<SyncReport> SearchService::sync() {
         }
         if (!removals.empty()) index_->remove(removals);
         if (!upserts.empty()) index_->upsert(upserts);
+        if (vectors_) PAPERBOY_RETURN_IF_ERROR(vectors_->apply(vector_ids));
         report.applied += static_cast<int64_t>(changes->size());
         last_sequence_ = changes->back().seq;
     }
@@ -249,8 +392,22 @@ Result<SyncReport> SearchService::sync() {
 
 Result<std::vector<SearchHit>> SearchService::similar(const Paper& paper, size_t limit) {
     std::vector<SearchHit> out;
+    if (limit == 0) return out;
+    if (vectors_) {
+        if (auto vector = vectors_->vector_of(paper.id)) {
+            auto near = nearest(*vector, limit, {paper.id});
+            if (!near.ok()) return near.error();
+            std::vector<PaperId> ids;
+            std::vector<float> scores;
+            for (const index::VectorHit& hit : *near) {
+                ids.push_back(hit.id);
+                scores.push_back(hit.score);
+            }
+            return hits_for(ids, scores);
+        }
+    }
     const double docs = static_cast<double>(index_->stats().documents);
-    if (limit == 0 || docs < 2) return out;
+    if (docs < 2) return out;
 
     // Term weights: occurrences in the text times the BM25 idf. A term only this paper has
     // (df <= 1) cannot find another paper, and bare numbers ("2" of "GPT-2") say little.
@@ -305,9 +462,19 @@ Result<std::vector<SearchHit>> SearchService::similar(const Paper& paper, size_t
         ids.push_back(hit.id);
         scores.push_back(hit.score);
     }
+    if (ids.size() > limit) {
+        ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(limit), ids.end());
+        scores.resize(limit);
+    }
+    return hits_for(ids, scores);
+}
+
+Result<std::vector<SearchHit>> SearchService::hits_for(const std::vector<PaperId>& ids,
+                                                       const std::vector<float>& scores) {
+    std::vector<SearchHit> out;
     auto cards = store_.paper_cards(ids);
     if (!cards.ok()) return cards.error();
-    for (size_t i = 0; i < ids.size() && out.size() < limit; ++i) {
+    for (size_t i = 0; i < ids.size(); ++i) {
         std::optional<store::PaperCard>& card = (*cards)[i];
         if (!card) continue;  // removed since the index last synced
         SearchHit& h = out.emplace_back();
@@ -320,16 +487,172 @@ Result<std::vector<SearchHit>> SearchService::similar(const Paper& paper, size_t
     return out;
 }
 
+SearchMode SearchService::default_mode() const {
+    return vectors_ && vectors_->size() > 0 ? SearchMode::kHybrid : SearchMode::kLexical;
+}
+
 index::SearchResult SearchService::search_ids(const std::string& query,
-                                              const index::SearchOptions& options) {
-    return index_->search(index::parse_query(query, *analyzer_), options);
+                                              const index::SearchOptions& options,
+                                              std::optional<SearchMode> mode) {
+    SearchMode used = mode.value_or(default_mode());
+    return rank(index::parse_query(query, *analyzer_), query, options, used);
+}
+
+index::SearchResult SearchService::rank(const index::Query& parsed, const std::string& query,
+                                        const index::SearchOptions& options, SearchMode& mode) {
+    if (mode != SearchMode::kLexical &&
+        (!vectors_ || vectors_->size() == 0 || (parsed.should.empty() && parsed.must.empty()))) {
+        mode = SearchMode::kLexical;
+    }
+    std::vector<float> query_vector;
+    if (mode != SearchMode::kLexical) {
+        const std::string text = semantic_query_text(query);
+        auto embedded = text.empty() ? Result<std::vector<float>>(
+                                           Error(ErrorCode::kInvalidArgument, "no words to embed"))
+                                     : vectors_->embed_query(text);
+        if (embedded.ok()) {
+            query_vector = std::move(*embedded);
+        } else {
+            if (embedded.error().code() != ErrorCode::kInvalidArgument) {
+                // A model server that is down must not flood the log: once a minute.
+                const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count();
+                int64_t last = last_model_error_log_.load();
+                if (now - last >= 60 && last_model_error_log_.compare_exchange_strong(last, now)) {
+                    std::fprintf(stderr, "search: cannot embed the query, searching by words: %s\n",
+                                 embedded.error().message().c_str());
+                }
+            }
+            mode = SearchMode::kLexical;
+        }
+    }
+    if (mode == SearchMode::kLexical) return index_->search(parsed, options);
+
+    // What the query allows besides its ranked words (filters, phrases, exclusions): the
+    // semantic side may only return those papers.
+    std::optional<std::vector<PaperId>> allowed;
+    if (!parsed.filters.empty() || !parsed.must.empty() || !parsed.must_not.empty()) {
+        index::Query restrictions = parsed;
+        restrictions.should.clear();
+        index::SearchOptions all;
+        all.limit = kMaxAllowedList;
+        index::SearchResult found = index_->search(restrictions, all);
+        if (found.matched > found.hits.size()) {
+            all.limit = found.matched;
+            found = index_->search(restrictions, all);
+        }
+        allowed.emplace();
+        allowed->reserve(found.hits.size());
+        for (const index::Hit& hit : found.hits) allowed->push_back(hit.id);
+    }
+    const size_t want = options.offset + options.limit;
+    index::SearchResult out;
+    if (mode == SearchMode::kSemantic) {
+        auto near = vectors_->nearest(query_vector, want, allowed ? &*allowed : nullptr);
+        if (!near.ok()) {
+            mode = SearchMode::kLexical;
+            return index_->search(parsed, options);
+        }
+        out.matched = allowed ? allowed->size() : vectors_->size();
+        for (size_t i = options.offset; i < near->hits.size(); ++i) {
+            out.hits.push_back({near->hits[i].id, near->hits[i].score});
+        }
+        return out;
+    }
+
+    // Hybrid (rank/fusion.h): the lexical and semantic candidates, each with both scores.
+    const rank::FusionParams& fusion = options_.fusion;
+    index::SearchOptions lexical_options = options;
+    lexical_options.offset = 0;
+    lexical_options.limit = std::max(want, fusion.lexical_candidates);
+    index::SearchResult lexical = index_->search(parsed, lexical_options);
+    auto near = vectors_->nearest(query_vector, std::max(want, fusion.semantic_candidates),
+                                  allowed ? &*allowed : nullptr);
+    if (!near.ok()) {
+        mode = SearchMode::kLexical;
+        return index_->search(parsed, options);
+    }
+    std::vector<PaperId> ids;
+    std::vector<rank::FusionInput> candidates;
+    std::unordered_map<std::string, uint32_t> key_of;
+    for (const index::Hit& hit : lexical.hits) {
+        const auto key = static_cast<uint32_t>(ids.size());
+        key_of.emplace(hit.id.str(), key);
+        ids.push_back(hit.id);
+        rank::FusionInput& c = candidates.emplace_back();
+        c.key = key;
+        c.has_lexical = true;
+        c.lexical = hit.score;
+        if (auto cosine = vectors_->similarity(hit.id, query_vector)) {
+            c.has_cosine = true;
+            c.cosine = *cosine;
+        }
+    }
+    size_t semantic_only = 0;
+    for (const index::VectorHit& hit : near->hits) {
+        if (key_of.count(hit.id.str()) > 0) continue;
+        rank::FusionInput& c = candidates.emplace_back();
+        c.key = static_cast<uint32_t>(ids.size());
+        c.has_cosine = true;
+        c.cosine = hit.score;
+        ids.push_back(hit.id);
+        ++semantic_only;
+    }
+    const std::vector<rank::Fused> fused = rank::fuse_scores(candidates, fusion);
+    out.matched = lexical.matched + semantic_only;
+    out.matched_is_exact = lexical.matched_is_exact && semantic_only == 0;
+    for (size_t i = options.offset; i < fused.size() && out.hits.size() < options.limit; ++i) {
+        out.hits.push_back({ids[fused[i].key], static_cast<float>(fused[i].score)});
+    }
+    return out;
+}
+
+Result<std::vector<float>> SearchService::embed_query(const std::string& text) {
+    if (!vectors_) return Error(ErrorCode::kNotFound, "search has no vectors to embed a query for");
+    return vectors_->embed_query(text);
+}
+
+Result<std::vector<index::VectorHit>> SearchService::nearest(std::span<const float> vector,
+                                                             size_t limit,
+                                                             const std::vector<PaperId>& exclude,
+                                                             std::optional<int32_t> from_day) {
+    std::vector<index::VectorHit> out;
+    if (!vectors_ || limit == 0) return out;
+    std::optional<std::vector<PaperId>> allowed;
+    if (from_day) {
+        index::Query recent;
+        recent.filters.from_day = *from_day;
+        index::SearchOptions all;
+        all.limit = kMaxAllowedList;
+        index::SearchResult found = index_->search(recent, all);
+        if (found.matched > found.hits.size()) {
+            all.limit = found.matched;
+            found = index_->search(recent, all);
+        }
+        allowed.emplace();
+        for (const index::Hit& hit : found.hits) allowed->push_back(hit.id);
+    }
+    std::unordered_set<std::string> excluded;
+    for (const PaperId& id : exclude) excluded.insert(id.str());
+    auto near = vectors_->nearest(vector, limit + exclude.size(), allowed ? &*allowed : nullptr);
+    if (!near.ok()) return near.error();
+    for (index::VectorHit& hit : near->hits) {
+        if (excluded.count(hit.id.str()) > 0) continue;
+        out.push_back(std::move(hit));
+        if (out.size() >= limit) break;
+    }
+    return out;
 }
 
 Result<SearchResponse> SearchService::search(const std::string& query,
-                                             const index::SearchOptions& options, bool suggest) {
+                                             const index::SearchOptions& options, bool suggest,
+                                             std::optional<SearchMode> mode) {
     index::Query parsed = index::parse_query(query, *analyzer_);
-    index::SearchResult result = index_->search(parsed, options);
+    SearchMode used = mode.value_or(default_mode());
+    index::SearchResult result = rank(parsed, query, options, used);
     SearchResponse response;
+    response.mode = used;
     response.matched = result.matched;
     response.matched_is_exact = result.matched_is_exact;
     response.query_truncated = parsed.truncated;

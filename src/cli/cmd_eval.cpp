@@ -17,6 +17,8 @@ struct Options {
     std::string beir;
     std::string split = "test";
     bool json = false;
+    std::string model;
+    std::string mode;
 };
 
 int run_eval(const Options& opts) {
@@ -27,23 +29,27 @@ int run_eval(const Options& opts) {
     if (!qrels.ok()) return fail(qrels.error());
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
-    auto service = open_search(**store, opts.db, opts.index);
+    auto service = open_search(**store, opts.db, opts.index, opts.model);
     if (!service.ok()) return fail(service.error());
 
-    app::Runs runs = app::run_queries(**service, *queries, *qrels);
+    const std::optional<app::SearchMode> mode = search_mode_option(opts.mode);
+    const app::SearchMode used = mode.value_or((*service)->default_mode());
+    app::Runs runs = app::run_queries(**service, *queries, *qrels, 100, mode);
     save_search_snapshot(**service);
     app::EvalSummary s = app::summarize(runs, *qrels);
     if (opts.json) {
         JsonWriter w;
         w.begin_object()
+            .field("mode", app::search_mode_name(used))
             .field("queries", static_cast<int64_t>(s.queries))
             .field("ndcg@10", s.ndcg_at_10)
             .field("recall@100", s.recall_at_100)
             .end_object();
         std::printf("%s\n", w.str().c_str());
     } else {
-        std::printf("queries:     %zu\nnDCG@10:     %.4f\nRecall@100:  %.4f\n", s.queries,
-                    s.ndcg_at_10, s.recall_at_100);
+        std::printf("mode:        %s\nqueries:     %zu\nnDCG@10:     %.4f\nRecall@100:  %.4f\n",
+                    std::string(app::search_mode_name(used)).c_str(), s.queries, s.ndcg_at_10,
+                    s.recall_at_100);
     }
     return kExitOk;
 }
@@ -55,6 +61,8 @@ void add_eval_command(CLI::App& app, Action& action) {
     CLI::App* cmd = app.add_subcommand("eval", "Measure search quality on a BEIR test collection");
     add_db_option(cmd, opts->db, "the collection's corpus");
     add_index_option(cmd, opts->index);
+    add_model_option(cmd, opts->model);
+    add_mode_option(cmd, opts->mode);
     cmd->add_option("--beir", opts->beir, "BEIR directory with queries.jsonl and qrels/")
         ->required()
         ->check(CLI::ExistingDirectory);

@@ -23,6 +23,8 @@ struct Options {
     std::string queries;
     std::string run;
     bool stats = false;
+    std::string model;
+    std::string mode;
 };
 
 // The id a test collection knows a paper by: BEIR corpora's non-arXiv ids were stored as
@@ -57,7 +59,8 @@ std::string snippet_for_terminal(std::string_view html) {
 int search_one(app::SearchService& service, const app::Library& library, const Options& opts) {
     index::SearchOptions options;
     options.limit = opts.limit == 0 ? 10 : opts.limit;
-    auto response = service.search(opts.query, options);
+    auto response =
+        service.search(opts.query, options, /*suggest=*/true, search_mode_option(opts.mode));
     if (!response.ok()) return fail(response.error());
     if (opts.json) {
         JsonWriter w(/*pretty=*/true);
@@ -116,11 +119,12 @@ int search_batch(app::SearchService& service, const Options& opts) {
     if (!run) return fail(Error(ErrorCode::kIo, "cannot write run file " + opts.run));
     index::SearchOptions options;
     options.limit = opts.limit == 0 ? 100 : opts.limit;
+    const std::optional<app::SearchMode> mode = search_mode_option(opts.mode);
     std::vector<double> millis;
     millis.reserve(queries->size());
     for (const ingest::TestQuery& q : *queries) {
         auto start = std::chrono::steady_clock::now();
-        index::SearchResult result = service.search_ids(q.text, options);
+        index::SearchResult result = service.search_ids(q.text, options, mode);
         auto stop = std::chrono::steady_clock::now();
         millis.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
         int rank = 0;
@@ -165,7 +169,7 @@ int run_search(const Options& opts) {
     }
     auto store = open_db(opts.db, /*must_exist=*/true);
     if (!store.ok()) return fail(store.error());
-    auto service = open_search(**store, opts.db, opts.index);
+    auto service = open_search(**store, opts.db, opts.index, opts.model);
     if (!service.ok()) return fail(service.error());
     const int status =
         batch ? search_batch(**service, opts) : search_one(**service, app::Library(**store), opts);
@@ -181,6 +185,8 @@ void add_search_command(CLI::App& app, Action& action) {
     CLI::App* cmd = app.add_subcommand("search", "Search papers by keyword");
     add_db_option(cmd, opts->db);
     add_index_option(cmd, opts->index);
+    add_model_option(cmd, opts->model);
+    add_mode_option(cmd, opts->mode);
     cmd->add_option("query", opts->query, "The query (see below)");
     cmd->add_option("--limit", opts->limit, "Results (default 10; 100 with --queries)")
         ->check(CLI::Range(1, 10000));

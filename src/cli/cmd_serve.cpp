@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/embedding_job.h"
 #include "app/index_sync.h"
 #include "app/subscriptions.h"
 #include "cli/common.h"
@@ -16,6 +17,7 @@
 #include "cli/digest_scheduler.h"
 #include "cli/mail_setup.h"
 #include "cli/search_setup.h"
+#include "embed/embedder.h"
 #include "ingest/harvest/curl_fetcher.h"
 #include "mail/smtp.h"
 #include "web/access_log.h"
@@ -60,6 +62,8 @@ struct Options {
     bool no_digests = false;
     int lease_ttl = 60;
     int db_pool = 8;
+    std::string model;      // --model: the embedding model (else the database's)
+    bool no_embed = false;  // --no-embed
 };
 
 // "Monday" for the log line.
@@ -97,6 +101,50 @@ void raise_open_file_limit() {
         limit.rlim_cur = limit.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &limit);
     }
+}
+
+// New papers embedded in the background (docs/embeddings.md): with --model's model (registered,
+// and made the database's when it has none) or the database's. Null, after one line on stderr,
+// when there is no model or it cannot be opened: serving goes on with lexical search only.
+struct BackgroundEmbedding {
+    std::shared_ptr<embed::Embedder> embedder;  // shared with search, which embeds queries
+    std::unique_ptr<app::EmbeddingJob> job;
+    std::unique_ptr<app::EmbeddingFollower> follower;
+};
+std::unique_ptr<BackgroundEmbedding> start_embedding(store::Store& store, const Options& opts) {
+    if (opts.no_embed) return nullptr;
+    auto warn = [](const std::string& what) {
+        std::fprintf(stderr, "paperboy: warning: no background embedding: %s\n", what.c_str());
+        return nullptr;
+    };
+    std::string spec = opts.model;
+    auto current = store.default_model();
+    if (!current.ok()) return warn(current.error().message());
+    if (spec.empty()) {
+        if (!*current) return nullptr;  // no model: nothing to embed with, nothing to say
+        spec = (*current)->spec;
+    }
+    auto out = std::make_unique<BackgroundEmbedding>();
+    auto embedder = embed::open_embedder(spec);
+    if (!embedder.ok()) {
+        return warn("opening the model " + spec + ": " + embedder.error().message());
+    }
+    out->embedder = std::shared_ptr<embed::Embedder>(std::move(embedder).value());
+    const embed::ModelInfo& info = out->embedder->info();
+    auto model = store.register_model(info.identity, spec, info.dimensions);
+    if (!model.ok()) return warn(model.error().message());
+    if (!*current) {
+        Status s = store.set_default_model(model->id);
+        if (!s.ok()) return warn(s.error().message());
+    }
+    out->job = std::make_unique<app::EmbeddingJob>(store, *out->embedder, *model);
+    app::EmbeddingFollowerOptions follower_options;
+    follower_options.lease_ttl = std::chrono::seconds(opts.lease_ttl);
+    out->follower =
+        std::make_unique<app::EmbeddingFollower>(store, store, *out->job, follower_options);
+    std::fprintf(stderr, "paperboy: embedding new papers with %s (one server embeds at a time)\n",
+                 model->identity.c_str());
+    return out;
 }
 
 int run_serve(const Options& opts) {
@@ -146,7 +194,11 @@ int run_serve(const Options& opts) {
 
     auto store = open_db(opts.db, /*must_exist=*/false, opts.db_pool);
     if (!store.ok()) return fail(store.error());
-    auto service = open_search(**store, opts.db, opts.index);
+    // The embedding model first: it registers the model, so that search follows its vectors
+    // from the start even on a database that has none yet.
+    std::unique_ptr<BackgroundEmbedding> embedding = start_embedding(**store, opts);
+    auto service = open_search(**store, opts.db, opts.index, opts.model,
+                               embedding ? embedding->embedder : nullptr);
     if (!service.ok()) return fail(service.error());
     app::IndexSync sync(**service, std::chrono::milliseconds(opts.sync_ms));
 
@@ -293,7 +345,9 @@ int run_serve(const Options& opts) {
     }
     std::fflush(stderr);
     if (scheduler) scheduler->start();
+    std::fflush(stderr);
     const int status = web::http::run_until_signal(**server);
+    if (embedding) embedding->follower->stop();
     if (scheduler) scheduler->stop();
     sync.stop();  // saves the index snapshot
     if (log_file != nullptr && log_file != stderr) std::fclose(log_file);
@@ -443,6 +497,13 @@ void add_serve_command(CLI::App& app, Action& action) {
         ->envname("PAPERBOY_LEASE_TTL")
         ->check(CLI::Range(2, 3600))
         ->capture_default_str();
+    cmd->add_option("--model", opts->model,
+                    "Embedding model (a folder or an OpenAI-compatible URL) for new papers' "
+                    "vectors; default: the database's model (paperboy embed --model sets it)")
+        ->envname("PAPERBOY_MODEL");
+    cmd->add_flag("--no-embed", opts->no_embed,
+                  "Do not embed new papers from this server (`paperboy embed` does it instead)")
+        ->envname("PAPERBOY_NO_EMBED");
     cmd->add_option("--db-pool", opts->db_pool,
                     "PostgreSQL: connections this server keeps open to the database")
         ->envname("PAPERBOY_DB_POOL")

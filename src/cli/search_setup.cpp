@@ -49,10 +49,40 @@ std::string index_snapshot_path(const std::string& db, const std::string& index_
     return path + ".index";
 }
 
+void add_model_option(CLI::App* cmd, std::string& model) {
+    cmd->add_option("--model", model,
+                    "The model to search by meaning with: a model folder or an OpenAI-compatible "
+                    "URL[#MODEL] (default: the database's model, set by 'paperboy embed')");
+}
+
+void add_mode_option(CLI::App* cmd, std::string& mode) {
+    cmd->add_option("--mode", mode,
+                    "lexical (words), semantic (meaning) or hybrid (both; the default when the "
+                    "database has vectors)")
+        ->check(CLI::IsMember({"lexical", "semantic", "hybrid"}));
+}
+
+std::optional<app::SearchMode> search_mode_option(const std::string& mode) {
+    return mode.empty() ? std::nullopt : app::parse_search_mode(mode);
+}
+
 Result<std::unique_ptr<app::SearchService>> open_search(store::Store& store, const std::string& db,
-                                                        const std::string& index_option) {
+                                                        const std::string& index_option,
+                                                        const std::string& model,
+                                                        std::shared_ptr<embed::Embedder> opened) {
     Console console(stderr_is_terminal());
     app::SearchServiceOptions options;
+    if (opened) {
+        options.embedder = std::move(opened);
+    } else if (auto embedder = app::open_search_model(store, model); !embedder.ok()) {
+        console.note("searching by words only: " + embedder.error().message());
+    } else {
+        options.embedder = std::move(*embedder);
+    }
+    options.vectors.progress = [&console](uint64_t vectors) {
+        console.progress("loading the paper vectors: " +
+                         with_thousands(static_cast<int64_t>(vectors)) + " vectors");
+    };
     options.snapshot_path = index_snapshot_path(db, index_option);
     if (!options.snapshot_path.empty()) {
         // The default of a PostgreSQL database is under ~/.cache, which may not exist yet.
@@ -71,6 +101,7 @@ Result<std::unique_ptr<app::SearchService>> open_search(store::Store& store, con
     if (!report.snapshot_problem.empty()) {
         console.note("rebuilt the search index: " + report.snapshot_problem);
     }
+    if (!report.vectors_problem.empty()) console.note(report.vectors_problem);
     return service;
 }
 

@@ -214,3 +214,28 @@ TEST_F(SearchSnapshotTest, ACorruptedSnapshotIsRebuiltAndRewritten) {
 
 }  // namespace
 }  // namespace paperboy::app
+
+namespace paperboy::app {
+namespace {
+
+TEST(SemanticQueryText, KeepsTheWordsAndDropsTheOperators) {
+    EXPECT_EQ(semantic_query_text("graph neural networks"), "graph neural networks");
+    EXPECT_EQ(semantic_query_text("cat:cs.CL -survey \"graph networks\" after:2024-01-01"),
+              "graph networks");
+    EXPECT_EQ(semantic_query_text("title:attention abstract:\"is all\" transfo*"),
+              "attention is all transfo");
+    EXPECT_EQ(semantic_query_text("  has:code ON:daily org:meta author:vaswani  "), "");
+    EXPECT_EQ(semantic_query_text(""), "");
+    EXPECT_EQ(semantic_query_text("\"unbalanced quote"), "unbalanced quote");
+}
+
+TEST(SearchModeNames, RoundTrip) {
+    for (SearchMode m : {SearchMode::kLexical, SearchMode::kSemantic, SearchMode::kHybrid}) {
+        EXPECT_EQ(parse_search_mode(search_mode_name(m)), m);
+    }
+    EXPECT_FALSE(parse_search_mode("Hybrid"));
+    EXPECT_FALSE(parse_search_mode(""));
+}
+
+}  // namespace
+}  // namespace paperboy::app
