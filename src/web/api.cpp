@@ -1,6 +1,6 @@
-// The JSON API (docs/http-api.md): daily, weekly and monthly lists, trending, one paper, search —
-// in the field names and nesting of Hugging Face's /api/daily_papers and /api/papers, so that
-// clients written for huggingface.co work against a Paperboy instance.
+// The JSON API (docs/http-api.md): daily, weekly and monthly lists, trending, one paper, its
+// similar papers, search — in the field names and nesting of Hugging Face's /api/daily_papers and
+// /api/papers, so that clients written for huggingface.co work against a Paperboy instance.
 //
 // Each handler parses its parameters strictly (a malformed or repeated parameter is a 400 that
 // names it), calls the Library or the SearchService, and writes JSON with app::write_paper_json,
@@ -36,6 +36,8 @@ constexpr int kDefaultListLimit = 50;
 constexpr int kMaxListLimit = 100;
 constexpr int kDefaultSearchLimit = 20;
 constexpr int kMaxSearchLimit = 120;
+constexpr int kDefaultSimilarLimit = 10;
+constexpr int kMaxSimilarLimit = 50;
 // Pages beyond this are refused rather than computed: no list is that long, and it keeps
 // page * limit far from overflowing.
 constexpr int64_t kMaxPage = 1'000'000;
@@ -327,7 +329,51 @@ Result<http::Response> paper(const http::Request& request, Site::Context& site,
     return response;
 }
 
-// --- /api/papers/search ----------------------------------------------------------------------
+// --- /api/papers/search and /api/papers/{id}/similar -----------------------------------------
+
+// mode=lexical|semantic|hybrid; nullopt (the search service's default) when absent.
+Result<std::optional<app::SearchMode>> mode_param(const http::Request& request) {
+    auto text = single_param(request, "mode");
+    if (!text.ok()) return text.error();
+    if (!*text) return std::optional<app::SearchMode>();
+    const std::optional<app::SearchMode> mode = app::parse_search_mode(**text);
+    if (!mode) {
+        return bad_parameter("mode must be lexical, semantic or hybrid, not " +
+                             quote_value(**text));
+    }
+    return mode;
+}
+
+// The fields of a search or similar hit, without the braces: a list item at the paper's best
+// day when it is on a list, else the paper with its title, summary and comment count.
+void write_hit_fields(JsonWriter& w, const app::SearchHit& hit) {
+    const std::vector<DailyEntry>& entries = hit.entries;
+    if (!entries.empty()) {
+        // Like a list item, at the paper's best day (its upvotes, as everywhere).
+        write_item_fields(w, hit.paper,
+                          *std::min_element(entries.begin(), entries.end(), app::list_order),
+                          hit.comment_count);
+        return;
+    }
+    app::PaperJsonOptions paper_options;
+    paper_options.author_ids = true;
+    paper_options.daily_entries = false;
+    w.key("paper");
+    app::write_paper_json(w, hit.paper, {}, paper_options);
+    w.field("title", hit.paper.title);
+    w.field("summary", hit.paper.abstract);
+    w.field("numComments", hit.comment_count);
+}
+
+// Bytes to reserve for `hits`: a hit is its paper twice (as HF's API does) and a snippet, an
+// abstract's length about three times, and the authors.
+size_t json_estimate(const std::vector<app::SearchHit>& hits) {
+    size_t estimate = 256;
+    for (const app::SearchHit& hit : hits) {
+        estimate += 3 * hit.paper.abstract.size() + 64 * hit.paper.authors.size() + 1024;
+    }
+    return estimate;
+}
 
 Result<http::Response> search(const http::Request& request, Site::Context& site) {
     auto q = single_param(request, "q");
@@ -337,10 +383,12 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
     }
     auto paging = paging_params(request, kDefaultSearchLimit, kMaxSearchLimit);
     if (!paging.ok()) return paging.error();
+    auto mode = mode_param(request);
+    if (!mode.ok()) return mode.error();
     index::SearchOptions options;
     options.limit = paging->limit;
     options.offset = paging->offset;
-    auto found = site.search.search(**q, options, /*suggest=*/false);
+    auto found = site.search.search(**q, options, /*suggest=*/false, *mode);
     if (!found.ok()) {
         if (found.error().code() == ErrorCode::kInvalidArgument) {
             return bad_parameter("q: " + found.error().message());
@@ -349,38 +397,55 @@ Result<http::Response> search(const http::Request& request, Site::Context& site)
     }
 
     JsonWriter w;
-    // A hit is its paper twice (as HF's API does) and a snippet: an abstract's length about
-    // three times, and the authors.
-    size_t estimate = 256;
-    for (const app::SearchHit& hit : found->hits) {
-        estimate += 3 * hit.paper.abstract.size() + 64 * hit.paper.authors.size() + 1024;
-    }
-    w.reserve(estimate);
+    w.reserve(json_estimate(found->hits));
     w.begin_array();
     for (const app::SearchHit& hit : found->hits) {
-        const std::vector<DailyEntry>& entries = hit.entries;
         w.begin_object();
-        if (!entries.empty()) {
-            // Like a list item, at the paper's best day (its upvotes, as everywhere).
-            write_item_fields(w, hit.paper,
-                              *std::min_element(entries.begin(), entries.end(), app::list_order),
-                              hit.comment_count);
-        } else {
-            app::PaperJsonOptions paper_options;
-            paper_options.author_ids = true;
-            paper_options.daily_entries = false;
-            w.key("paper");
-            app::write_paper_json(w, hit.paper, {}, paper_options);
-            w.field("title", hit.paper.title);
-            w.field("summary", hit.paper.abstract);
-            w.field("numComments", hit.comment_count);
-        }
+        write_hit_fields(w, hit);
         w.field("highlightedSummary", hit.snippet);
         w.field("score", static_cast<double>(hit.score));
         w.end_object();
     }
     w.end_array();
     http::Response response = http::Response::json(200, w.take());
+    // The body stays the bare array Hugging Face's clients read; how it was ranked (after the
+    // service's fallbacks: no vectors, a query without words, the model unreachable) goes here.
+    response.set_header("X-Search-Mode", std::string(app::search_mode_name(found->mode)));
+    apply_cache_policy(request, response, kListCache);
+    return response;
+}
+
+// GET /api/papers/{id}/similar: the papers most like `id_text`'s, best first. By their vectors'
+// nearness when the paper has a vector (X-Search-Mode: semantic), else by its most distinctive
+// words (lexical).
+Result<http::Response> similar(const http::Request& request, Site::Context& site,
+                               std::string_view id_text) {
+    auto limit = int_param(request, "limit", 1, kMaxSimilarLimit, kDefaultSimilarLimit);
+    if (!limit.ok()) return limit.error();
+    auto id = PaperId::parse(id_text);
+    if (!id.ok()) return bad_parameter(quote_value(id_text) + " is not a paper id");
+    auto page = site.library.paper(*id);
+    if (!page.ok()) return page.error();
+    if (!*page) return Error(ErrorCode::kNotFound, "no paper " + id->str());
+    const Paper& paper = (*page)->paper;
+    // similar() takes the vector side exactly when the paper has a vector there.
+    const app::VectorSearch* vectors = site.search.vectors();
+    const bool by_meaning = vectors != nullptr && vectors->vector_of(paper.id).has_value();
+    auto hits = site.search.similar(paper, static_cast<size_t>(*limit));
+    if (!hits.ok()) return hits.error();
+
+    JsonWriter w;
+    w.reserve(json_estimate(*hits));
+    w.begin_array();
+    for (const app::SearchHit& hit : *hits) {
+        w.begin_object();
+        write_hit_fields(w, hit);
+        w.field("score", static_cast<double>(hit.score));
+        w.end_object();
+    }
+    w.end_array();
+    http::Response response = http::Response::json(200, w.take());
+    response.set_header("X-Search-Mode", by_meaning ? "semantic" : "lexical");
     apply_cache_policy(request, response, kListCache);
     return response;
 }
@@ -968,6 +1033,20 @@ void add_api_routes(Router& router, Site::Context& site) {
                api_route(limiter, [&site](const http::Request& request, const PathParams&) {
                    return search(request, site);
                }));
+    // Before /api/papers/{id...} too, which would take "ID/similar" for an id. Old-style ids
+    // hold a slash: hep-th/9901001/similar.
+    for (const char* pattern :
+         {"/api/papers/{id}/similar", "/api/papers/{archive}/{number}/similar"}) {
+        router.add(
+            "GET", pattern, "api_similar",
+            api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
+                const auto archive = params.find("archive");
+                return similar(request, site,
+                               archive == params.end()
+                                   ? params.at("id")
+                                   : archive->second + "/" + params.at("number"));
+            }));
+    }
     router.add("GET", "/api/papers/{id...}", "api_paper",
                api_route(limiter, [&site](const http::Request& request, const PathParams& params) {
                    return paper(request, site, params.at("id"));

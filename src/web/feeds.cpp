@@ -266,9 +266,18 @@ http::Response search_feed(const http::Request& request, Site::Context& site, Fo
     if (query == nullptr || query->find_first_not_of(" \t") == std::string::npos) {
         return bad_request("A search feed needs a query: /feeds/search.atom?q=WORDS.");
     }
+    // mode=lexical|semantic|hybrid as on /search; absent: the service's default.
+    std::optional<app::SearchMode> mode;
+    if (const std::string* name = request.query_param("mode")) {
+        mode = app::parse_search_mode(*name);
+        if (!mode) {
+            return bad_request("mode is lexical, semantic or hybrid, not '" + name->substr(0, 40) +
+                               "'.");
+        }
+    }
     index::SearchOptions options;
     options.limit = kSearchItems;
-    auto result = site.search.search(*query, options, /*suggest=*/false);
+    auto result = site.search.search(*query, options, /*suggest=*/false, mode);
     if (!result.ok()) throw Failure(result.error());
     Feed feed;
     for (app::SearchHit& hit : result->hits) {
@@ -278,6 +287,7 @@ http::Response search_feed(const http::Request& request, Site::Context& site, Fo
     feed.description =
         "The best " + std::to_string(kSearchItems) + " papers for the search \"" + *query + "\".";
     feed.page_path = "/search?q=" + url_encode(*query);
+    if (mode) feed.page_path += "&mode=" + std::string(app::search_mode_name(*mode));
     return feed_response(request, site, feed, format);
 }
 

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -169,6 +170,7 @@ std::string timestamp_day(const std::string& timestamp) {
 struct SearchParams {
     std::string q;  // cleaned and capped
     bool q_cut = false;
+    std::optional<app::SearchMode> mode;  // nullopt: the search service's default
     std::string cat;
     std::string after;
     std::string before;
@@ -194,6 +196,23 @@ std::string param(const http::Request& request, std::string_view name) {
     return value ? *value : std::string();
 }
 
+// The ways to rank a search, as the search form offers them (templates/search.html).
+struct ModeChoice {
+    app::SearchMode mode;
+    const char* label;
+    const char* hint;
+};
+constexpr ModeChoice kModeChoices[] = {
+    {app::SearchMode::kLexical, "Words", "the words you typed, in any form"},
+    {app::SearchMode::kSemantic, "Meaning", "papers about the same idea, even in other words"},
+    {app::SearchMode::kHybrid, "Both", "word matches first, then papers alike in meaning"},
+};
+
+// Whether the search service can rank by meaning: it has paper vectors.
+bool has_vectors(const app::SearchService& search) {
+    return search.vectors() != nullptr && search.vectors()->size() > 0;
+}
+
 SearchParams read_search_params(const http::Request& request) {
     SearchParams s;
     s.q = clean_text(param(request, "q"), kMaxQueryBytes, s.q_cut);
@@ -216,6 +235,14 @@ SearchParams read_search_params(const http::Request& request) {
         s.problems.push_back("The 'after' date (" + s.after +
                              ") is later than the 'before' date (" + s.before +
                              "): no paper can match.");
+    }
+    if (const std::string mode = clean_text(param(request, "mode"), 64); !mode.empty()) {
+        s.mode = app::parse_search_mode(mode);
+        if (!s.mode) {
+            s.problems.push_back("'" + mode +
+                                 "' is not a way to search: mode is lexical (words), semantic "
+                                 "(meaning) or hybrid (both).");
+        }
     }
     const std::string code = param(request, "has_code");
     s.has_code = !code.empty() && code != "0" && code != "false" && code != "off";
@@ -264,13 +291,36 @@ std::string search_url(const SearchParams& s, std::string_view q, size_t page) {
     add("after", s.after);
     add("before", s.before);
     if (s.has_code) add("has_code", "1");
+    if (s.mode) add("mode", app::search_mode_name(*s.mode));
     if (page > 1) add("p", std::to_string(page));
     return url;
 }
 
-// The form's values and the category choices; every state of the page shows the form.
-Data search_form_data(const SearchParams& s) {
+// Parameters that keep only the way of searching of `s` (examples, "without the filters").
+SearchParams only_mode(const SearchParams& s) {
+    SearchParams out;
+    out.mode = s.mode;
+    return out;
+}
+
+// The form's values and the category choices; every state of the page shows the form. The
+// Words / Meaning / Both control only when the site has vectors to search by meaning with.
+Data search_form_data(const SearchParams& s, const app::SearchService& search) {
     Data data;
+    if (has_vectors(search)) {
+        const app::SearchMode chosen = s.mode.value_or(search.default_mode());
+        Data modes(Data::type::list);
+        for (const ModeChoice& choice : kModeChoices) {
+            Data m;
+            m.set("value", std::string(app::search_mode_name(choice.mode)));
+            m.set("label", choice.label);
+            m.set("hint", choice.hint);
+            m.set("checked", Data(choice.mode == chosen));
+            modes.push_back(m);
+        }
+        data.set("has_modes", Data(true));
+        data.set("modes", modes);
+    }
     data.set("q", s.q);
     data.set("cat", s.cat);
     data.set("after", s.after);
@@ -299,7 +349,7 @@ Data text_list(const std::vector<std::string>& texts) {
 http::Response search_page(const http::Request& request, Site::Context& site) {
     const SearchParams s = read_search_params(request);
     const PageVisitor visitor = page_visitor(request, site);
-    Data data = search_form_data(s);
+    Data data = search_form_data(s, site.search);
     PageInfo info;
     visitor.describe(request, info);
     info.title = s.q.empty() ? "Search" : "Search: " + shorten(s.q, 80);
@@ -320,7 +370,7 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
             Data example;
             example.set("query", e.query);
             example.set("what", e.what);
-            example.set("url", search_url(SearchParams{}, e.query, 1));
+            example.set("url", search_url(only_mode(s), e.query, 1));
             examples.push_back(example);
         }
         data.set("guidance", Data(true));
@@ -334,7 +384,7 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
     options.offset = (s.page - 1) * kPerPage;
     options.limit = kPerPage + 1;  // one more than shown: whether there is a next page
     const auto started = std::chrono::steady_clock::now();
-    auto found = site.search.search(query, options);
+    auto found = site.search.search(query, options, /*suggest=*/true, s.mode);
     const double millis =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
@@ -355,6 +405,14 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
     }
     data.set("result_count", count);
     data.set("has_info", Data(!response.hits.empty()));
+    const bool vectors = has_vectors(site.search);
+    if (response.mode == app::SearchMode::kHybrid) {
+        data.set("ranking", "ranked by words and meaning");
+    } else if (response.mode == app::SearchMode::kSemantic) {
+        data.set("ranking", "ranked by meaning");
+    } else if (vectors) {
+        data.set("ranking", "ranked by words");
+    }
 
     std::vector<std::string> notes;
     if (s.q_cut) {
@@ -366,6 +424,28 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
                         " words and filters of your query were used.");
     }
     if (!notes.empty()) data.set("notes", text_list(notes));
+    // Asked to search by meaning but searched by words (SearchService::search's fallbacks): a
+    // quiet note why, unless it is plain (the default mode with a query of filters only).
+    const app::SearchMode asked = s.mode.value_or(site.search.default_mode());
+    if (asked != app::SearchMode::kLexical && response.mode == app::SearchMode::kLexical) {
+        std::string why;
+        if (!vectors) {
+            why =
+                "This site has no paper vectors yet, so it cannot search by meaning; these "
+                "results are matched by words.";
+        } else if (app::semantic_query_text(query).empty()) {
+            if (s.mode) {
+                why =
+                    "Searching by meaning needs words to compare; these results match your "
+                    "filters and are ranked by words.";
+            }
+        } else {
+            why =
+                "Searching by meaning is not available right now; these results are matched "
+                "by words.";
+        }
+        if (!why.empty()) data.set("mode_note", why);
+    }
 
     std::string corrected = s.q;
     for (const index::Suggestion& suggestion : response.suggestions) {
@@ -394,7 +474,7 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
         data.set("echo", s.q.empty() ? query : s.q);
         if (s.page > 1) data.set("first_page_url", search_url(s, s.q, 1));
         if (s.has_filters() && !s.q.empty()) {
-            data.set("unfiltered_url", search_url(SearchParams{}, s.q, 1));
+            data.set("unfiltered_url", search_url(only_mode(s), s.q, 1));
         }
     }
     if (s.page > 1 || has_next) {
@@ -599,6 +679,9 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
         if (auto url = safe_url(p.license); !url.empty()) data.set("license_url", url);
     }
 
+    // SearchService::similar() goes by the paper's vector exactly when it has one.
+    const app::VectorSearch* vectors = site.search.vectors();
+    const bool similar_by_meaning = vectors != nullptr && vectors->vector_of(p.id).has_value();
     auto similar = site.search.similar(p, kSimilarPapers);
     if (!similar.ok()) throw Failure(similar.error());
     std::vector<PaperId> similar_ids;
@@ -617,6 +700,7 @@ http::Response paper_page(const http::Request& request, Site::Context& site,
     page_data.set("paper", data);
     page_data.set("similar", cards);
     page_data.set("has_similar", Data(!similar->empty()));
+    page_data.set("similar_by_meaning", Data(similar_by_meaning && !similar->empty()));
     size_t comment_count = 0;
     Data threads = discussion_data(site, p.id, visitor, comment_count);
     page_data.set("has_comments", Data(!threads.is_empty_list()));

@@ -244,6 +244,72 @@ test('the header search finds papers and highlights the words', async () => {
   await screenshots('search');
 });
 
+// The demo database has no vectors: the search page offers no way to search by meaning. With
+// them (a second server over a copy embedded by the real model, when ../shared has it), it does.
+const MODEL = path.resolve(sourceDir, '../shared/models/potion-base-4M-int8');
+
+test('search by meaning: the Words / Meaning / Both control, similar papers', async (t) => {
+  await open(page, '/search?q=language%20models');
+  assert.equal(await page.locator('input[name=mode]').count(), 0, 'no control without vectors');
+  assert.doesNotMatch(await page.locator('.result-info').innerText(), /ranked by/);
+  if (!fs.existsSync(MODEL)) {
+    console.log(`e2e: search by meaning skipped: no model at ${MODEL} (../shared is absent)`);
+    t.skip('no embedding model in ../shared');
+    return;
+  }
+  const db = path.join(workDir, 'meaning.db');
+  const files = ['data/demo/seed-page-2025-11-03.json',
+    'tests/testdata/json/handmade_arxiv_snapshot.jsonl',
+    'tests/testdata/json/handmade_hf_daily_2024-10-25.json'].map((f) => path.join(sourceDir, f));
+  for (const args of [['ingest', '--db', db, '-q', ...files],
+    ['embed', '--db', db, '--model', MODEL]]) {
+    const run = spawnSync(binary, args, { encoding: 'utf8' });
+    assert.equal(run.status, 0, `paperboy ${args[0]} failed:\n${run.stderr}`);
+  }
+  const meaning = await startServer(binary, db, ['--no-fetch']);
+  try {
+    const base = meaning.url;
+    await page.goto(`${base}/search?q=image%20generation`, { waitUntil: 'load' });
+    await checkChrome(page);
+    const modes = page.locator('fieldset.modes');
+    assert.deepEqual((await modes.locator('.segmented span').allInnerTexts()).map((s) => s.trim()),
+      ['Words', 'Meaning', 'Both']);
+    assert.equal(await modes.locator('input[name=mode]:checked').getAttribute('value'), 'hybrid');
+    assert.match(await page.locator('.result-info').innerText(), /ranked by words and meaning/);
+
+    // Choosing Meaning searches again at once (app.js), and the pages keep it.
+    await Promise.all([page.waitForNavigation(),
+      modes.locator('.segmented span', { hasText: 'Meaning' }).click()]);
+    await checkChrome(page);
+    assert.equal(new URL(page.url()).searchParams.get('mode'), 'semantic');
+    assert.match(await page.locator('.result-info').innerText(), /ranked by meaning/);
+    assert.ok(await page.locator('.card').count() > 0, 'results by meaning');
+    const next = await page.locator('.pager a[rel=next]').getAttribute('href');
+    assert.equal(new URL(next, base).searchParams.get('mode'), 'semantic', `next: ${next}`);
+    await screenshot(page, 'desktop-search-by-meaning');
+
+    const api = await page.request.get(`${base}/api/papers/search?q=image%20generation&mode=semantic`);
+    assert.equal(api.status(), 200);
+    assert.equal(api.headers()['x-search-mode'], 'semantic');
+    const similar = await page.request.get(`${base}/api/papers/2410.61842/similar?limit=3`);
+    assert.equal(similar.status(), 200);
+    assert.equal(similar.headers()['x-search-mode'], 'semantic');
+    const items = await similar.json();
+    assert.equal(items.length, 3);
+    assert.ok(items.every((item) => item.paper.id !== '2410.61842'), 'not the paper itself');
+
+    await page.goto(`${base}/papers/2410.61842`, { waitUntil: 'load' });
+    await checkChrome(page);
+    assert.match(await page.locator('#similar-heading').innerText(), /Similar papers \(by meaning\)/);
+    const cards = (await page.locator('.similar .card-title a').allInnerTexts()).map((s) => s.trim());
+    assert.equal(cards[0], items[0].paper.title, 'the page shows what the API answers');
+  } finally {
+    // Back on the first server before the second goes.
+    await page.goto(baseUrl + '/', { waitUntil: 'load' });
+    await stopServer(meaning);
+  }
+});
+
 test('the trending and weekly tabs', async () => {
   for (const [tab, pathname] of [['Trending', /^\/papers\/trending$/],
     ['Weekly', /^\/papers\/week\/\d{4}-W\d{2}$/]]) {

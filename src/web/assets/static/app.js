@@ -1,8 +1,9 @@
 // Paperboy's little bit of JavaScript: everything works without it. It adds keyboard shortcuts
-// ("/" focuses the search box; "j"/"k" move between paper cards) and upvoting without a
-// reload: an upvote form's submit becomes a POST (vote) or DELETE (take back) of
-// /api/papers/{id}/upvote, whose answer updates the count. The browser sends the session cookie
-// and an Origin header with it, which is what the API asks of a logged-in browser.
+// ("/" focuses the search box; "j"/"k" move between paper cards), a new search as soon as the
+// search page's "Search by" control changes, and upvoting without a reload: an upvote form's
+// submit becomes a POST (vote) or DELETE (take back) of /api/papers/{id}/upvote, whose answer
+// updates the count. The browser sends the session cookie and an Origin header with it, which
+// is what the API asks of a logged-in browser.
 (function () {
   "use strict";
   document.addEventListener("keydown", function (e) {
@@ -21,6 +22,15 @@
       links[next].focus();
       links[next].scrollIntoView({block: "center"});
     }
+  });
+
+  // The search page's Words / Meaning / Both control searches again when it changes (without
+  // this script, the Search button does).
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!(input instanceof HTMLInputElement) || input.name !== "mode" || !input.form) return;
+    var q = input.form.querySelector("input[name=q]");
+    if (q && q.value.trim() !== "") input.form.submit();
   });
 
   // Every form on the page that votes for the same paper (a paper's card and its page's
