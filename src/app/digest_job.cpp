@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/calendar.h"
 #include "core/timestamp.h"
@@ -107,12 +109,14 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
     DayRange days{std::string(day), std::string(day)};
     std::string period_path = "/papers/date/" + std::string(day);
     std::string heading = "Trending papers of " + display_day(day);
+    std::string for_you_heading = "For you, " + display_day(day);
     if (!daily) {
         const std::string week = iso_week_of(day);
         days = *iso_week_days(week);
         period_path = "/papers/week/" + week;
         heading = "Trending papers of the week " + week + " (" + display_day(days.first) +
                   " \xE2\x80\x93 " + display_day(days.last) + ")";
+        for_you_heading = "For you, the week " + week;
     }
     auto listed = library_.between(days);
     if (!listed.ok()) return listed.error();
@@ -129,6 +133,42 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
     std::unordered_map<std::string, size_t> candidate_at;
     for (size_t i = 0; i < candidates.size(); ++i) candidate_at[candidates[i].paper.id.str()] = i;
 
+    // Topic alerts by meaning: the candidates whose vector is near the topic's, under the
+    // topic's filters, phrases and exclusions (what it asks for besides its ranked words).
+    auto add_semantic_matches = [&](const std::string& topic, std::vector<bool>& hit) {
+        const VectorSearch* vectors = search_->vectors();
+        if (vectors == nullptr || options_.semantic_threshold > 1.0) return;
+        const std::string text = semantic_query_text(topic);
+        if (text.empty()) return;
+        auto topic_vector = search_->embed_query(text);
+        if (!topic_vector.ok()) {
+            ++report.semantic_errors;
+            return;
+        }
+        index::Query restrictions = index::parse_query(topic, search_->analyzer());
+        restrictions.should.clear();
+        std::optional<std::unordered_set<std::string>> allowed;
+        if (!restrictions.filters.empty() || !restrictions.must.empty() ||
+            !restrictions.must_not.empty()) {
+            index::SearchOptions all;
+            all.limit = search_->index().stats().documents + 1;
+            allowed.emplace();
+            for (const index::Hit& h : search_->index().search(restrictions, all).hits) {
+                allowed->insert(h.id.str());
+            }
+        }
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            if (hit[i]) continue;
+            const PaperId& id = candidates[i].paper.id;
+            if (allowed && allowed->count(id.str()) == 0) continue;
+            const auto cosine = vectors->similarity(id, *topic_vector);
+            if (cosine && *cosine >= options_.semantic_threshold) {
+                hit[i] = true;
+                ++report.semantic_matches;
+            }
+        }
+    };
+
     // Which candidates each topic matches (in trending order), computed once per topic.
     std::map<std::string, std::vector<size_t>> topic_matches;
     auto matches_of = [&](const std::string& topic) -> const std::vector<size_t>* {
@@ -144,6 +184,7 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
             auto at = candidate_at.find(h.id.str());
             if (at != candidate_at.end()) hit[at->second] = true;
         }
+        add_semantic_matches(topic, hit);
         std::vector<size_t> out;
         for (size_t i = 0; i < candidates.size(); ++i) {
             if (hit[i]) out.push_back(i);
@@ -159,9 +200,10 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
                        const std::vector<const ListedPaper*>& papers) {
         mail::DigestContent content;
         content.site_name = identity.site_name;
-        content.heading = heading;
-        content.topic = sub.topic;
-        content.period_url = identity.link(period_path);
+        const bool for_you = is_for_you(sub);
+        content.heading = for_you ? for_you_heading : heading;
+        content.topic = for_you ? std::string() : sub.topic;
+        content.period_url = identity.link(for_you ? "/for-you" : period_path);
         content.unsubscribe_url = subscriptions_.unsubscribe_url(sub.id);
         content.manage_url = identity.link("/settings");
         for (const ListedPaper* p : papers) {
@@ -178,7 +220,11 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
         message.from = identity.from;
         message.to = mail::Mailbox{"", sub.email};
         std::string subject = "[" + identity.site_name + "] ";
-        if (!sub.topic.empty()) subject += "\xE2\x80\x9C" + sub.topic + "\xE2\x80\x9D: ";
+        if (for_you) {
+            subject += "For you: ";
+        } else if (!sub.topic.empty()) {
+            subject += "\xE2\x80\x9C" + sub.topic + "\xE2\x80\x9D: ";
+        }
         subject += papers.front()->paper.title;
         if (papers.size() > 1) subject += " (+" + std::to_string(papers.size() - 1) + " more)";
         message.subject = std::move(subject);
@@ -227,6 +273,54 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
         return out;
     };
 
+    // A "For you" digest's papers: the member's recommendations the address has not received,
+    // kept in `storage`; without anything to recommend from (no upvotes, no vectors, no member
+    // any more), the period's trending papers, as a digest without a topic has them.
+    auto recommended_papers =
+        [&](const Subscription& sub,
+            std::vector<ListedPaper>& storage) -> Result<std::vector<const ListedPaper*>> {
+        std::vector<const ListedPaper*> out;
+        const std::vector<size_t>* pool = &everything;
+        if (sub.user_id != 0 && search_ != nullptr) {
+            RecommendationsOptions recommend_options;
+            recommend_options.trending.params = options_.trending;
+            recommend_options.now = [this] {
+                return std::chrono::floor<std::chrono::seconds>(options_.now());
+            };
+            Recommendations recommendations(store_, search_, recommend_options);
+            RecommendationRequest request;
+            request.limit = std::min(options_.max_papers * 5, kMaxRecommendations);
+            request.window_days = options_.for_you_days;
+            auto list = recommendations.for_member(sub.user_id, request);
+            if (!list.ok()) return list.error();
+            if (list->fallback == RecommendationFallback::kNone) {
+                pool = nullptr;
+                ++report.for_you;
+                storage.reserve(list->papers.size());
+                for (Recommendation& r : list->papers) {
+                    ListedPaper& p = storage.emplace_back();
+                    if (!r.entries.empty()) p.entry = r.entries.front();
+                    p.entry.paper_id = r.paper.id;
+                    p.entry.upvotes = r.upvotes;
+                    p.paper = std::move(r.paper);
+                }
+            }
+        }
+        std::vector<PaperId> ids;
+        if (pool != nullptr) {
+            for (size_t i : *pool) ids.push_back(candidates[i].paper.id);
+        } else {
+            for (const ListedPaper& p : storage) ids.push_back(p.paper.id);
+        }
+        auto received = store_.papers_received(sub.email, ids);
+        if (!received.ok()) return received.error();
+        for (size_t k = 0; k < ids.size() && out.size() < options_.max_papers; ++k) {
+            if ((*received)[k]) continue;
+            out.push_back(pool != nullptr ? &candidates[(*pool)[k]] : &storage[k]);
+        }
+        return out;
+    };
+
     int64_t after_id = 0;
     int transient_in_a_row = 0;
     while (report.stopped.empty()) {
@@ -246,6 +340,7 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
             if (!existing.ok()) return existing.error();
             DigestSend send;
             std::vector<const ListedPaper*> papers;
+            std::vector<ListedPaper> recommended;  // a "For you" digest's papers
             bool resend = false;
             if (*existing) {
                 if ((*existing)->state != SendState::kClaimed) {
@@ -258,6 +353,14 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
                 if (!claimed.ok()) return claimed.error();
                 papers = std::move(*claimed);
                 resend = true;
+            } else if (is_for_you(sub)) {
+                auto picked = recommended_papers(sub, recommended);
+                if (!picked.ok()) return picked.error();
+                papers = std::move(*picked);
+                send.subscription_id = sub.id;
+                send.period = report.period;
+                send.message_id = new_message_id(identity, "digest");
+                for (const ListedPaper* p : papers) send.papers.push_back(p->paper.id);
             } else {
                 const std::vector<size_t>* pool = &everything;
                 if (!sub.topic.empty()) {

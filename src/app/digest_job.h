@@ -1,6 +1,7 @@
 // app/digest_job.h — one run of the daily or weekly digest: for every confirmed subscription,
-// the top trending papers of the period (only those matching its topic, never one the address
-// already received), composed and sent, each digest exactly once (docs/mail.md).
+// the top trending papers of the period (only those matching its topic, by its words or by
+// meaning; for a "For you" subscription the member's recommendations instead; never one the
+// address already received), composed and sent, each digest exactly once (docs/mail.md).
 //
 // Exactly once, across crashes: a digest is claimed in the store's send log (subscription,
 // period) with its Message-ID and papers before the first byte goes to the relay, and marked
@@ -25,6 +26,7 @@
 
 #include "app/library.h"
 #include "app/mailer.h"
+#include "app/recommendations.h"
 #include "app/search_service.h"
 #include "app/subscriptions.h"
 #include "core/result.h"
@@ -39,6 +41,15 @@ struct DigestOptions {
     int suspend_after = 3;         // permanent failures in a row
     int stop_after_transient = 3;  // transient failures in a row that end the run
     size_t batch = 500;            // subscriptions read per store query
+    // Topic alerts by meaning: when the search service has vectors, a topic matches the period's
+    // papers that have all of its words and also those whose vector's cosine with the topic's
+    // (embedded as a query, under the topic's filters) is at least this. 0.55 was chosen on
+    // SciFact with the static model (docs/ranking.md, "Topic alerts by meaning"); above 1 turns
+    // it off.
+    double semantic_threshold = 0.55;
+    // "For you" digests (kForYouTopic): the member's recommendations among the papers published
+    // in this many days before the run (app/recommendations.h).
+    int for_you_days = 14;
     // Called after each subscription with the counts so far (progress output).
     std::function<void(const struct DigestReport&)> progress;
     // Asked before each subscription; true ends the run there (report.stopped says so). The
@@ -52,16 +63,19 @@ struct DigestOptions {
 struct DigestReport {
     std::string period;  // "daily:2024-10-25", "weekly:2024-W43"
     bool skipped_weekend = false;
-    size_t candidates = 0;       // papers of the period
-    size_t subscriptions = 0;    // confirmed subscriptions looked at
-    size_t sent = 0;             // accepted by the relay in this run
-    size_t resent = 0;           //   of which claimed by an interrupted run before
-    size_t already_done = 0;     // sent or failed by an earlier run
-    size_t nothing_to_send = 0;  // no paper left for it: no mail
-    size_t transient = 0;        // still failing after retries: left claimed for the next run
-    size_t permanent = 0;        // refused for good in this run
-    size_t suspended = 0;        //   of which reached the limit and were suspended
-    size_t topic_errors = 0;     // topic subscriptions skipped because search was unavailable
+    size_t candidates = 0;        // papers of the period
+    size_t subscriptions = 0;     // confirmed subscriptions looked at
+    size_t sent = 0;              // accepted by the relay in this run
+    size_t resent = 0;            //   of which claimed by an interrupted run before
+    size_t already_done = 0;      // sent or failed by an earlier run
+    size_t nothing_to_send = 0;   // no paper left for it: no mail
+    size_t transient = 0;         // still failing after retries: left claimed for the next run
+    size_t permanent = 0;         // refused for good in this run
+    size_t suspended = 0;         //   of which reached the limit and were suspended
+    size_t topic_errors = 0;      // topic subscriptions skipped because search was unavailable
+    size_t semantic_matches = 0;  // papers topics matched by meaning only (summed over topics)
+    size_t semantic_errors = 0;   // topics matched by words only: the model failed
+    size_t for_you = 0;           // "For you" digests made from upvotes (not trending)
     // The run stopped after this many transient failures in a row (the relay looks down); the
     // digests not yet sent go out with the next run. "" when the run went through.
     std::string stopped;
@@ -110,7 +124,7 @@ Status record_digest_run(store::Catalog& store, Frequency frequency, std::string
 // many confirmed subscriptions a run would go through (`paperboy digest send`'s estimate).
 struct DigestProgress {
     size_t confirmed = 0;
-    size_t with_topic = 0;  // of the confirmed ones
+    size_t with_topic = 0;  // of the confirmed ones ("For you" ones too: both need search)
     size_t sent = 0;
     size_t failed = 0;   // refused for good
     size_t claimed = 0;  // claimed, outcome unknown: the next run sends them

@@ -14,6 +14,7 @@
 #include "app/comments.h"
 #include "app/curation.h"
 #include "app/library.h"
+#include "app/recommendations.h"
 #include "app/subscriptions.h"
 #include "app/votes.h"
 #include "store/store.h"
@@ -40,6 +41,11 @@ class Instance {
     }
     AccountMail account_mail(Mailer* mailer, AccountMailOptions options) const {
         return AccountMail(*store_, mailer, std::move(options));
+    }
+    // `search` may be null (no vectors: trending for everyone).
+    Recommendations recommendations(SearchService* search,
+                                    RecommendationsOptions options = {}) const {
+        return Recommendations(*store_, search, std::move(options));
     }
 
   private:

@@ -119,6 +119,9 @@ int64_t Subscriptions::retry_after(std::string_view client) {
 std::string Subscriptions::describe(const Subscription& subscription) {
     std::string out = "the ";
     out += frequency_name(subscription.frequency);
+    if (is_for_you(subscription)) {
+        return out + " \xE2\x80\x9C" + "For you" + "\xE2\x80\x9D digest";
+    }
     out += " digest";
     if (!subscription.topic.empty()) {
         out += " of papers matching \xE2\x80\x9C" + subscription.topic + "\xE2\x80\x9D";
@@ -138,6 +141,12 @@ Result<SubscribeOutcome> Subscriptions::subscribe(std::string_view email,
     }
     auto cleaned_topic = clean_topic(topic);
     if (!cleaned_topic.ok()) return cleaned_topic.error();
+    if (*cleaned_topic == kForYouTopic && user_id == 0) {
+        return Error(ErrorCode::kInvalidArgument,
+                     std::string("a \xE2\x80\x9C") + "For you" +
+                         "\xE2\x80\x9D digest is made from a "
+                         "member's upvotes: log in to subscribe to it");
+    }
 
     const auto now = options_.now();
     if (!client.empty()) {

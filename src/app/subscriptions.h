@@ -3,7 +3,8 @@
 //
 // Rules:
 //  - the address is checked and normalized (mail::normalize_address); the topic, a search
-//    query, is at most 200 bytes of printable text ("" = every trending paper);
+//    query, is at most 200 bytes of printable text ("" = every trending paper), or
+//    kForYouTopic (core/subscription.h) for a member's "For you" digest, only with a member;
 //  - nothing but the confirmation is ever sent to an address before it is confirmed, and at
 //    most one confirmation an hour per subscription however often someone asks;
 //  - at most 10 requests an hour from one client address (in memory, per process);

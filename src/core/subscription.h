@@ -37,7 +37,7 @@ struct Subscription {
     int64_t id = 0;
     std::string email;  // normalized by app/ (lower case), compared exactly
     Frequency frequency = Frequency::kDaily;
-    std::string topic;  // a search query; "" = every trending paper
+    std::string topic;  // a search query; "" = every trending paper; kForYouTopic: "For you"
     SubscriptionStatus status = SubscriptionStatus::kPending;
     int64_t user_id = 0;          // the member who subscribed while logged in; 0 = none
     std::string created_at;       // timestamps are YYYY-MM-DDTHH:MM:SSZ
@@ -49,6 +49,16 @@ struct Subscription {
 
     friend bool operator==(const Subscription&, const Subscription&) = default;
 };
+
+// The topic of a "For you" digest: the papers recommended to the member who subscribed
+// (Subscription::user_id) from their upvotes (app/recommendations.h), rather than those
+// matching a search. A member chooses it (the settings page's choice sends it as the topic);
+// app::Subscriptions refuses it without a member. Kept in the topic column, so (email,
+// frequency, topic) still says one digest of each kind per address and needs no schema step.
+inline constexpr std::string_view kForYouTopic = "@for-you";
+inline bool is_for_you(const Subscription& subscription) {
+    return subscription.topic == kForYouTopic;
+}
 
 enum class SendState {
     kClaimed,  // written before the first byte goes to the relay; its outcome is unknown

@@ -128,9 +128,15 @@ std::string schedule_text(const Site::Context& site, const Subscription& subscri
                (schedule.weekends ? "day's" : "weekday's") +
                " list the next morning; the first should come on " + first + ".";
     }
-    text += subscription.topic.empty()
-                ? " A day with nothing new sends nothing."
-                : " Only papers matching the topic are sent, and nothing when none does.";
+    if (is_for_you(subscription)) {
+        text +=
+            " Instead of the trending papers, it brings recent papers like the ones you "
+            "upvoted (the trending ones until you have upvoted a few).";
+    } else {
+        text += subscription.topic.empty()
+                    ? " A day with nothing new sends nothing."
+                    : " Only papers matching the topic are sent, and nothing when none does.";
+    }
     return text;
 }
 
@@ -179,9 +185,12 @@ http::Response post_subscribe(const http::Request& request, Site::Context& site)
     values.topic = echo(field(form, "topic"), app::kMaxTopicBytes);
     const std::string& frequency = field(form, "frequency");
     if (!frequency.empty()) values.frequency = echo(frequency, 16);
-    auto outcome = site.subscriptions.subscribe(
-        field(form, "email"), values.frequency, field(form, "topic"),
-        visitor.logged_in() ? visitor.user->id : 0, request.remote_address);
+    // The settings page's "For you" choice: the member's recommendations instead of a topic.
+    const std::string topic =
+        field(form, "digest") == "for_you" ? std::string(kForYouTopic) : field(form, "topic");
+    auto outcome = site.subscriptions.subscribe(field(form, "email"), values.frequency, topic,
+                                                visitor.logged_in() ? visitor.user->id : 0,
+                                                request.remote_address);
     if (!outcome.ok()) {
         const Error& e = outcome.error();
         switch (e.code()) {
@@ -211,7 +220,7 @@ http::Response post_subscribe(const http::Request& request, Site::Context& site)
     Data data;
     data.set("sent", Data(true));
     data.set("email", shown_address(field(form, "email")));
-    data.set("what", requested_what(values.frequency, field(form, "topic")));
+    data.set("what", requested_what(values.frequency, topic));
     return private_page(site, 200, "subscribe", data, page_info(visitor, "Check your inbox"));
 }
 

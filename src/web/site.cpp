@@ -309,6 +309,7 @@ Site::Site(app::Instance instance, app::SearchService& search, SiteOptions optio
     add_people_routes(router_, *context_);
     add_subscription_routes(router_, *context_);
     add_account_mail_routes(router_, *context_);
+    add_for_you_routes(router_, *context_);
     router_.add("GET", "/metrics", "metrics",
                 [this](const http::Request& request, const PathParams&) {
                     http::Response response;

@@ -167,5 +167,8 @@ void add_subscription_routes(Router& router, Site::Context& site);
 // The mail of accounts: verifying the address (and the settings page's button that asks for
 // the mail), a forgotten password (pages_account_mail.cpp).
 void add_account_mail_routes(Router& router, Site::Context& site);
+// "For you": a member's recommendations, the page (/for-you) and the API
+// (/api/recommendations) (pages_for_you.cpp).
+void add_for_you_routes(Router& router, Site::Context& site);
 
 }  // namespace paperboy::web

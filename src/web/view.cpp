@@ -97,7 +97,7 @@ std::string View::page(std::string_view name, const Data& data, const PageInfo& 
     const std::string today = info.today.empty() ? "2024-01-01" : info.today;
     layout.set("this_week", iso_week_of(today));
     layout.set("this_month", month_of(today));
-    for (const char* tab : {"daily", "week", "month", "trending"}) {
+    for (const char* tab : {"daily", "week", "month", "trending", "for_you"}) {
         layout.set(std::string("nav_") + tab, Data(info.nav == tab));
     }
     if (!info.user_handle.empty()) {

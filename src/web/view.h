@@ -23,7 +23,7 @@ using Data = kainjow::mustache::data;
 struct PageInfo {
     std::string title;
     std::string description;
-    std::string nav;    // "daily", "week", "month", "trending" or "" (which tab is current)
+    std::string nav;    // "daily", "week", "month", "trending", "for_you" or "" (the current tab)
     std::string query;  // the search box's value
     std::string today;  // "YYYY-MM-DD": where the Weekly and Monthly tabs point
     // The visitor (web/site_context.h, PageVisitor): the logged-in user's handle, "" for an
