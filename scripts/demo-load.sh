@@ -4,18 +4,23 @@
 #   - when the machine is online, the latest days of Hugging Face's daily papers and the newest
 #     arXiv papers of a few cs categories, harvested with short timeouts and no retries (one
 #     line says so when they cannot be reached; the demo goes on with what it has);
-#   - when ../shared/data is there (a development checkout), its real samples too.
+#   - when ../shared/data is there (a development checkout), its real samples too;
+#   - search by meaning: a small static model pulled from Hugging Face when the machine is online
+#     (minishlab/potion-base-8M, ~30 MB, into ~/.cache/paperboy/models), or the development model
+#     of ../shared/models when that is there, and every paper embedded with it; with neither, one
+#     line says so and search stays by words.
 #
 #   bash scripts/demo-load.sh BINARY DB
 #
-# PAPERBOY_DEMO_OFFLINE=1 skips the harvests; PAPERBOY_CONTACT is the e-mail arXiv's operators
+# PAPERBOY_DEMO_OFFLINE=1 skips the harvests and the model download; PAPERBOY_DEMO_MODEL names
+# another Hugging Face model (ORG/NAME) or a model folder; PAPERBOY_CONTACT is the e-mail arXiv's operators
 # see in the User-Agent (default: you@this host).
 set -uo pipefail
 PAPERBOY=$1 DB=$2
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED=${PAPERBOY_SHARED_DIR:-$(dirname "$ROOT")/shared}
 
-rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.index" "$DB.index-wal" "$DB.index-shm"
+rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.index" "$DB.index-wal" "$DB.index-shm" "$DB.index.vectors"
 step() { printf '==> %s\n' "$*"; }
 
 step "the seed page's day (66 papers, 2025-11-03)"
@@ -65,6 +70,33 @@ if [ -d "$SHARED/data" ]; then
     if [ ${#present[@]} -gt 0 ]; then
         "$PAPERBOY" ingest --db "$DB" -q "${present[@]}" || step "some samples failed to load (above)"
     fi
+fi
+
+# Search by meaning: pull the model (bounded like the harvests), else the development one.
+model=""
+wanted=${PAPERBOY_DEMO_MODEL:-minishlab/potion-base-8M}
+if [ -d "$wanted" ]; then
+    model=$wanted
+elif [ "${PAPERBOY_DEMO_OFFLINE:-0}" != 1 ]; then
+    log=$(mktemp)
+    if model=$(timeout 300 "$PAPERBOY" model pull "$wanted" 2>"$log"); then
+        step "the model $wanted for search by meaning: $model"
+    else
+        model=""
+        why=$(grep -v '^$' "$log" | tail -n 1 | sed -E 's/^paperboy: //')
+        step "the model $wanted: could not fetch it (${why:-timed out})"
+    fi
+    rm -f "$log"
+fi
+if [ -z "$model" ] && [ -d "$SHARED/models/potion-base-4M-int8" ]; then
+    model="$SHARED/models/potion-base-4M-int8"
+    step "the development model $model for search by meaning"
+fi
+if [ -n "$model" ]; then
+    "$PAPERBOY" embed --db "$DB" --model "$model" -q && step "every paper embedded: search by meaning is on" ||
+        step "embedding failed (above); search stays by words"
+else
+    step "no model for search by meaning (offline); search stays by words"
 fi
 
 echo

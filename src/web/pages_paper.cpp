@@ -28,8 +28,9 @@ constexpr std::string_view kPaperCache = "public, max-age=60";
 constexpr size_t kPerPage = 10;
 // Deep pages cost a top-k of offset + limit; nobody reads result 1,000.
 constexpr size_t kMaxPage = 100;
-// Longer queries are cut (the parser's own limit is higher; a search box needs far less).
-constexpr size_t kMaxQueryBytes = 1024;
+// Longer queries are cut: room for a pasted abstract (330 words is ~2,500 bytes) within the
+// server's 16 KiB request head once URL-encoded (the parser's own limit is 16 KiB).
+constexpr size_t kMaxQueryBytes = 4096;
 constexpr size_t kSimilarPapers = 5;
 // Where templates/search.html shows the search time. It is filled in after the ETag is
 // computed: the time differs on every request, the results do not, and a revalidation of
@@ -420,8 +421,10 @@ http::Response search_page(const http::Request& request, Site::Context& site) {
                         " bytes; only its beginning was searched.");
     }
     if (response.query_truncated) {
-        notes.push_back("Only the first " + std::to_string(index::kMaxClauses) +
-                        " words and filters of your query were used.");
+        notes.push_back("Your query has more words, phrases or filters than are searched (" +
+                        with_commas(index::kMaxTermClauses) + " distinct words, " +
+                        std::to_string(index::kMaxClauses) +
+                        " phrases and filters); the rest were left out.");
     }
     if (!notes.empty()) data.set("notes", text_list(notes));
     // Asked to search by meaning but searched by words (SearchService::search's fallbacks): a
