@@ -232,6 +232,20 @@ int run_serve(const Options& opts) {
         return static_cast<double>(search.index().stats().documents);
     });
     site.metrics().add_gauge(
+        "paperboy_index_memory_bytes",
+        "Memory of the lexical index (postings, dictionaries, per-paper data).",
+        [&search] { return static_cast<double>(search.index().stats().memory_bytes); });
+    site.metrics().add_gauge("paperboy_vectors_indexed", "Papers in the vector index.", [&search] {
+        return search.vectors() ? static_cast<double>(search.vectors()->size()) : 0.0;
+    });
+    site.metrics().add_gauge(
+        "paperboy_vector_index_memory_bytes",
+        "Memory of the vector index (HNSW graph, vectors, id maps); divide by "
+        "paperboy_vectors_indexed for the bytes per paper.",
+        [&search] {
+            return search.vectors() ? static_cast<double>(search.vectors()->memory_bytes()) : 0.0;
+        });
+    site.metrics().add_gauge(
         "paperboy_change_feed_lag", "Store changes not yet applied to the search index.",
         [&search, &library] {
             auto stats = library.stats();
@@ -310,6 +324,17 @@ int run_serve(const Options& opts) {
                  host.c_str(), static_cast<unsigned>((*server)->port()),
                  search.open_report().from_snapshot ? "loaded" : "built",
                  search.open_report().seconds);
+    if (const app::VectorSearch* vectors = search.vectors()) {
+        const size_t n = vectors->size();
+        std::fprintf(
+            stderr,
+            "paperboy: search by meaning with %s: %s papers' vectors, %.1f MB (%s bytes "
+            "per paper)\n",
+            vectors->model().identity.c_str(), with_thousands(static_cast<int64_t>(n)).c_str(),
+            static_cast<double>(vectors->memory_bytes()) / 1e6,
+            n == 0 ? "-"
+                   : with_thousands(static_cast<int64_t>(vectors->memory_bytes() / n)).c_str());
+    }
     // Digests run on a thread of their own, with their own connection to the relay.
     app::SubscriptionsOptions subscriptions_options;
     subscriptions_options.identity = identity;
