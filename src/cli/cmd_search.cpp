@@ -65,6 +65,7 @@ int search_one(app::SearchService& service, const app::Library& library, const O
     if (opts.json) {
         JsonWriter w(/*pretty=*/true);
         w.begin_object().field("query", opts.query);
+        w.field("mode", app::search_mode_name(response->mode));
         w.field("matched", static_cast<int64_t>(response->matched));
         w.field("matchedIsExact", response->matched_is_exact);
         if (response->query_truncated) w.field("queryTruncated", true);
@@ -101,8 +102,10 @@ int search_one(app::SearchService& service, const app::Library& library, const O
         }
         std::printf("Did you mean: %s\n\n", did_you_mean.c_str());
     }
-    std::printf("%llu matching paper%s\n\n", static_cast<unsigned long long>(response->matched),
-                response->matched == 1 ? "" : "s");
+    static constexpr const char* kRankedBy[] = {"words", "meaning", "words and meaning"};
+    std::printf("%llu matching paper%s, ranked by %s\n\n",
+                static_cast<unsigned long long>(response->matched),
+                response->matched == 1 ? "" : "s", kRankedBy[static_cast<int>(response->mode)]);
     int rank = 0;
     for (const app::SearchHit& hit : response->hits) {
         std::printf("%2d. %s  [%s]  %.3f\n    %s\n\n", ++rank, hit.paper.title.c_str(),
