@@ -161,7 +161,7 @@ Result<DigestReport> DigestJob::run(Frequency frequency, std::string_view day, b
             if (hit[i]) continue;
             const PaperId& id = candidates[i].paper.id;
             if (allowed && allowed->count(id.str()) == 0) continue;
-            const auto cosine = vectors->similarity(id, *topic_vector);
+            const auto cosine = vectors->similarities({&id, 1}, *topic_vector).front();
             if (cosine && *cosine >= options_.semantic_threshold) {
                 hit[i] = true;
                 ++report.semantic_matches;

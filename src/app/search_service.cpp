@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -573,20 +574,25 @@ index::SearchResult SearchService::rank(const index::Query& parsed, const std::s
         mode = SearchMode::kLexical;
         return index_->search(parsed, options);
     }
+    // `ids` never reallocates (reserved for both lists), so `key_of` may point into it.
     std::vector<PaperId> ids;
+    ids.reserve(lexical.hits.size() + near->hits.size());
     std::vector<rank::FusionInput> candidates;
-    std::unordered_map<std::string, uint32_t> key_of;
-    for (const index::Hit& hit : lexical.hits) {
-        const auto key = static_cast<uint32_t>(ids.size());
-        key_of.emplace(hit.id.str(), key);
-        ids.push_back(hit.id);
+    candidates.reserve(ids.capacity());
+    std::unordered_map<std::string_view, uint32_t> key_of;
+    for (const index::Hit& hit : lexical.hits) ids.push_back(hit.id);
+    const std::vector<std::optional<float>> cosines = vectors_->similarities(ids, query_vector);
+    key_of.reserve(ids.size() + near->hits.size());
+    for (size_t i = 0; i < lexical.hits.size(); ++i) {
+        const auto key = static_cast<uint32_t>(i);
+        key_of.emplace(std::string_view(ids[i].str()), key);
         rank::FusionInput& c = candidates.emplace_back();
         c.key = key;
         c.has_lexical = true;
-        c.lexical = hit.score;
-        if (auto cosine = vectors_->similarity(hit.id, query_vector)) {
+        c.lexical = lexical.hits[i].score;
+        if (cosines[i]) {
             c.has_cosine = true;
-            c.cosine = *cosine;
+            c.cosine = *cosines[i];
         }
     }
     size_t semantic_only = 0;

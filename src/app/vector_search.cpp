@@ -177,15 +177,6 @@ Result<index::VectorSearchResult> VectorSearch::nearest(std::span<const float> q
     return index_->search(query, k, &filter);
 }
 
-std::optional<float> VectorSearch::similarity(const PaperId& id,
-                                              std::span<const float> query) const {
-    auto v = index_->vector(id);
-    if (!v || v->size() != query.size()) return std::nullopt;
-    float dot = 0;
-    for (size_t i = 0; i < query.size(); ++i) dot += (*v)[i] * query[i];
-    return dot;
-}
-
 std::optional<std::vector<float>> VectorSearch::vector_of(const PaperId& id) const {
     return index_->vector(id);
 }

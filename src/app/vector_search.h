@@ -7,7 +7,7 @@
 // moment), and hands it the papers of each synced batch of the change feed: a kVector change
 // re-reads the paper's vector, a hidden or deleted paper leaves the index.
 //
-// Thread-safety: nearest(), similarity(), vector_of() and embed_query() from any number of
+// Thread-safety: nearest(), similarities(), vector_of() and embed_query() from any number of
 // threads; build(), load(), apply() and save() from the thread that syncs.
 // Depends on embed/, index/ and store/.
 #pragma once
@@ -64,8 +64,11 @@ class VectorSearch {
     // The `k` nearest papers to `query`, among `allowed` when given.
     Result<index::VectorSearchResult> nearest(std::span<const float> query, size_t k,
                                               const std::vector<PaperId>* allowed) const;
-    // The cosine of a paper's vector and `query`; nullopt when the paper has none.
-    std::optional<float> similarity(const PaperId& id, std::span<const float> query) const;
+    // The cosine of each paper's vector and `query`, in order; nullopt for a paper without one.
+    std::vector<std::optional<float>> similarities(std::span<const PaperId> ids,
+                                                   std::span<const float> query) const {
+        return index_->similarities(ids, query);
+    }
     std::optional<std::vector<float>> vector_of(const PaperId& id) const;
 
     size_t size() const { return index_->size(); }

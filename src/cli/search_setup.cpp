@@ -1,9 +1,11 @@
 #include "cli/search_setup.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include "cli/common.h"
 #include "cli/console.h"
@@ -79,6 +81,9 @@ Result<std::unique_ptr<app::SearchService>> open_search(store::Store& store, con
     } else {
         options.embedder = std::move(*embedder);
     }
+    // Building the graph of a large collection is the slow part of a first start: every core.
+    options.vectors.index.build_threads =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     options.vectors.progress = [&console](uint64_t vectors) {
         console.progress("loading the paper vectors: " +
                          with_thousands(static_cast<int64_t>(vectors)) + " vectors");

@@ -600,6 +600,26 @@ bool VectorIndex::contains(const PaperId& id) const {
     return impl_->slot_of.count(id.str()) > 0;
 }
 
+std::vector<std::optional<float>> VectorIndex::similarities(std::span<const PaperId> ids,
+                                                            std::span<const float> query) const {
+    const Impl& impl = *impl_;
+    std::vector<std::optional<float>> out(ids.size());
+    if (query.size() != impl.dims) return out;
+    double norm = 0;
+    for (float x : query) norm += static_cast<double>(x) * x;
+    if (!(norm > 0) || !std::isfinite(norm)) return out;
+    const float scale = static_cast<float>(1.0 / std::sqrt(norm));
+    std::vector<float> unit(query.begin(), query.end());
+    for (float& x : unit) x *= scale;
+    Impl::ReadLock lock(impl);
+    for (size_t i = 0; i < ids.size(); ++i) {
+        auto found = impl.slot_of.find(ids[i].str());
+        if (found == impl.slot_of.end()) continue;
+        out[i] = dot(unit.data(), impl.vec(found->second), impl.dims);
+    }
+    return out;
+}
+
 std::optional<std::vector<float>> VectorIndex::vector(const PaperId& id) const {
     const Impl& impl = *impl_;
     Impl::ReadLock lock(impl);

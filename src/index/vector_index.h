@@ -154,6 +154,12 @@ class VectorIndex {
     Result<VectorSearchResult> search(std::span<const float> query, size_t k,
                                       const VectorFilter* filter = nullptr) const;
 
+    // The cosine of each paper's vector and `query` (normalised here), in order; nullopt for a
+    // paper not in the index or a query of another dimension or zero length. One read lock for
+    // the whole list (hybrid ranking scores a hundred candidates at once). Thread-safe.
+    std::vector<std::optional<float>> similarities(std::span<const PaperId> ids,
+                                                   std::span<const float> query) const;
+
     bool contains(const PaperId& id) const;
     // A copy of the paper's (normalised) vector, or nullopt when absent.
     std::optional<std::vector<float>> vector(const PaperId& id) const;

@@ -181,6 +181,28 @@ TEST(VectorIndex, NormalisesVectorsAndKeepsACopy) {
     EXPECT_EQ(index.model(), "m");
 }
 
+TEST(VectorIndex, SimilaritiesOfListedPapers) {
+    VectorIndex index(2, "m");
+    const std::vector<PaperId> ids = {pid("2401.00001"), pid("2401.00002")};
+    ASSERT_TRUE(index.upsert(ids, std::vector<float>{3, 4, 1, 0}).ok());
+    // Query (0, 2) normalised to (0, 1): cosines 0.8 and 0; an unknown paper has none.
+    const std::vector<PaperId> asked = {pid("2401.00002"), pid("2401.00009"), pid("2401.00001")};
+    auto cosines = index.similarities(asked, std::vector<float>{0, 2});
+    ASSERT_EQ(cosines.size(), 3u);
+    ASSERT_TRUE(cosines[0].has_value());
+    EXPECT_NEAR(*cosines[0], 0.0f, 1e-6);
+    EXPECT_FALSE(cosines[1].has_value());
+    ASSERT_TRUE(cosines[2].has_value());
+    EXPECT_NEAR(*cosines[2], 0.8f, 1e-6);
+    // A query of another dimension or of zero length: no cosines at all.
+    for (const auto& c : index.similarities(asked, std::vector<float>{1, 0, 0})) {
+        EXPECT_FALSE(c.has_value());
+    }
+    for (const auto& c : index.similarities(asked, std::vector<float>{0, 0})) {
+        EXPECT_FALSE(c.has_value());
+    }
+}
+
 TEST(VectorIndex, TheLastRowOfARepeatedIdWins) {
     VectorIndex index(2, "m");
     const std::vector<PaperId> ids = {pid("2401.00001"), pid("2401.00001")};
